@@ -1,1 +1,44 @@
-//! placeholder
+//! toolcage-kit: the conformance kit for sandboxed WebAssembly plugin-tool runtimes.
+//!
+//! A corpus of adversarial guests (`corpus/**/*.wat`, each with a `;;!` TOML header naming the
+//! guarantee it checks and the outcome a conforming runtime must produce) is run against a
+//! runtime under test, and every answer is judged by the same code.
+//!
+//! - Implement [`ConformanceRuntime`] (two methods) for an in-process Rust runtime, or point
+//!   [`ProcessRuntime`] at an adapter executable speaking `docs/ADAPTER.md`.
+//! - Run the corpus with [`Harness`] (one `cargo test` trial per case) or [`run_suite`] (what
+//!   `cargo xtask conformance` uses), and render the result with [`report`].
+//!
+//! Verdicts are pass, fail, skip (capability not declared), xfail (listed in an expectations
+//! file with a reason) and xpass (listed but passed, which fails the run). A runtime that
+//! crashes, hangs or prints garbage fails; it is never skipped. Problems with the corpus itself
+//! are [`KitError`]s and fail the run too.
+#![deny(missing_docs)]
+
+mod case;
+mod corpus;
+mod error;
+mod harness;
+mod judge;
+mod package;
+mod process;
+mod protocol;
+pub mod report;
+mod runner;
+mod runtime;
+mod vocab;
+
+pub use case::{header_text, parse_case, Case, Expectation, ExpectedOutcome, PackageSpec};
+pub use corpus::{Expectations, Guarantee, Suite};
+pub use error::{KitError, KitErrors};
+pub use harness::Harness;
+pub use judge::{judge, universal_checks, Failure, FailureKind, Verdict};
+pub use package::{build as build_package, package_digest, BuiltPackage};
+pub use process::ProcessRuntime;
+pub use protocol::{
+    Call, ErrorBody, LimitOverrides, Outcome, Request, Response, RuntimeInfo, Status,
+    PROTOCOL_VERSION,
+};
+pub use runner::{describe, run_case, run_suite, select, CaseResult, RunOptions, RunReport};
+pub use runtime::{AdapterFailure, ConformanceRuntime};
+pub use vocab::{lookup as lookup_code, CodeInfo, DEFAULT_MESSAGE_BYTES, TRAP_KINDS, VOCABULARY};

@@ -1,0 +1,308 @@
+//! Loads one or more corpus directories (cases plus each corpus's `guarantees.toml`) and the
+//! expectations file, and enforces the corpus-wide rules: unique ids, known guarantees, no
+//! guarantee without a case. All errors are gathered so one run shows every broken case.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::case::{parse_case, Case};
+use crate::error::{KitError, KitErrors};
+
+/// One entry of a guarantee list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guarantee {
+    /// Stable id, such as `OUT-04`.
+    pub id: String,
+    /// The area it belongs to; reports group by it.
+    pub area: String,
+    /// The MUST statement.
+    pub must: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GuaranteeFile {
+    #[serde(default)]
+    guarantee: Vec<Guarantee>,
+}
+
+/// Every case of every corpus given, ready to run.
+#[derive(Debug, Clone, Default)]
+pub struct Suite {
+    /// Cases sorted by id.
+    pub cases: Vec<Case>,
+    /// Guarantees of all corpora, in file order.
+    pub guarantees: Vec<Guarantee>,
+}
+
+impl Suite {
+    /// Loads the corpora side by side. Each case's guarantee is resolved in its own corpus's list.
+    pub fn load<P: AsRef<Path>>(dirs: &[P]) -> Result<Suite, KitErrors> {
+        let mut errors = Vec::new();
+        let mut suite = Suite::default();
+        for dir in dirs {
+            match load_corpus(dir.as_ref()) {
+                Ok((cases, guarantees)) => {
+                    suite.cases.extend(cases);
+                    suite.guarantees.extend(guarantees);
+                }
+                Err(KitErrors(more)) => errors.extend(more),
+            }
+        }
+        let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+        for case in &suite.cases {
+            if let Some(first) = seen.insert(&case.id, &case.path) {
+                errors.push(KitError::DuplicateId {
+                    id: case.id.clone(),
+                    first: first.to_path_buf(),
+                    second: case.path.clone(),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(KitErrors(errors));
+        }
+        suite.cases.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(suite)
+    }
+}
+
+fn load_corpus(dir: &Path) -> Result<(Vec<Case>, Vec<Guarantee>), KitErrors> {
+    let list = dir.join("guarantees.toml");
+    let text = fs::read_to_string(&list).map_err(|e| KitError::Io {
+        path: list.clone(),
+        message: e.to_string(),
+    })?;
+    let file: GuaranteeFile = toml::from_str(&text).map_err(|e| KitError::Guarantees {
+        path: list.clone(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    let mut areas = BTreeMap::new();
+    for g in &file.guarantee {
+        if areas.insert(g.id.clone(), g.area.clone()).is_some() {
+            return Err(KitError::Guarantees {
+                path: list,
+                message: format!("guarantee `{}` is listed twice", g.id),
+            }
+            .into());
+        }
+    }
+
+    let mut files = Vec::new();
+    walk_wat(dir, &mut files).map_err(|e| KitError::Io {
+        path: dir.into(),
+        message: e.to_string(),
+    })?;
+    files.sort();
+    let mut errors = Vec::new();
+    let mut cases = Vec::new();
+    for path in files {
+        let source = match fs::read_to_string(&path) {
+            Ok(source) => source,
+            Err(e) => {
+                errors.push(KitError::Io {
+                    path,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        match parse_case(&path, &source, Some(&areas)) {
+            Ok(case) => cases.push(case),
+            Err(e) => errors.push(e),
+        }
+    }
+    // Only judge coverage when every case parsed: a broken case should not also be reported as
+    // a guarantee without a case.
+    if errors.is_empty() {
+        let covered: BTreeSet<&str> = cases.iter().map(|c| c.guarantee.as_str()).collect();
+        for g in &file.guarantee {
+            if !covered.contains(g.id.as_str()) {
+                errors.push(KitError::GuaranteeWithoutCase {
+                    path: list.clone(),
+                    guarantee: g.id.clone(),
+                });
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok((cases, file.guarantee))
+    } else {
+        Err(KitErrors(errors))
+    }
+}
+
+fn walk_wat(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            walk_wat(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "wat") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The xfail list of a runtime: case id to reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expectations {
+    /// Listed cases and why they are expected to fail.
+    pub xfail: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectationsFile {
+    #[serde(default)]
+    xfail: Vec<XfailEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct XfailEntry {
+    id: String,
+    reason: String,
+}
+
+impl Expectations {
+    /// Loads an expectations file and checks every listed id exists in `suite`.
+    pub fn load(path: &Path, suite: &Suite) -> Result<Expectations, KitError> {
+        let bad = |message: String| KitError::Expectations {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let file: ExpectationsFile =
+            toml::from_str(&text).map_err(|e| bad(e.to_string().trim_end().to_string()))?;
+        let mut xfail = BTreeMap::new();
+        for entry in file.xfail {
+            if entry.reason.trim().is_empty() {
+                return Err(bad(format!("xfail `{}` has an empty reason", entry.id)));
+            }
+            if !suite.cases.iter().any(|c| c.id == entry.id) {
+                return Err(bad(format!(
+                    "xfail `{}` names no case of the corpora",
+                    entry.id
+                )));
+            }
+            if xfail.insert(entry.id.clone(), entry.reason).is_some() {
+                return Err(bad(format!("xfail `{}` is listed twice", entry.id)));
+            }
+        }
+        Ok(Expectations { xfail })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODULE: &str =
+        "(module (memory (export \"memory\") 1) (func (export \"yoi_tool_call\")))";
+
+    fn write_case(dir: &Path, file: &str, id: &str, guarantee: &str) {
+        let path = dir.join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(
+            path,
+            format!(
+                ";;! id = \"{id}\"\n;;! guarantee = \"{guarantee}\"\n;;! since = \"0.1.0\"\n\
+                 ;;! summary = \"s\"\n;;! [expect]\n;;! code = \"trap\"\n{MODULE}\n"
+            ),
+        )
+        .unwrap();
+    }
+
+    fn guarantees(dir: &Path, ids: &[&str]) {
+        let text: String = ids
+            .iter()
+            .map(|id| format!("[[guarantee]]\nid = \"{id}\"\narea = \"a\"\nmust = \"m\"\n"))
+            .collect();
+        fs::write(dir.join("guarantees.toml"), text).unwrap();
+    }
+
+    #[test]
+    fn loads_two_corpora_side_by_side() {
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        guarantees(one.path(), &["G-1"]);
+        guarantees(two.path(), &["G-1"]); // same id, own list: no clash
+        write_case(one.path(), "x/b.wat", "x.b", "G-1");
+        write_case(one.path(), "x/a.wat", "x.a", "G-1");
+        write_case(two.path(), "ext.wat", "ext.a", "G-1");
+        let suite = Suite::load(&[one.path(), two.path()]).unwrap();
+        let ids: Vec<_> = suite.cases.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["ext.a", "x.a", "x.b"]);
+    }
+
+    #[test]
+    fn corpus_rules_are_kit_errors() {
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        guarantees(one.path(), &["G-1", "G-2"]);
+        write_case(one.path(), "a.wat", "x.a", "G-1");
+        guarantees(two.path(), &["G-1"]);
+        write_case(two.path(), "a.wat", "x.a", "G-1");
+        write_case(two.path(), "b.wat", "x.b", "G-7");
+        let KitErrors(errors) = Suite::load(&[one.path(), two.path()]).unwrap_err();
+        assert!(errors.iter().any(|e| matches!(e, KitError::GuaranteeWithoutCase { guarantee, .. } if guarantee == "G-2")), "{errors:?}");
+        assert!(
+            errors.iter().any(
+                |e| matches!(e, KitError::UnknownGuarantee { guarantee, .. } if guarantee == "G-7")
+            ),
+            "{errors:?}"
+        );
+
+        let three = tempfile::tempdir().unwrap();
+        guarantees(three.path(), &["G-1"]);
+        write_case(three.path(), "a.wat", "x.a", "G-1");
+        write_case(three.path(), "b.wat", "x.a", "G-1");
+        let KitErrors(errors) = Suite::load(&[three.path()]).unwrap_err();
+        assert!(
+            matches!(&errors[..], [KitError::DuplicateId { id, .. }] if id == "x.a"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn missing_or_duplicate_guarantee_list_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            &Suite::load(&[dir.path()]).unwrap_err().0[..],
+            [KitError::Io { .. }]
+        ));
+        guarantees(dir.path(), &["G-1", "G-1"]);
+        assert!(matches!(
+            &Suite::load(&[dir.path()]).unwrap_err().0[..],
+            [KitError::Guarantees { .. }]
+        ));
+    }
+
+    #[test]
+    fn expectations_must_name_real_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        guarantees(dir.path(), &["G-1"]);
+        write_case(dir.path(), "a.wat", "x.a", "G-1");
+        let suite = Suite::load(&[dir.path()]).unwrap();
+        let file = dir.path().join("xfail.toml");
+        fs::write(&file, "[[xfail]]\nid = \"x.a\"\nreason = \"tracking #1\"\n").unwrap();
+        assert_eq!(
+            Expectations::load(&file, &suite).unwrap().xfail["x.a"],
+            "tracking #1"
+        );
+        fs::write(&file, "[[xfail]]\nid = \"x.zz\"\nreason = \"r\"\n").unwrap();
+        assert!(matches!(
+            Expectations::load(&file, &suite),
+            Err(KitError::Expectations { .. })
+        ));
+        fs::write(&file, "[[xfail]]\nid = \"x.a\"\n").unwrap();
+        assert!(matches!(
+            Expectations::load(&file, &suite),
+            Err(KitError::Expectations { .. })
+        ));
+    }
+}

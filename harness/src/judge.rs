@@ -1,0 +1,381 @@
+//! The verdict logic: one function decides, for every runtime alike, whether a response meets a
+//! case, and the universal checks every error of every runtime must pass whatever the case.
+
+use std::fmt;
+
+use serde_json::{json, Value};
+
+use crate::case::{Case, ExpectedOutcome};
+use crate::protocol::{ErrorBody, Outcome, Response, Status, PROTOCOL_VERSION};
+use crate::runtime::AdapterFailure;
+use crate::vocab;
+
+/// The verdict of one case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Every call met the expectation.
+    Pass,
+    /// A call did not; the failure says which and how.
+    Fail(Failure),
+    /// The runtime does not declare capabilities the case requires.
+    Skip {
+        /// The capabilities missing.
+        missing: Vec<String>,
+    },
+    /// Listed in the expectations file, and failed as announced.
+    XFail {
+        /// The listed reason.
+        reason: String,
+        /// The failure observed.
+        failure: Failure,
+    },
+    /// Listed in the expectations file but passed: the list is stale, which fails the run.
+    XPass {
+        /// The listed reason.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// The verdict's report name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail(_) => "fail",
+            Verdict::Skip { .. } => "skip",
+            Verdict::XFail { .. } => "xfail",
+            Verdict::XPass { .. } => "xpass",
+        }
+    }
+
+    /// Whether this verdict fails the run.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Verdict::Fail(_) | Verdict::XPass { .. })
+    }
+
+    /// Applies the expectations file: a listed case's failure is an xfail, its pass an xpass.
+    pub fn with_xfail(self, reason: Option<&str>) -> Verdict {
+        match (self, reason) {
+            (Verdict::Fail(failure), Some(reason)) => Verdict::XFail {
+                reason: reason.to_string(),
+                failure,
+            },
+            (Verdict::Pass, Some(reason)) => Verdict::XPass {
+                reason: reason.to_string(),
+            },
+            (verdict, _) => verdict,
+        }
+    }
+}
+
+/// Why a case failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The outcome had the wrong status or error code.
+    CodeMismatch,
+    /// The tool result differed from the expected one.
+    OutputMismatch,
+    /// A normative details key differed.
+    DetailsMismatch,
+    /// The guest did not reach the misbehaviour (too few host calls or failures).
+    MissingEvidence,
+    /// The operator-sink text differed.
+    DiagnosticsMismatch,
+    /// An error broke a rule every error must follow.
+    UniversalCheck,
+    /// The runtime gave no judgeable answer.
+    Adapter(AdapterFailure),
+}
+
+impl FailureKind {
+    /// The stable name used in reports.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FailureKind::CodeMismatch => "code_mismatch",
+            FailureKind::OutputMismatch => "output_mismatch",
+            FailureKind::DetailsMismatch => "details_mismatch",
+            FailureKind::MissingEvidence => "missing_evidence",
+            FailureKind::DiagnosticsMismatch => "diagnostics_mismatch",
+            FailureKind::UniversalCheck => "universal_check",
+            FailureKind::Adapter(_) => "adapter_failure",
+        }
+    }
+}
+
+/// One failure: its kind, the call it concerns, and a one-line explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// The 0-based call index, or `None` for the whole request.
+    pub call: Option<usize>,
+    /// Expected versus observed, in one line.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind.as_str())?;
+        if let Some(call) = self.call {
+            write!(f, " (call {})", call + 1)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl From<AdapterFailure> for Failure {
+    fn from(failure: AdapterFailure) -> Self {
+        let mut message = failure.to_string();
+        if let Some(stderr) = failure.stderr() {
+            let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            message.push_str(&format!(" (stderr: {})", first.trim()));
+        }
+        Failure {
+            kind: FailureKind::Adapter(failure),
+            call: None,
+            message,
+        }
+    }
+}
+
+/// Judges a runtime's answer to a case: `Ok` when every call met `[expect]` and every error
+/// passed the universal checks.
+pub fn judge(case: &Case, response: Result<&Response, &AdapterFailure>) -> Result<(), Failure> {
+    let response = response.map_err(|f| Failure::from(f.clone()))?;
+    if response.protocol != PROTOCOL_VERSION {
+        return Err(AdapterFailure::Protocol {
+            found: response.protocol,
+        }
+        .into());
+    }
+    let expected = case.repeat as usize;
+    if response.outcomes.len() != expected {
+        return Err(AdapterFailure::WrongCount {
+            expected,
+            found: response.outcomes.len(),
+        }
+        .into());
+    }
+    for (i, outcome) in response.outcomes.iter().enumerate() {
+        judge_outcome(case, outcome).map_err(|(kind, message)| Failure {
+            kind,
+            call: Some(i),
+            message,
+        })?;
+    }
+    Ok(())
+}
+
+fn judge_outcome(case: &Case, outcome: &Outcome) -> Result<(), (FailureKind, String)> {
+    match (&case.expect.outcome, &outcome.status) {
+        (ExpectedOutcome::Error { code, details }, Status::Error { error }) => {
+            if &error.code != code {
+                return Err((
+                    FailureKind::CodeMismatch,
+                    format!(
+                        "expected error `{code}`, observed {}",
+                        describe_status(&outcome.status)
+                    ),
+                ));
+            }
+            universal_checks(error, case.message_bytes())
+                .map_err(|m| (FailureKind::UniversalCheck, m))?;
+            for (key, want) in details {
+                let got = error.details.get(key);
+                if got != Some(want) {
+                    return Err((
+                        FailureKind::DetailsMismatch,
+                        format!(
+                            "expected details.{key} = {want}, observed {}",
+                            got.map_or("nothing".to_string(), Value::to_string)
+                        ),
+                    ));
+                }
+            }
+        }
+        (ExpectedOutcome::Error { code, .. }, Status::Ok { .. }) => {
+            return Err((
+                FailureKind::CodeMismatch,
+                format!(
+                    "expected error `{code}`, observed {}",
+                    describe_status(&outcome.status)
+                ),
+            ))
+        }
+        (ExpectedOutcome::Output { .. }, Status::Error { .. }) => {
+            return Err((
+                FailureKind::CodeMismatch,
+                format!("expected ok, observed {}", describe_status(&outcome.status)),
+            ));
+        }
+        (ExpectedOutcome::Output { summary, content }, Status::Ok { output }) => {
+            let want = expected_output(summary, content.as_deref());
+            if !output_matches(output, summary, content.as_deref()) {
+                return Err((
+                    FailureKind::OutputMismatch,
+                    format!("expected ok {want}, observed ok {output}"),
+                ));
+            }
+        }
+    }
+    for (name, min) in &case.expect.min_host_calls {
+        let got = outcome.host_calls.get(name).copied().unwrap_or(0);
+        if got < *min {
+            return Err((
+                FailureKind::MissingEvidence,
+                format!("expected at least {min} call(s) to `{name}`, observed {got}"),
+            ));
+        }
+    }
+    for (name, min) in &case.expect.min_host_call_failures {
+        let got = outcome.host_call_failures.get(name).copied().unwrap_or(0);
+        if got < *min {
+            return Err((
+                FailureKind::MissingEvidence,
+                format!("expected at least {min} failed call(s) to `{name}`, observed {got}"),
+            ));
+        }
+    }
+    if let Some(want) = &case.expect.diagnostics {
+        if outcome.diagnostics.as_ref() != Some(want) {
+            return Err((
+                FailureKind::DiagnosticsMismatch,
+                format!(
+                    "expected diagnostics {want:?}, observed {:?}",
+                    outcome.diagnostics
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `{"summary", "content"?}` with no other key, summary and content equal; absent content and
+/// null content are the same.
+fn output_matches(output: &Value, summary: &str, content: Option<&str>) -> bool {
+    let Some(map) = output.as_object() else {
+        return false;
+    };
+    let observed_content = match map.get("content") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => return false,
+    };
+    map.keys().all(|k| k == "summary" || k == "content")
+        && map.get("summary").and_then(Value::as_str) == Some(summary)
+        && observed_content == content
+}
+
+fn expected_output(summary: &str, content: Option<&str>) -> Value {
+    match content {
+        Some(content) => json!({"summary": summary, "content": content}),
+        None => json!({"summary": summary}),
+    }
+}
+
+/// The rules every error of every runtime must follow, whatever the case expected: a known code
+/// in its own phase, a non-empty message within `message_bytes` and free of control characters,
+/// and details that are an object of at most 4096 bytes of JSON.
+pub fn universal_checks(error: &ErrorBody, message_bytes: u64) -> Result<(), String> {
+    let code = &error.code;
+    let Some(info) = vocab::lookup(code) else {
+        return Err(format!("code `{code}` is not in the vocabulary"));
+    };
+    if error.phase != info.phase {
+        return Err(format!(
+            "code `{code}` has phase `{}`, must be `{}`",
+            error.phase, info.phase
+        ));
+    }
+    if error.message.is_empty() {
+        return Err(format!("`{code}` has an empty message"));
+    }
+    if error.message.len() as u64 > message_bytes {
+        return Err(format!(
+            "`{code}` message is {} bytes, over the {message_bytes}-byte bound",
+            error.message.len()
+        ));
+    }
+    if let Some(c) = error.message.chars().find(|&c| is_control(c)) {
+        return Err(format!(
+            "`{code}` message holds control character U+{:04X}",
+            c as u32
+        ));
+    }
+    if !error.details.is_object() {
+        return Err(format!(
+            "`{code}` details is not a JSON object: {}",
+            error.details
+        ));
+    }
+    let size = error.details.to_string().len();
+    if size > vocab::MAX_DETAILS_BYTES {
+        return Err(format!(
+            "`{code}` details is {size} bytes of JSON, over the {}-byte bound",
+            vocab::MAX_DETAILS_BYTES
+        ));
+    }
+    Ok(())
+}
+
+fn is_control(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+}
+
+/// A short rendering of an outcome's status for failure lines.
+fn describe_status(status: &Status) -> String {
+    match status {
+        Status::Ok { output } => format!("ok {output}"),
+        Status::Error { error } => {
+            let mut text = format!("error `{}` ({})", error.code, error.phase);
+            if error.details.as_object().is_some_and(|d| !d.is_empty()) {
+                text.push_str(&format!(" details {}", error.details));
+            }
+            text.push_str(&format!(": {:?}", truncate(&error.message, 160)));
+            text
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The case's expectation as JSON, for machine-readable reports.
+pub fn expected_json(case: &Case) -> Value {
+    let mut value = match &case.expect.outcome {
+        ExpectedOutcome::Error { code, details } => json!({"code": code, "details": details}),
+        ExpectedOutcome::Output { summary, content } => {
+            json!({"output": expected_output(summary, content.as_deref())})
+        }
+    };
+    let map = value.as_object_mut().expect("built as an object");
+    if !case.expect.min_host_calls.is_empty() {
+        map.insert("min_host_calls".into(), json!(case.expect.min_host_calls));
+    }
+    if !case.expect.min_host_call_failures.is_empty() {
+        map.insert(
+            "min_host_call_failures".into(),
+            json!(case.expect.min_host_call_failures),
+        );
+    }
+    if let Some(diagnostics) = &case.expect.diagnostics {
+        map.insert("diagnostics".into(), json!(diagnostics));
+    }
+    value
+}
+
+/// What the runtime answered, as JSON, for machine-readable reports.
+pub fn observed_json(response: Result<&Response, &AdapterFailure>) -> Value {
+    match response {
+        Ok(response) => json!(response.outcomes),
+        Err(failure) => json!({"adapter_failure": failure.kind(), "message": failure.to_string()}),
+    }
+}

@@ -1,0 +1,206 @@
+//! The JSON documents of `docs/ADAPTER.md` as serde types: the one definition shared by the trait,
+//! the process adapter client and the reports, so "in-process" and "over a pipe" mean the same.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this kit speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// What `ADAPTER describe` prints: who the runtime is and which optional extensions it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeInfo {
+    /// Must be [`PROTOCOL_VERSION`]; anything else fails every case (`adapter_protocol`).
+    pub protocol: u32,
+    /// The runtime's name, shown in reports.
+    pub name: String,
+    /// The runtime's version, shown in reports.
+    pub version: String,
+    /// Optional extensions implemented (`fuel`, `diagnostics`); unknown names are ignored.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+}
+
+impl RuntimeInfo {
+    /// Whether the runtime declared `capability`.
+    pub fn has(&self, capability: &str) -> bool {
+        self.capabilities.iter().any(|c| c == capability)
+    }
+}
+
+/// Limit overrides of one case; `None` means "the runtime's default". Shared by the `[limits]`
+/// case header table (hence unknown keys refused) and the request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)] // each key is a limit of docs/ADAPTER.md, named identically
+pub struct LimitOverrides {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_elements: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostic_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuel: Option<u64>,
+}
+
+/// What `ADAPTER run` reads on stdin: one package, its pinned digest, limits, and the calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// Always [`PROTOCOL_VERSION`].
+    pub protocol: u32,
+    /// Absolute path of the plugin package directory.
+    pub package: PathBuf,
+    /// The digest the host pinned (`sha256:<hex>`); the runtime must load with it pinned.
+    pub digest: String,
+    /// Overrides of the runtime's default limits.
+    #[serde(default)]
+    pub limits: LimitOverrides,
+    /// Calls made in order against one loaded plugin.
+    pub calls: Vec<Call>,
+}
+
+impl Request {
+    /// How long a correct runtime may take for the whole request, before slack: the sum over
+    /// calls of the effective deadline, or the cancel time when that comes first.
+    pub fn budget_ms(&self) -> u64 {
+        let deadline = self
+            .limits
+            .deadline_ms
+            .unwrap_or(crate::vocab::DEFAULT_DEADLINE_MS);
+        self.calls
+            .iter()
+            .map(|call| call.cancel_after_ms.map_or(deadline, |c| c.min(deadline)))
+            .fold(0u64, u64::saturating_add)
+    }
+}
+
+/// One tool call of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Call {
+    /// The tool called.
+    pub tool: String,
+    /// The raw input text, possibly malformed on purpose.
+    pub input: String,
+    /// Cancel the call from another thread this many ms after it starts.
+    #[serde(default)]
+    pub cancel_after_ms: Option<u64>,
+}
+
+/// What `ADAPTER run` prints: one outcome per call, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// Must be [`PROTOCOL_VERSION`].
+    pub protocol: u32,
+    /// Exactly one per call of the request.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// The result of one call plus the evidence of what the guest did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// `ok` with the output, or `error` with the structured error.
+    #[serde(flatten)]
+    pub status: Status,
+    /// Calls the guest made to each `yoi:tool` import.
+    #[serde(default)]
+    pub host_calls: BTreeMap<String, u64>,
+    /// Those of the calls that returned -1.
+    #[serde(default)]
+    pub host_call_failures: BTreeMap<String, u64>,
+    /// With the `diagnostics` capability, what the operator sink received.
+    #[serde(default)]
+    pub diagnostics: Option<String>,
+}
+
+/// The two shapes of an outcome, tagged by `status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Status {
+    /// The guest produced a valid tool result.
+    Ok {
+        /// The tool result as the JSON object the guest wrote. Kept as a raw value so that a
+        /// runtime letting an extra key through is caught by the comparison, not by parsing.
+        output: serde_json::Value,
+    },
+    /// The call failed with a structured error.
+    Error {
+        /// The error.
+        error: ErrorBody,
+    },
+}
+
+/// A structured error exactly as a runtime reported it. Fields are loose on purpose (a code is a
+/// string, details any value): the universal checks judge them, so a bad value is a verdict
+/// rather than a parse failure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable snake_case code.
+    pub code: String,
+    /// The phase of the code.
+    pub phase: String,
+    /// Bounded text safe to show a model.
+    pub message: String,
+    /// Bounded details object.
+    pub details: serde_json::Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_example_of_adapter_md_parses() {
+        let text = r#"{"protocol":1,"outcomes":[
+            {"status":"ok","output":{"summary":"hi","content":null},
+             "host_calls":{"input_len":1},"host_call_failures":{},"diagnostics":null},
+            {"status":"error","error":{"code":"timeout","phase":"run","message":"m",
+             "details":{"deadline_ms":50}},"host_calls":{"input_len":1},
+             "host_call_failures":{},"diagnostics":null}]}"#;
+        let response: Response = serde_json::from_str(text).unwrap();
+        assert_eq!(response.outcomes.len(), 2);
+        assert!(matches!(response.outcomes[0].status, Status::Ok { .. }));
+        match &response.outcomes[1].status {
+            Status::Error { error } => assert_eq!(error.code, "timeout"),
+            other => panic!("unexpected {other:?}"),
+        }
+        let back = serde_json::to_value(&response).unwrap();
+        assert_eq!(back["outcomes"][1]["status"], "error");
+    }
+
+    #[test]
+    fn budget_uses_cancel_time_when_earlier() {
+        let call = |cancel| Call {
+            tool: "run".into(),
+            input: "{}".into(),
+            cancel_after_ms: cancel,
+        };
+        let request = Request {
+            protocol: 1,
+            package: "/p".into(),
+            digest: String::new(),
+            limits: LimitOverrides {
+                deadline_ms: Some(50),
+                ..Default::default()
+            },
+            calls: vec![call(None), call(Some(10)), call(Some(900))],
+        };
+        assert_eq!(request.budget_ms(), 50 + 10 + 50);
+        let omitted = serde_json::to_value(&request.limits).unwrap();
+        assert_eq!(omitted, serde_json::json!({"deadline_ms": 50}));
+    }
+}

@@ -1,0 +1,224 @@
+//! Runs cases against a runtime: describe once, then for each selected case build its package,
+//! send the request, judge the answer, and apply the expectations file. Parallel over `jobs`
+//! threads; a panicking in-process runtime is a failed case, not a dead kit.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::case::Case;
+use crate::corpus::{Expectations, Suite};
+use crate::error::{KitError, KitErrors};
+use crate::judge::{expected_json, judge, observed_json, Failure, Verdict};
+use crate::package;
+use crate::protocol::{Request, Response, RuntimeInfo, PROTOCOL_VERSION};
+use crate::runtime::{AdapterFailure, ConformanceRuntime};
+
+/// How a run selects and schedules cases.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Cases whose id contains this text; text equal to an id selects only that case.
+    pub filter: Option<String>,
+    /// Cases run at once (at least 1).
+    pub jobs: usize,
+    /// The runtime's xfail list.
+    pub expectations: Expectations,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            filter: None,
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            expectations: Expectations::default(),
+        }
+    }
+}
+
+/// The result of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    /// The case id.
+    pub id: String,
+    /// The guarantee it checks.
+    pub guarantee: String,
+    /// The guarantee's area.
+    pub area: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The expectation, as JSON.
+    pub expected: Value,
+    /// What the runtime answered, as JSON (`null` when the case did not run).
+    pub observed: Value,
+    /// Time spent in the runtime.
+    pub duration: Duration,
+}
+
+/// Everything a report needs about one run.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    /// The runtime as it described itself, or why it could not.
+    pub runtime: Result<RuntimeInfo, AdapterFailure>,
+    /// One result per selected case, in id order.
+    pub results: Vec<CaseResult>,
+    /// Wall time of the whole run.
+    pub wall: Duration,
+}
+
+impl RunReport {
+    /// Whether any verdict fails the run.
+    pub fn failed(&self) -> bool {
+        self.results.iter().any(|r| r.verdict.is_failure())
+    }
+}
+
+/// The cases `filter` selects (see [`RunOptions::filter`]).
+pub fn select<'a>(suite: &'a Suite, filter: Option<&str>) -> Vec<&'a Case> {
+    match filter {
+        None => suite.cases.iter().collect(),
+        Some(filter) if suite.cases.iter().any(|c| c.id == filter) => {
+            suite.cases.iter().filter(|c| c.id == filter).collect()
+        }
+        Some(filter) => suite
+            .cases
+            .iter()
+            .filter(|c| c.id.contains(filter))
+            .collect(),
+    }
+}
+
+/// Runs the selected cases of `suite` against `runtime`. This is the one entry point every
+/// front end uses (xtask, the libtest-mimic harness, the mutant self-test), so each runtime is
+/// judged by the same code.
+pub fn run_suite(
+    runtime: &dyn ConformanceRuntime,
+    suite: &Suite,
+    options: &RunOptions,
+) -> Result<RunReport, KitErrors> {
+    let start = Instant::now();
+    let info = describe(runtime);
+    let cases = select(suite, options.filter.as_deref());
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Result<CaseResult, KitError>>>> =
+        Mutex::new(vec![None; cases.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..options.jobs.clamp(1, cases.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(case) = cases.get(i) else { break };
+                let xfail = options.expectations.xfail.get(&case.id).map(String::as_str);
+                let result = run_case(runtime, &info, case, xfail);
+                slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+            });
+        }
+    });
+    let mut results = Vec::new();
+    let mut errors = Vec::new();
+    for slot in slots.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match slot.expect("every selected case ran") {
+            Ok(result) => results.push(result),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty()
+        && results
+            .iter()
+            .all(|r| matches!(r.verdict, Verdict::Skip { .. }))
+    {
+        errors.push(KitError::NoCases {
+            filter: options.filter.clone(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(KitErrors(errors));
+    }
+    Ok(RunReport {
+        runtime: info,
+        results,
+        wall: start.elapsed(),
+    })
+}
+
+/// Asks the runtime who it is, turning a panic or a wrong protocol into an adapter failure.
+pub fn describe(runtime: &dyn ConformanceRuntime) -> Result<RuntimeInfo, AdapterFailure> {
+    let info = catch_unwind(AssertUnwindSafe(|| runtime.describe()))
+        .unwrap_or_else(|panic| Err(panicked(panic)))?;
+    if info.protocol != PROTOCOL_VERSION {
+        return Err(AdapterFailure::Protocol {
+            found: info.protocol,
+        });
+    }
+    Ok(info)
+}
+
+/// Runs one case. `info` is the runtime's self-description (a failure there fails every case);
+/// `xfail` is the expectations-file reason when the case is listed.
+pub fn run_case(
+    runtime: &dyn ConformanceRuntime,
+    info: &Result<RuntimeInfo, AdapterFailure>,
+    case: &Case,
+    xfail: Option<&str>,
+) -> Result<CaseResult, KitError> {
+    let mut result = CaseResult {
+        id: case.id.clone(),
+        guarantee: case.guarantee.clone(),
+        area: case.area.clone(),
+        verdict: Verdict::Pass,
+        expected: expected_json(case),
+        observed: Value::Null,
+        duration: Duration::ZERO,
+    };
+    let info = match info {
+        Ok(info) => info,
+        Err(failure) => {
+            result.observed = observed_json(Err(failure));
+            result.verdict = Verdict::Fail(Failure::from(failure.clone())).with_xfail(xfail);
+            return Ok(result);
+        }
+    };
+    let missing: Vec<String> = case
+        .capabilities
+        .iter()
+        .filter(|c| !info.has(c))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        result.verdict = Verdict::Skip { missing };
+        return Ok(result);
+    }
+    let package = package::build(case)?;
+    let request = Request {
+        protocol: PROTOCOL_VERSION,
+        package: package.path.clone(),
+        digest: package.digest.clone(),
+        limits: case.limits.clone(),
+        calls: case.calls(),
+    };
+    let start = Instant::now();
+    let response: Result<Response, AdapterFailure> =
+        catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))
+            .unwrap_or_else(|panic| Err(panicked(panic)));
+    result.duration = start.elapsed();
+    result.observed = observed_json(response.as_ref());
+    result.verdict = match judge(case, response.as_ref()) {
+        Ok(()) => Verdict::Pass,
+        Err(failure) => Verdict::Fail(failure),
+    }
+    .with_xfail(xfail);
+    Ok(result)
+}
+
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> AdapterFailure {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string payload".into());
+    AdapterFailure::Crashed {
+        status: format!("panic: {message}"),
+        stderr: String::new(),
+    }
+}
