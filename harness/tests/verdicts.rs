@@ -1,0 +1,506 @@
+//! The kit judging fake in-memory runtimes: every verdict kind, every failure reason and every
+//! universal check is reached here, so a bug in the judge cannot hide behind a correct runtime.
+
+use std::fs;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde_json::{json, Value};
+use toolcage_kit::{
+    run_case, run_suite, AdapterFailure, ConformanceRuntime, Expectations, FailureKind, KitError,
+    Request, Response, RunOptions, RuntimeInfo, Suite, Verdict,
+};
+
+const MODULE: &str = "(module (memory (export \"memory\") 1) (func (export \"yoi_tool_call\")))";
+
+type Answer = Box<dyn Fn(&Request) -> Result<Response, AdapterFailure> + Send + Sync>;
+
+/// A runtime whose answer is whatever the test says, and which records the requests it saw.
+struct Fake {
+    capabilities: Vec<String>,
+    protocol: u32,
+    answer: Answer,
+    seen: Mutex<Vec<(Request, String, String, bool)>>,
+}
+
+impl Fake {
+    fn new(
+        answer: impl Fn(&Request) -> Result<Response, AdapterFailure> + Send + Sync + 'static,
+    ) -> Fake {
+        Fake {
+            capabilities: vec![],
+            protocol: 1,
+            answer: Box::new(answer),
+            seen: Mutex::new(vec![]),
+        }
+    }
+}
+
+impl ConformanceRuntime for Fake {
+    fn describe(&self) -> Result<RuntimeInfo, AdapterFailure> {
+        Ok(RuntimeInfo {
+            protocol: self.protocol,
+            name: "fake".into(),
+            version: "0".into(),
+            capabilities: self.capabilities.clone(),
+        })
+    }
+    fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {
+        let manifest = fs::read_to_string(request.package.join("plugin.toml")).unwrap_or_default();
+        let digest = toolcage_kit::package_digest(&request.package).unwrap();
+        let module = request.package.join("plugin.wasm").is_file();
+        self.seen
+            .lock()
+            .unwrap()
+            .push((request.clone(), manifest, digest, module));
+        (self.answer)(request)
+    }
+}
+
+fn outcomes(values: Vec<Value>) -> Response {
+    serde_json::from_value(json!({"protocol": 1, "outcomes": values})).unwrap()
+}
+
+fn error(code: &str, phase: &str, message: &str, details: Value) -> Value {
+    json!({"status": "error", "error": {"code": code, "phase": phase, "message": message,
+           "details": details}, "host_calls": {"output_write": 2}, "host_call_failures": {"output_write": 1}})
+}
+
+fn ok(output: Value) -> Value {
+    json!({"status": "ok", "output": output, "host_calls": {"output_write": 1}})
+}
+
+/// A one-guarantee corpus holding the given cases (file name, header lines).
+fn corpus(cases: &[(&str, &str)]) -> (tempfile::TempDir, Suite) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("guarantees.toml"),
+        "[[guarantee]]\nid = \"G-1\"\narea = \"out\"\nmust = \"m\"\n",
+    )
+    .unwrap();
+    for (id, header) in cases {
+        let lines: String = format!(
+            "id = \"{id}\"\nguarantee = \"G-1\"\nsince = \"0.1.0\"\nsummary = \"s\"\n{header}"
+        )
+        .lines()
+        .map(|l| format!(";;! {}\n", l.trim()))
+        .collect();
+        fs::write(dir.path().join(format!("{id}.wat")), lines + MODULE).unwrap();
+    }
+    let suite = Suite::load(&[dir.path()]).unwrap();
+    (dir, suite)
+}
+
+fn verdict_of(fake: &Fake, header: &str, xfail: Option<&str>) -> Verdict {
+    let (_dir, suite) = corpus(&[("t.case", header)]);
+    let info = toolcage_kit::describe(fake);
+    run_case(fake, &info, &suite.cases[0], xfail)
+        .unwrap()
+        .verdict
+}
+
+fn failure_kind(verdict: &Verdict) -> (&'static str, String) {
+    match verdict {
+        Verdict::Fail(f) => (f.kind.as_str(), f.message.clone()),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+const TRAP: &str = "[expect]\ncode = \"trap\"\ndetails = { trap = \"unreachable\" }";
+
+#[test]
+fn pass_when_code_and_details_match_and_the_request_is_right() {
+    let fake = Fake::new(|_| {
+        Ok(outcomes(vec![error(
+            "trap",
+            "run",
+            "wasm trap: unreachable",
+            json!({"trap": "unreachable", "extra": 1}),
+        )]))
+    });
+    let header = format!("input_size = 32\ninput_schema = '{{\"type\":\"object\",\"required\":[\"pad\"]}}'\n[limits]\ndeadline_ms = 50\n{TRAP}");
+    assert_eq!(verdict_of(&fake, &header, None), Verdict::Pass);
+    let seen = fake.seen.lock().unwrap();
+    let (request, manifest, digest, module) = &seen[0];
+    assert_eq!(
+        &request.digest, digest,
+        "pinned digest must be the package's own"
+    );
+    assert_eq!(request.limits.deadline_ms, Some(50));
+    assert_eq!(request.calls.len(), 1);
+    assert_eq!(request.calls[0].input.len(), 32);
+    assert_eq!(request.calls[0].tool, "run");
+    let manifest: toml::Table = manifest.parse().unwrap();
+    assert_eq!(manifest["schema_version"].as_integer(), Some(1));
+    assert_eq!(
+        manifest["runtime"]["abi"].as_str(),
+        Some("yoi-plugin-wasm-1")
+    );
+    assert_eq!(manifest["runtime"]["entry"].as_str(), Some("plugin.wasm"));
+    assert_eq!(
+        manifest["tools"][0]["input_schema"]["required"][0].as_str(),
+        Some("pad")
+    );
+    assert!(module, "the module is written at the entry");
+    assert!(
+        !request.package.exists(),
+        "the package is removed after the case"
+    );
+}
+
+#[test]
+fn code_mismatch_and_status_mismatch_fail() {
+    let fake = Fake::new(|_| Ok(outcomes(vec![error("timeout", "run", "late", json!({}))])));
+    let (kind, message) = failure_kind(&verdict_of(&fake, TRAP, None));
+    assert_eq!(kind, "code_mismatch");
+    assert!(
+        message.contains("expected error `trap`") && message.contains("`timeout`"),
+        "{message}"
+    );
+
+    let fake = Fake::new(|_| Ok(outcomes(vec![ok(json!({"summary": "x"}))])));
+    assert_eq!(
+        failure_kind(&verdict_of(&fake, TRAP, None)).0,
+        "code_mismatch"
+    );
+
+    let fake = Fake::new(|_| {
+        Ok(outcomes(vec![error(
+            "trap",
+            "run",
+            "m",
+            json!({"trap": "unreachable"}),
+        )]))
+    });
+    let (kind, _) = failure_kind(&verdict_of(
+        &fake,
+        "[expect]\noutput = { summary = \"x\" }",
+        None,
+    ));
+    assert_eq!(kind, "code_mismatch");
+}
+
+#[test]
+fn details_mismatch_fails() {
+    for details in [json!({"trap": "memory_out_of_bounds"}), json!({})] {
+        let fake =
+            Fake::new(move |_| Ok(outcomes(vec![error("trap", "run", "m", details.clone())])));
+        assert_eq!(
+            failure_kind(&verdict_of(&fake, TRAP, None)).0,
+            "details_mismatch"
+        );
+    }
+}
+
+#[test]
+fn output_must_match_exactly() {
+    let expect = "[expect]\noutput = { summary = \"hi\", content = \"c\" }";
+    let good = json!({"summary": "hi", "content": "c"});
+    let fake = Fake::new(move |_| Ok(outcomes(vec![ok(good.clone())])));
+    assert_eq!(verdict_of(&fake, expect, None), Verdict::Pass);
+    for bad in [
+        json!({"summary": "hi", "content": "c", "extra": true}),
+        json!({"summary": "hi"}),
+        json!({"summary": "ho", "content": "c"}),
+        json!({"summary": "hi", "content": 1}),
+        json!("hi"),
+    ] {
+        let fake = Fake::new(move |_| Ok(outcomes(vec![ok(bad.clone())])));
+        assert_eq!(
+            failure_kind(&verdict_of(&fake, expect, None)).0,
+            "output_mismatch"
+        );
+    }
+    // Absent content expected: null or absent observed are both fine.
+    let expect = "[expect]\noutput = { summary = \"hi\" }";
+    for good in [
+        json!({"summary": "hi"}),
+        json!({"summary": "hi", "content": null}),
+    ] {
+        let fake = Fake::new(move |_| Ok(outcomes(vec![ok(good.clone())])));
+        assert_eq!(verdict_of(&fake, expect, None), Verdict::Pass);
+    }
+}
+
+#[test]
+fn missing_evidence_fails() {
+    let fake = Fake::new(|_| {
+        Ok(outcomes(vec![error(
+            "output_too_large",
+            "output",
+            "m",
+            json!({}),
+        )]))
+    });
+    let base = "[expect]\ncode = \"output_too_large\"\n";
+    assert_eq!(
+        verdict_of(
+            &fake,
+            &format!("{base}min_host_call_failures = {{ output_write = 1 }}"),
+            None
+        ),
+        Verdict::Pass
+    );
+    let (kind, message) = failure_kind(&verdict_of(
+        &fake,
+        &format!("{base}min_host_call_failures = {{ output_write = 2 }}"),
+        None,
+    ));
+    assert_eq!(kind, "missing_evidence");
+    assert!(message.contains("observed 1"), "{message}");
+    let (kind, _) = failure_kind(&verdict_of(
+        &fake,
+        &format!("{base}min_host_calls = {{ input_read = 1 }}"),
+        None,
+    ));
+    assert_eq!(kind, "missing_evidence");
+}
+
+#[test]
+fn every_universal_check_catches_its_violation() {
+    let long = "x".repeat(513);
+    let big = json!({"blob": "y".repeat(4100)});
+    let violations = [
+        error("segfault", "run", "m", json!({})),
+        error("trap", "load", "m", json!({"trap": "unreachable"})),
+        error("trap", "run", "", json!({"trap": "unreachable"})),
+        error("trap", "run", &long, json!({"trap": "unreachable"})),
+        error("trap", "run", "line\nbreak", json!({"trap": "unreachable"})),
+        error(
+            "trap",
+            "run",
+            "c1 \u{85} control",
+            json!({"trap": "unreachable"}),
+        ),
+        error("trap", "run", "del \u{7f}", json!({"trap": "unreachable"})),
+        error("trap", "run", "m", json!(["trap"])),
+        error("trap", "run", "m", big),
+    ];
+    for violation in violations {
+        let shown = violation.to_string();
+        let fake = Fake::new(move |_| Ok(outcomes(vec![violation.clone()])));
+        let (kind, message) = failure_kind(&verdict_of(&fake, "[expect]\ncode = \"trap\"", None));
+        assert!(
+            kind == "universal_check" || (kind == "code_mismatch" && shown.contains("segfault")),
+            "{shown}: {kind} {message}"
+        );
+    }
+    // 512 bytes is within the default bound; a case override tightens it.
+    let fake = Fake::new(|_| {
+        Ok(outcomes(vec![error(
+            "trap",
+            "run",
+            &"x".repeat(512),
+            json!({}),
+        )]))
+    });
+    assert_eq!(
+        verdict_of(&fake, "[expect]\ncode = \"trap\"", None),
+        Verdict::Pass
+    );
+    let (kind, _) = failure_kind(&verdict_of(
+        &fake,
+        "[limits]\nmessage_bytes = 100\n[expect]\ncode = \"trap\"",
+        None,
+    ));
+    assert_eq!(kind, "universal_check");
+}
+
+#[test]
+fn universal_checks_apply_to_unexpected_codes_too() {
+    // Same code as expected is required to reach the checks on a code-expecting case; the
+    // check itself is exported so every front end applies the same rules.
+    let body: toolcage_kit::ErrorBody = serde_json::from_value(
+        json!({"code": "timeout", "phase": "run", "message": "tab\there", "details": {}}),
+    )
+    .unwrap();
+    assert!(toolcage_kit::universal_checks(&body, 512)
+        .unwrap_err()
+        .contains("U+0009"));
+}
+
+#[test]
+fn repeat_requires_every_call_to_match() {
+    let fake = Fake::new(|request| {
+        let mut all =
+            vec![error("trap", "run", "m", json!({"trap": "unreachable"})); request.calls.len()];
+        all[2] = ok(json!({"summary": "leaked state"}));
+        Ok(outcomes(all))
+    });
+    let verdict = verdict_of(&fake, &format!("repeat = 3\n{TRAP}"), None);
+    match verdict {
+        Verdict::Fail(f) => assert_eq!((f.kind, f.call), (FailureKind::CodeMismatch, Some(2))),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn wrong_count_protocol_and_panic_are_adapter_failures() {
+    let fake = Fake::new(|_| Ok(outcomes(vec![])));
+    let (kind, message) = failure_kind(&verdict_of(&fake, TRAP, None));
+    assert_eq!(kind, "adapter_failure");
+    assert!(message.contains("0 outcomes for 1 calls"), "{message}");
+
+    let fake = Fake::new(|_| {
+        Ok(Response {
+            protocol: 2,
+            outcomes: vec![],
+        })
+    });
+    assert!(failure_kind(&verdict_of(&fake, TRAP, None))
+        .1
+        .contains("adapter_protocol"));
+
+    let mut fake = Fake::new(|_| unreachable!("describe fails first"));
+    fake.protocol = 7;
+    let verdict = verdict_of(&fake, TRAP, None);
+    assert!(
+        matches!(&verdict, Verdict::Fail(f) if matches!(f.kind, FailureKind::Adapter(AdapterFailure::Protocol { found: 7 }))),
+        "{verdict:?}"
+    );
+
+    let fake = Fake::new(|_| panic!("engine exploded"));
+    let (kind, message) = failure_kind(&verdict_of(&fake, TRAP, None));
+    assert_eq!(kind, "adapter_failure");
+    assert!(message.contains("engine exploded"), "{message}");
+}
+
+#[test]
+fn skip_when_a_capability_is_missing_and_run_when_declared() {
+    let header = format!("capabilities = [\"fuel\"]\n{TRAP}");
+    let mut fake = Fake::new(|_| {
+        Ok(outcomes(vec![error(
+            "trap",
+            "run",
+            "m",
+            json!({"trap": "unreachable"}),
+        )]))
+    });
+    assert_eq!(
+        verdict_of(&fake, &header, None),
+        Verdict::Skip {
+            missing: vec!["fuel".into()]
+        }
+    );
+    assert!(
+        fake.seen.lock().unwrap().is_empty(),
+        "a skipped case must not run"
+    );
+    fake.capabilities = vec!["fuel".into()];
+    assert_eq!(verdict_of(&fake, &header, None), Verdict::Pass);
+}
+
+#[test]
+fn xfail_and_xpass() {
+    let failing = Fake::new(|_| Ok(outcomes(vec![ok(json!({"summary": "no"}))])));
+    let verdict = verdict_of(&failing, TRAP, Some("tracking #12"));
+    assert!(
+        matches!(&verdict, Verdict::XFail { reason, .. } if reason == "tracking #12"),
+        "{verdict:?}"
+    );
+    assert!(!verdict.is_failure());
+
+    let passing = Fake::new(|_| {
+        Ok(outcomes(vec![error(
+            "trap",
+            "run",
+            "m",
+            json!({"trap": "unreachable"}),
+        )]))
+    });
+    let verdict = verdict_of(&passing, TRAP, Some("tracking #12"));
+    assert_eq!(
+        verdict,
+        Verdict::XPass {
+            reason: "tracking #12".into()
+        }
+    );
+    assert!(verdict.is_failure());
+}
+
+#[test]
+fn run_suite_reports_and_refuses_empty_runs() {
+    let (_dir, suite) = corpus(&[("a.one", TRAP), ("a.two", TRAP), ("a.one-more", TRAP)]);
+    let fake = Fake::new(|_| {
+        Ok(outcomes(vec![error(
+            "trap",
+            "run",
+            "m",
+            json!({"trap": "unreachable"}),
+        )]))
+    });
+    let options = RunOptions {
+        jobs: 2,
+        ..Default::default()
+    };
+    let report = run_suite(&fake, &suite, &options).unwrap();
+    assert_eq!(report.results.len(), 3);
+    assert!(!report.failed());
+
+    // A filter equal to an id selects only that case; otherwise it is a substring.
+    let only = RunOptions {
+        filter: Some("a.one".into()),
+        ..options.clone()
+    };
+    assert_eq!(run_suite(&fake, &suite, &only).unwrap().results.len(), 1);
+    let some = RunOptions {
+        filter: Some("one".into()),
+        ..options.clone()
+    };
+    assert_eq!(run_suite(&fake, &suite, &some).unwrap().results.len(), 2);
+    let none = RunOptions {
+        filter: Some("zzz".into()),
+        ..options
+    };
+    let errors = run_suite(&fake, &suite, &none).unwrap_err();
+    assert!(
+        matches!(&errors.0[..], [KitError::NoCases { .. }]),
+        "{errors}"
+    );
+
+    let text = toolcage_kit::report::console(&report, "cargo xtask conformance");
+    assert!(
+        text.contains("total") && text.contains("ok: 3 cases"),
+        "{text}"
+    );
+    let json = toolcage_kit::report::json(&report);
+    assert_eq!(json["cases"][0]["verdict"], "pass");
+    assert_eq!(json["cases"][0]["area"], "out");
+    assert_eq!(json["runtime"]["name"], "fake");
+    assert!(json["cases"][0]["duration_ms"].is_number());
+}
+
+#[test]
+fn failures_get_a_rerun_command_and_junit_failure() {
+    let (_dir, suite) = corpus(&[("a.one", TRAP)]);
+    let fake = Fake::new(|_| Ok(outcomes(vec![ok(json!({"summary": "no"}))])));
+    let report = run_suite(&fake, &suite, &RunOptions::default()).unwrap();
+    assert!(report.failed());
+    let text = toolcage_kit::report::console(&report, "cargo xtask conformance --adapter ./x");
+    assert!(text.contains("FAIL  a.one [G-1] code_mismatch"), "{text}");
+    assert!(
+        text.contains("rerun: cargo xtask conformance --adapter ./x --filter a.one"),
+        "{text}"
+    );
+    let xml = toolcage_kit::report::junit(&report);
+    assert!(
+        xml.contains("<failure") && xml.contains("code_mismatch"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn expectations_are_applied_by_run_suite() {
+    let (dir, suite) = corpus(&[("a.one", TRAP)]);
+    let file = dir.path().join("xfail.toml");
+    fs::write(&file, "[[xfail]]\nid = \"a.one\"\nreason = \"known\"\n").unwrap();
+    let expectations = Expectations::load(Path::new(&file), &suite).unwrap();
+    let fake = Fake::new(|_| Ok(outcomes(vec![ok(json!({"summary": "no"}))])));
+    let options = RunOptions {
+        expectations,
+        ..Default::default()
+    };
+    let report = run_suite(&fake, &suite, &options).unwrap();
+    assert_eq!(report.results[0].verdict.as_str(), "xfail");
+    assert!(!report.failed());
+}
