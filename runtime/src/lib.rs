@@ -1,1 +1,54 @@
-//! placeholder
+//! The reference runtime of toolcage: one plugin tool call in a no-authority wasmtime sandbox,
+//! speaking guest ABI `yoi-plugin-wasm-1`.
+//!
+//! A host builds one [`Runtime`], loads each plugin package with the digest it pinned when it
+//! resolved the plugin, and calls tools. Every call gets a fresh instance in a fresh store, runs
+//! under a wall-clock deadline, a cancel token and memory/table/size bounds, and comes back
+//! either as a [`ToolOutput`] or as an [`Error`] with a stable code. The guest can import only
+//! the five `yoi:tool` functions (plus `diagnostic_write`): no files, environment, network or
+//! clock. The normative text is `docs/SPEC.md`.
+//!
+//! ```no_run
+//! use toolcage_runtime::{CallOptions, Runtime, Config};
+//! # fn main() -> Result<(), toolcage_runtime::Error> {
+//! let runtime = Runtime::new(Config::default())?;
+//! let pin = "sha256:0000000000000000000000000000000000000000000000000000000000000000".parse()?;
+//! let plugin = runtime.load("plugins/echo".as_ref(), Some(&pin))?;
+//! let outcome = plugin.call("echo", r#"{"text":"hi"}"#, &CallOptions::default());
+//! match outcome.result {
+//!     Ok(output) => println!("{}", output.summary),
+//!     Err(error) => println!("{}: {}", error.code(), error.message()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Hosts that keep a model-facing history use [`ToolRegistry`]: built-in and plugin tools behind
+//! one interface, results appended to a [`History`] by the same code for both.
+
+mod cache;
+mod cancel;
+mod digest;
+mod engine;
+mod error;
+mod host;
+mod limits;
+mod link;
+mod mutants;
+mod output;
+mod package;
+mod runtime;
+mod schema;
+mod tool;
+
+pub use cache::CacheSource;
+pub use cancel::CancelToken;
+pub use digest::Digest;
+pub use engine::EngineConfig;
+pub use error::{sanitize, Error, ErrorCode, Phase, ToolErrorKind};
+pub use limits::Limits;
+#[cfg(feature = "mutants")]
+pub use mutants::Mutant;
+pub use output::ToolOutput;
+pub use package::{Manifest, ToolSpec, ABI};
+pub use runtime::{CallOptions, CallOutcome, Config, DiagnosticSink, HostCallCounts, Plugin, Runtime};
+pub use tool::{History, HistoryEntry, Tool, ToolRegistry, ToolResult, RegistryError};

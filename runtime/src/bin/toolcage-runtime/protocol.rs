@@ -1,0 +1,139 @@
+//! The JSON of `docs/ADAPTER.md`, protocol 1, as this binary reads and writes it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use toolcage_runtime::{CallOutcome, Limits};
+
+pub const PROTOCOL: u32 = 1;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub protocol: u32,
+    pub package: PathBuf,
+    pub digest: String,
+    #[serde(default)]
+    pub limits: LimitOverrides,
+    pub calls: Vec<CallRequest>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallRequest {
+    pub tool: String,
+    pub input: String,
+    #[serde(default)]
+    pub cancel_after_ms: Option<u64>,
+}
+
+/// Limit overrides: the same keys on the wire and as command-line flags.
+#[derive(Deserialize, Default, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct LimitOverrides {
+    /// Largest input, bytes.
+    #[arg(long)]
+    pub input_bytes: Option<usize>,
+    /// Largest output, bytes.
+    #[arg(long)]
+    pub output_bytes: Option<usize>,
+    /// Largest summary, bytes.
+    #[arg(long)]
+    pub summary_bytes: Option<usize>,
+    /// Wall-clock deadline, milliseconds.
+    #[arg(long)]
+    pub deadline_ms: Option<u64>,
+    /// Largest linear memory, bytes.
+    #[arg(long)]
+    pub memory_bytes: Option<usize>,
+    /// Largest table, elements.
+    #[arg(long)]
+    pub table_elements: Option<usize>,
+    /// Largest module file, bytes.
+    #[arg(long)]
+    pub module_bytes: Option<usize>,
+    /// Longest error message, bytes.
+    #[arg(long)]
+    pub message_bytes: Option<usize>,
+    /// Most diagnostic bytes kept.
+    #[arg(long)]
+    pub diagnostic_bytes: Option<usize>,
+    /// Instruction budget.
+    #[arg(long)]
+    pub fuel: Option<u64>,
+}
+
+impl LimitOverrides {
+    pub fn apply(&self, mut l: Limits) -> Limits {
+        let set = |slot: &mut usize, v: Option<usize>| {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        };
+        set(&mut l.input_bytes, self.input_bytes);
+        set(&mut l.output_bytes, self.output_bytes);
+        set(&mut l.summary_bytes, self.summary_bytes);
+        set(&mut l.memory_bytes, self.memory_bytes);
+        set(&mut l.table_elements, self.table_elements);
+        set(&mut l.module_bytes, self.module_bytes);
+        set(&mut l.message_bytes, self.message_bytes);
+        set(&mut l.diagnostic_bytes, self.diagnostic_bytes);
+        if let Some(ms) = self.deadline_ms {
+            l.deadline = Duration::from_millis(ms);
+        }
+        if self.fuel.is_some() {
+            l.fuel = self.fuel;
+        }
+        l
+    }
+}
+
+#[derive(Serialize)]
+pub struct Response {
+    pub protocol: u32,
+    pub outcomes: Vec<Outcome>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Outcome {
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<serde_json::Value>,
+    pub host_calls: BTreeMap<String, u64>,
+    pub host_call_failures: BTreeMap<String, u64>,
+    pub diagnostics: Option<String>,
+}
+
+impl Outcome {
+    pub fn from_error(error: &toolcage_runtime::Error) -> Outcome {
+        Outcome {
+            status: "error",
+            output: None,
+            error: Some(error.to_json()),
+            host_calls: BTreeMap::new(),
+            host_call_failures: BTreeMap::new(),
+            diagnostics: None,
+        }
+    }
+
+    pub fn from_call(call: CallOutcome) -> Outcome {
+        let mut outcome = match &call.result {
+            Ok(out) => Outcome {
+                status: "ok",
+                output: Some(serde_json::json!({"summary": out.summary, "content": out.content})),
+                error: None,
+                host_calls: BTreeMap::new(),
+                host_call_failures: BTreeMap::new(),
+                diagnostics: None,
+            },
+            Err(e) => Outcome::from_error(e),
+        };
+        outcome.host_calls = call.host_calls.calls;
+        outcome.host_call_failures = call.host_calls.failures;
+        outcome.diagnostics = call.diagnostics;
+        outcome
+    }
+}

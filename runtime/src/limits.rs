@@ -1,0 +1,46 @@
+//! The bounds every call runs inside. One struct so that hosts, the CLI and the kit name the same
+//! knobs, and so a call's bounds can be overridden as a whole rather than flag by flag.
+
+use std::time::Duration;
+
+/// Per-call bounds. [`Limits::default`] holds the defaults of ABI v1 (`docs/SPEC.md`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest tool input accepted, in bytes (the cap itself is accepted).
+    pub input_bytes: usize,
+    /// Largest output a guest may write, in bytes.
+    pub output_bytes: usize,
+    /// Largest `summary` in the output, in bytes.
+    pub summary_bytes: usize,
+    /// Wall-clock deadline of one call, instantiation (and so the start function) included.
+    pub deadline: Duration,
+    /// Largest linear memory, in bytes.
+    pub memory_bytes: usize,
+    /// Largest table, in elements.
+    pub table_elements: usize,
+    /// Largest module file, in bytes; checked before the file is read.
+    pub module_bytes: usize,
+    /// Longest error message, in bytes.
+    pub message_bytes: usize,
+    /// Most diagnostic bytes kept per call for the operator sink.
+    pub diagnostic_bytes: usize,
+    /// Instruction budget; `None` runs without fuel (and without its cost).
+    pub fuel: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            input_bytes: 64 * 1024,
+            output_bytes: 64 * 1024,
+            summary_bytes: 1024,
+            deadline: Duration::from_secs(1),
+            memory_bytes: 2 * 1024 * 1024,
+            table_elements: 256,
+            module_bytes: 8 * 1024 * 1024,
+            message_bytes: 512,
+            diagnostic_bytes: 4 * 1024,
+            fuel: None,
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Linking a module against ABI v1: the only authority a guest gets is what this module lets
+//! through.
+//!
+//! Every import is checked against the allowlist, with its type, before anything is
+//! instantiated, and the error names every offender (the wasmtime linker alone would name only
+//! the first). Exports are checked with their types. The linker defines exactly the `yoi:tool`
+//! functions: no WASI, no `env`, nothing ambient.
+
+use crate::error::{Error, ErrorCode, DETAIL_LIST_CAP};
+use crate::host::{self, HostState, Import, Source};
+use wasmtime::wasmparser::{Parser, Payload, TypeRef};
+use wasmtime::{Engine, ExternType, FuncType, Linker, Module, ValType};
+
+/// What the runtime must know about a module before compiling it.
+pub(crate) struct Scan {
+    pub tables: usize,
+    pub largest_table: u64,
+}
+
+/// Validates the module with exactly the allowed features and notes its tables, so that
+/// modules the engine's pool could not hold fail with their own limit code rather than as
+/// invalid.
+pub(crate) fn scan(bytes: &[u8]) -> Result<Scan, Error> {
+    let mut validator =
+        wasmtime::wasmparser::Validator::new_with_features(crate::engine::allowed_features());
+    validator.validate_all(bytes).map_err(|e| {
+        Error::new(
+            ErrorCode::ModuleInvalid,
+            format!("the module is not a valid WebAssembly 2.0 core module: {}", e.message()),
+        )
+        .with("offset", e.offset() as u64)
+    })?;
+    let mut scan = Scan {
+        tables: 0,
+        largest_table: 0,
+    };
+    let invalid = |_| Error::new(ErrorCode::ModuleInvalid, "the module could not be parsed");
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(invalid)? {
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table.map_err(invalid)?;
+                    scan.tables += 1;
+                    scan.largest_table = scan.largest_table.max(table.ty.initial);
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if let TypeRef::Table(t) = import.map_err(invalid)?.ty {
+                        scan.tables += 1;
+                        scan.largest_table = scan.largest_table.max(t.initial);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(scan)
+}
+
+/// Refuses modules that could never fit the engine's table pool or the one-table limit.
+pub(crate) fn check_scan(scan: &Scan) -> Result<(), Error> {
+    if scan.tables > 1 {
+        return Err(Error::new(
+            ErrorCode::TableLimit,
+            format!("the module declares {} tables; at most one is allowed", scan.tables),
+        )
+        .with("tables", scan.tables as u64));
+    }
+    if scan.largest_table > crate::engine::TABLE_CEILING as u64 {
+        return Err(Error::new(
+            ErrorCode::TableLimit,
+            format!(
+                "the module declares a table of {} elements, over the runtime's ceiling of {}",
+                scan.largest_table,
+                crate::engine::TABLE_CEILING
+            ),
+        )
+        .with("table_elements", scan.largest_table));
+    }
+    Ok(())
+}
+
+/// Options that change what linking accepts.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LinkPolicy {
+    pub diagnostics: bool,
+    #[cfg(feature = "mutants")]
+    pub mutant: Option<crate::mutants::Mutant>,
+}
+
+impl LinkPolicy {
+    fn mutant(&self, _m: crate::mutants::Mutant) -> bool {
+        #[cfg(feature = "mutants")]
+        return self.mutant == Some(_m);
+        #[cfg(not(feature = "mutants"))]
+        false
+    }
+}
+
+fn import_type_ok(import: Import, ty: &FuncType) -> bool {
+    ty.params().len() == import.arity()
+        && ty.params().all(|p| matches!(p, ValType::I32))
+        && ty.results().len() == 1
+        && ty.results().all(|r| matches!(r, ValType::I32))
+}
+
+/// Checks every import and both required exports.
+pub(crate) fn check(module: &Module, policy: LinkPolicy) -> Result<(), Error> {
+    use crate::mutants::Mutant;
+    let mut denied = Vec::new();
+    let mut total = 0usize;
+    for import in module.imports() {
+        let allowed = import.module() == Import::MODULE
+            && match (Import::from_name(import.name()), import.ty()) {
+                (Some(Import::DiagnosticWrite), _) if !policy.diagnostics => false,
+                (Some(i), ExternType::Func(ty)) => {
+                    import_type_ok(i, &ty) || policy.mutant(Mutant::ImportTypesUnchecked)
+                }
+                _ => false,
+            };
+        if !allowed {
+            total += 1;
+            if denied.len() < DETAIL_LIST_CAP {
+                denied.push(format!("{}::{}", import.module(), import.name()));
+            }
+        }
+    }
+    if policy.mutant(Mutant::OnlyFirstDeniedImportNamed) {
+        denied.truncate(1);
+        total = total.min(1);
+    }
+    if !denied.is_empty() && !policy.mutant(Mutant::DeniedImportsLinkedAsTraps) {
+        let shown = denied.join(", ");
+        return Err(Error::new(
+            ErrorCode::ImportDenied,
+            format!(
+                "the module imports {total} function(s) or object(s) outside ABI yoi-plugin-wasm-1: {shown}"
+            ),
+        )
+        .with("imports", denied)
+        .with("count", total as u64));
+    }
+
+    let memory = module.get_export("memory");
+    match memory {
+        None => return Err(export_error(ErrorCode::ExportMissing, "memory", "is missing")),
+        Some(ExternType::Memory(_)) => {}
+        Some(_) => {
+            return Err(export_error(
+                ErrorCode::ExportInvalid,
+                "memory",
+                "is not a memory",
+            ))
+        }
+    }
+    match module.get_export("yoi_tool_call") {
+        None => Err(export_error(
+            ErrorCode::ExportMissing,
+            "yoi_tool_call",
+            "is missing",
+        )),
+        Some(ExternType::Func(ty)) if ty.params().len() == 0 && ty.results().len() == 0 => Ok(()),
+        Some(_) => Err(export_error(
+            ErrorCode::ExportInvalid,
+            "yoi_tool_call",
+            "must be a function of type [] -> []",
+        )),
+    }
+}
+
+fn export_error(code: ErrorCode, export: &str, why: &str) -> Error {
+    Error::new(code, format!("the module's export `{export}` {why}")).with("export", export)
+}
+
+/// The linker every plugin of a runtime shares: the `yoi:tool` functions and nothing else.
+pub(crate) fn linker(engine: &Engine, policy: LinkPolicy) -> Result<Linker<HostState>, Error> {
+    let mut linker = Linker::new(engine);
+    let failed = |_| {
+        Error::new(
+            ErrorCode::ResourceExhausted,
+            "the host functions could not be defined",
+        )
+    };
+    let m = Import::MODULE;
+    linker
+        .func_wrap(m, Import::ToolNameLen.name(), host::tool_name_len)
+        .map_err(failed)?;
+    linker
+        .func_wrap(m, Import::InputLen.name(), host::input_len)
+        .map_err(failed)?;
+    linker
+        .func_wrap(m, Import::ToolNameRead.name(), |c: wasmtime::Caller<'_, HostState>, p: i32, l: i32| {
+            host::read(c, Source::ToolName, p, l)
+        })
+        .map_err(failed)?;
+    linker
+        .func_wrap(m, Import::InputRead.name(), |c: wasmtime::Caller<'_, HostState>, p: i32, l: i32| {
+            host::read(c, Source::Input, p, l)
+        })
+        .map_err(failed)?;
+    linker
+        .func_wrap(m, Import::OutputWrite.name(), host::output_write)
+        .map_err(failed)?;
+    if policy.diagnostics {
+        linker
+            .func_wrap(m, Import::DiagnosticWrite.name(), host::diagnostic_write)
+            .map_err(failed)?;
+    }
+    Ok(linker)
+}

@@ -1,0 +1,88 @@
+//! One-guarantee-off switches, for the kit's self-test only.
+#![cfg_attr(not(feature = "mutants"), allow(dead_code))]
+//!
+//! With the `mutants` feature off (the default, and what a host gets) nothing here is reachable:
+//! `Config` has no `mutant` field and every check of a switch is a constant `false`. With it on,
+//! `cargo xtask conformance --mutants` builds one runtime per switch and requires the corpus to
+//! catch every one.
+
+/// A guarantee switched off. Each variant names the bug a real runtime could have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mutant {
+    /// The wall-clock deadline is ignored (the call still stops a second late, so runs end).
+    NoDeadline,
+    /// Cancellation is ignored.
+    CancelIgnored,
+    /// Imports outside the allowlist are linked as trapping stubs instead of refused.
+    DeniedImportsLinkedAsTraps,
+    /// Only the first denied import is named.
+    OnlyFirstDeniedImportNamed,
+    /// Allowed import names are accepted whatever their type.
+    ImportTypesUnchecked,
+    /// `output_write` does not enforce the output cap.
+    NoOutputCap,
+    /// Guest ranges are checked with 32-bit wrapping arithmetic.
+    NoWrapCheck,
+    /// The input cap is not enforced.
+    NoInputCap,
+    /// The input is not validated against the tool's schema.
+    NoInputSchema,
+    /// The memory cap is not enforced.
+    NoMemoryLimit,
+    /// The table cap is not enforced.
+    NoTableLimit,
+    /// One instance per plugin is reused between calls.
+    InstanceReused,
+    /// A trap after a successful output write is reported as success.
+    TrapAfterOutputIsSuccess,
+    /// Timeout and cancellation are reported with each other's code.
+    TimeoutCancelSwapped,
+    /// A pinned digest found in the load cache is trusted without re-reading the package.
+    DigestNotReverifiedOnCacheHit,
+    /// Guest diagnostics are appended to the tool result's content.
+    DiagnosticsInResult,
+}
+
+impl Mutant {
+    /// Every mutant, in a stable order.
+    pub const ALL: &'static [Mutant] = &[
+        Mutant::NoDeadline,
+        Mutant::CancelIgnored,
+        Mutant::DeniedImportsLinkedAsTraps,
+        Mutant::OnlyFirstDeniedImportNamed,
+        Mutant::ImportTypesUnchecked,
+        Mutant::NoOutputCap,
+        Mutant::NoWrapCheck,
+        Mutant::NoInputCap,
+        Mutant::NoInputSchema,
+        Mutant::NoMemoryLimit,
+        Mutant::NoTableLimit,
+        Mutant::InstanceReused,
+        Mutant::TrapAfterOutputIsSuccess,
+        Mutant::TimeoutCancelSwapped,
+        Mutant::DigestNotReverifiedOnCacheHit,
+        Mutant::DiagnosticsInResult,
+    ];
+
+    /// A stable kebab-case name for reports and the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mutant::NoDeadline => "no-deadline",
+            Mutant::CancelIgnored => "cancel-ignored",
+            Mutant::DeniedImportsLinkedAsTraps => "denied-imports-linked-as-traps",
+            Mutant::OnlyFirstDeniedImportNamed => "only-first-denied-import-named",
+            Mutant::ImportTypesUnchecked => "import-types-unchecked",
+            Mutant::NoOutputCap => "no-output-cap",
+            Mutant::NoWrapCheck => "no-wrap-check",
+            Mutant::NoInputCap => "no-input-cap",
+            Mutant::NoInputSchema => "no-input-schema",
+            Mutant::NoMemoryLimit => "no-memory-limit",
+            Mutant::NoTableLimit => "no-table-limit",
+            Mutant::InstanceReused => "instance-reused",
+            Mutant::TrapAfterOutputIsSuccess => "trap-after-output-is-success",
+            Mutant::TimeoutCancelSwapped => "timeout-cancel-swapped",
+            Mutant::DigestNotReverifiedOnCacheHit => "digest-not-reverified-on-cache-hit",
+            Mutant::DiagnosticsInResult => "diagnostics-in-result",
+        }
+    }
+}
