@@ -1,1 +1,34 @@
-fn main(){}
+//! `cargo xtask`: the project's automation entry point. This file only dispatches; each command
+//! lives in its own module with a `run` function.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod conformance;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "toolcage project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the conformance corpus against a runtime (default: the reference runtime in-process).
+    Conformance(conformance::Args),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Conformance(args) => conformance::run(args),
+    }
+}
+
+/// The workspace root, whatever directory `cargo xtask` was started from.
+pub fn project_root() -> PathBuf {
+    let xtask = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().map(PathBuf::from).unwrap_or(xtask)
+}

@@ -1,0 +1,186 @@
+//! The reference runtime judged in-process: the kit's trait over `toolcage_runtime`'s library
+//! API, so `cargo xtask conformance` and `cargo test` need no subprocess to check it.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use toolcage_kit::{
+    AdapterFailure, ConformanceRuntime, ErrorBody, LimitOverrides, Outcome, Request, Response,
+    RuntimeInfo, Status, PROTOCOL_VERSION,
+};
+use toolcage_runtime::{CallOptions, CancelToken, Config, Digest, Error, Limits, Runtime};
+
+/// The reference runtime behind the kit's [`ConformanceRuntime`] trait. One [`Runtime`] (engine,
+/// caches, epoch ticker) is built once and shared by every case, as a host would.
+#[derive(Clone)]
+pub struct ReferenceRuntime {
+    runtime: Runtime,
+}
+
+impl ReferenceRuntime {
+    /// The reference runtime with its default configuration.
+    pub fn new() -> Result<ReferenceRuntime, Error> {
+        ReferenceRuntime::with_config(Config::default())
+    }
+
+    /// The reference runtime with `config`: the seam the mutant self-test uses to switch one
+    /// guarantee off (`Config::mutant`).
+    pub fn with_config(config: Config) -> Result<ReferenceRuntime, Error> {
+        Ok(ReferenceRuntime {
+            runtime: Runtime::new(config)?,
+        })
+    }
+
+    /// The underlying runtime.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+}
+
+impl ConformanceRuntime for ReferenceRuntime {
+    fn describe(&self) -> Result<RuntimeInfo, AdapterFailure> {
+        Ok(RuntimeInfo {
+            protocol: PROTOCOL_VERSION,
+            name: self.runtime.name().to_string(),
+            version: self.runtime.version().to_string(),
+            capabilities: self
+                .runtime
+                .capabilities()
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        })
+    }
+
+    fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {
+        let digest: Digest =
+            request
+                .digest
+                .parse()
+                .map_err(|e: Error| AdapterFailure::Unavailable {
+                    reason: format!("bad digest in request: {}", e.message()),
+                })?;
+        let limits = apply(self.runtime.config().limits.clone(), &request.limits);
+        let plugin = match self
+            .runtime
+            .load_with_limits(&request.package, Some(&digest), &limits)
+        {
+            Ok(plugin) => plugin,
+            Err(error) => {
+                let outcome = Outcome {
+                    status: Status::Error {
+                        error: error_body(&error),
+                    },
+                    host_calls: Default::default(),
+                    host_call_failures: Default::default(),
+                    diagnostics: None,
+                };
+                return Ok(Response {
+                    protocol: PROTOCOL_VERSION,
+                    outcomes: vec![outcome; request.calls.len()],
+                });
+            }
+        };
+        let outcomes = request
+            .calls
+            .iter()
+            .map(|call| {
+                let token = CancelToken::new();
+                let options = CallOptions {
+                    limits: Some(limits.clone()),
+                    cancel: Some(token.clone()),
+                };
+                let outcome = with_cancel_after(call.cancel_after_ms, &token, || {
+                    plugin.call(&call.tool, &call.input, &options)
+                });
+                Outcome {
+                    status: match &outcome.result {
+                        Ok(output) => Status::Ok {
+                            output: json!({"summary": output.summary, "content": output.content}),
+                        },
+                        Err(error) => Status::Error {
+                            error: error_body(error),
+                        },
+                    },
+                    host_calls: outcome.host_calls.calls,
+                    host_call_failures: outcome.host_calls.failures,
+                    diagnostics: outcome.diagnostics,
+                }
+            })
+            .collect();
+        Ok(Response {
+            protocol: PROTOCOL_VERSION,
+            outcomes,
+        })
+    }
+}
+
+/// Runs `call`, cancelling `token` from another thread `after_ms` after it starts (if it is still
+/// running then).
+fn with_cancel_after<T>(after_ms: Option<u64>, token: &CancelToken, call: impl FnOnce() -> T) -> T {
+    let Some(after_ms) = after_ms else {
+        return call();
+    };
+    let (done, finished) = mpsc::channel::<()>();
+    let canceller = {
+        let token = token.clone();
+        thread::spawn(move || {
+            if finished.recv_timeout(Duration::from_millis(after_ms))
+                == Err(mpsc::RecvTimeoutError::Timeout)
+            {
+                token.cancel();
+            }
+        })
+    };
+    let result = call();
+    drop(done);
+    let _ = canceller.join();
+    result
+}
+
+fn error_body(error: &Error) -> ErrorBody {
+    ErrorBody {
+        code: error.code().as_str().to_string(),
+        phase: error.phase().as_str().to_string(),
+        message: error.message().to_string(),
+        details: Value::Object(error.details().clone()),
+    }
+}
+
+/// The runtime's limits with a request's overrides applied.
+pub fn apply(mut limits: Limits, overrides: &LimitOverrides) -> Limits {
+    let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    if let Some(v) = overrides.input_bytes {
+        limits.input_bytes = size(v);
+    }
+    if let Some(v) = overrides.output_bytes {
+        limits.output_bytes = size(v);
+    }
+    if let Some(v) = overrides.summary_bytes {
+        limits.summary_bytes = size(v);
+    }
+    if let Some(v) = overrides.deadline_ms {
+        limits.deadline = Duration::from_millis(v);
+    }
+    if let Some(v) = overrides.memory_bytes {
+        limits.memory_bytes = size(v);
+    }
+    if let Some(v) = overrides.table_elements {
+        limits.table_elements = size(v);
+    }
+    if let Some(v) = overrides.module_bytes {
+        limits.module_bytes = size(v);
+    }
+    if let Some(v) = overrides.message_bytes {
+        limits.message_bytes = size(v);
+    }
+    if let Some(v) = overrides.diagnostic_bytes {
+        limits.diagnostic_bytes = size(v);
+    }
+    if let Some(v) = overrides.fuel {
+        limits.fuel = Some(v);
+    }
+    limits
+}

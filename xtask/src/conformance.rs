@@ -1,0 +1,182 @@
+//! `cargo xtask conformance`: loads the corpora, runs them against one runtime, prints the
+//! verdicts, and exits non-zero on any failure, xpass or kit error.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use toolcage::ReferenceRuntime;
+use toolcage_kit::{
+    report, run_suite, ConformanceRuntime, Expectations, KitErrors, ProcessRuntime, RunOptions,
+    RunReport, Suite,
+};
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Terse table by guarantee area, with a rerun command per failure.
+    Console,
+    /// Machine-readable report of every case.
+    Json,
+    /// JUnit XML for CI.
+    Junit,
+}
+
+/// Flags of `cargo xtask conformance`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Judge a runtime through the process adapter protocol (docs/ADAPTER.md); the command is
+    /// split on whitespace. Default: the reference runtime, in-process.
+    #[arg(long, value_name = "CMD")]
+    adapter: Option<String>,
+    /// A corpus directory (repeatable; default: <project root>/corpus).
+    #[arg(long, value_name = "DIR")]
+    corpus: Vec<PathBuf>,
+    /// Only cases whose id contains PATTERN; a PATTERN equal to a case id selects only that case.
+    #[arg(long, value_name = "PATTERN")]
+    filter: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Console)]
+    format: Format,
+    /// Write the report to FILE (the console summary still goes to stdout).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Cases run at once (default: available parallelism).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// The runtime's xfail list (`[[xfail]] id, reason`).
+    #[arg(long, value_name = "FILE")]
+    expectations: Option<PathBuf>,
+}
+
+/// Runs the command; exit 0 when every case passed, was skipped or xfailed, 1 on a failure or
+/// xpass, 2 on a kit error or an unusable runtime.
+pub fn run(args: Args) -> ExitCode {
+    match execute(&args) {
+        Ok(report) if !report.failed() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn execute(args: &Args) -> Result<RunReport, String> {
+    let corpora = if args.corpus.is_empty() {
+        vec![crate::project_root().join("corpus")]
+    } else {
+        args.corpus.clone()
+    };
+    let suite = Suite::load(&corpora).map_err(|e| e.to_string())?;
+    let expectations = match &args.expectations {
+        Some(file) => {
+            Expectations::load(file, &suite).map_err(|e| KitErrors::from(e).to_string())?
+        }
+        None => Expectations::default(),
+    };
+    let runtime = runtime_under_test(args)?;
+    let options = RunOptions {
+        filter: args.filter.clone(),
+        jobs: args.jobs.unwrap_or_else(|| RunOptions::default().jobs),
+        expectations,
+    };
+    // The seam for a later `--mutants`: build one runtime per mutant and require `run_suite` to
+    // report a failure for each; the judging code is the same for every runtime.
+    let report = run_suite(&*runtime, &suite, &options).map_err(|e| e.to_string())?;
+    emit(args, &report)?;
+    Ok(report)
+}
+
+fn runtime_under_test(args: &Args) -> Result<Box<dyn ConformanceRuntime>, String> {
+    Ok(match &args.adapter {
+        Some(command) => Box::new(ProcessRuntime::new(command).map_err(|e| e.to_string())?),
+        None => Box::new(
+            ReferenceRuntime::new()
+                .map_err(|e| format!("cannot build the reference runtime: {}", e.message()))?,
+        ),
+    })
+}
+
+fn emit(args: &Args, report: &RunReport) -> Result<(), String> {
+    let console = report::console(report, &rerun_prefix(args));
+    let machine = match args.format {
+        Format::Console => None,
+        Format::Json => Some(
+            serde_json::to_string_pretty(&report::json(report)).expect("JSON values serialize"),
+        ),
+        Format::Junit => Some(report::junit(report)),
+    };
+    match (&args.output, machine) {
+        (Some(file), machine) => {
+            fs::write(file, machine.as_deref().unwrap_or(&console))
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            print!("{console}");
+        }
+        (None, Some(machine)) => {
+            println!("{machine}");
+            eprint!("{console}");
+        }
+        (None, None) => print!("{console}"),
+    }
+    Ok(())
+}
+
+/// `cargo xtask conformance` with the flags that select the same runtime, corpora and
+/// expectations; the report appends `--filter <id>`.
+fn rerun_prefix(args: &Args) -> String {
+    let mut command = String::from("cargo xtask conformance");
+    if let Some(adapter) = &args.adapter {
+        command.push_str(&format!(" --adapter {}", quote(adapter)));
+    }
+    for corpus in &args.corpus {
+        command.push_str(&format!(
+            " --corpus {}",
+            quote(&corpus.display().to_string())
+        ));
+    }
+    if let Some(file) = &args.expectations {
+        command.push_str(&format!(
+            " --expectations {}",
+            quote(&file.display().to_string())
+        ));
+    }
+    command
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./=:,+@%".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rerun_prefix_repeats_runtime_and_corpus_flags_quoted() {
+        let args = Args {
+            adapter: Some("python3 my adapter.py".into()),
+            corpus: vec!["corpus".into(), "../their corpus".into()],
+            filter: Some("x".into()),
+            format: Format::Json,
+            output: None,
+            jobs: Some(3),
+            expectations: Some("xfail.toml".into()),
+        };
+        assert_eq!(
+            rerun_prefix(&args),
+            "cargo xtask conformance --adapter 'python3 my adapter.py' --corpus corpus \
+             --corpus '../their corpus' --expectations xfail.toml"
+        );
+        assert_eq!(quote("it's"), r"'it'\''s'");
+    }
+}
