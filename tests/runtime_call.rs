@@ -47,7 +47,10 @@ fn malformed_output_is_a_safe_error() {
     let rt = runtime();
     for (text, code) in [
         ("not json", ErrorCode::OutputMalformed),
-        (r#"{"summary":"s","extra":1}"#, ErrorCode::OutputSchemaMismatch),
+        (
+            r#"{"summary":"s","extra":1}"#,
+            ErrorCode::OutputSchemaMismatch,
+        ),
     ] {
         let pkg = package(&constant(text), &["t"]);
         let plugin = rt.load(pkg.path(), Some(&pkg.digest)).unwrap();
@@ -112,7 +115,11 @@ fn cancellation_from_another_thread_is_distinct_from_timeout() {
     let outcome = plugin.call("t", "{}", &options);
     canceller.join().unwrap();
     assert_eq!(code_of(&outcome), ErrorCode::Cancelled);
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     // A token cancelled before the call stops it before any guest code runs.
     let outcome = plugin.call("t", "{}", &options);
     assert_eq!(code_of(&outcome), ErrorCode::Cancelled);
@@ -129,7 +136,10 @@ fn input_at_the_cap_is_accepted_and_one_byte_more_refused() {
     assert_eq!(at.result.unwrap().content.unwrap().len(), cap - 28);
     let over = plugin.call("echo", &make(cap + 1), &CallOptions::default());
     assert_eq!(code_of(&over), ErrorCode::InputTooLarge);
-    assert!(over.host_calls.calls.is_empty(), "refused before instantiation");
+    assert!(
+        over.host_calls.calls.is_empty(),
+        "refused before instantiation"
+    );
     assert_eq!(
         code_of(&plugin.call("echo", "{", &CallOptions::default())),
         ErrorCode::InputMalformed
@@ -190,7 +200,10 @@ fn wasi_fs_env_network_and_clock_imports_are_refused_all_named() {
 #[test]
 fn a_trapped_or_timed_out_call_leaves_the_runtime_healthy() {
     let rt = runtime();
-    let trap = package(r#"(module (memory (export "memory") 1) (func (export "yoi_tool_call") unreachable))"#, &["t"]);
+    let trap = package(
+        r#"(module (memory (export "memory") 1) (func (export "yoi_tool_call") unreachable))"#,
+        &["t"],
+    );
     let looping = package(LOOP, &["t"]);
     let echo = package(ECHO, &["echo"]);
     let trap = rt.load(trap.path(), Some(&trap.digest)).unwrap();
@@ -200,8 +213,15 @@ fn a_trapped_or_timed_out_call_leaves_the_runtime_healthy() {
         let t = trap.call("t", "{}", &CallOptions::default());
         assert_eq!(code_of(&t), ErrorCode::Trap);
         assert_eq!(t.result.unwrap_err().details()["trap"], "unreachable");
-        assert_eq!(code_of(&looping.call("t", "{}", &with_deadline(20))), ErrorCode::Timeout);
-        let ok = echo.call("echo", r#"{"summary":"still fine"}"#, &CallOptions::default());
+        assert_eq!(
+            code_of(&looping.call("t", "{}", &with_deadline(20))),
+            ErrorCode::Timeout
+        );
+        let ok = echo.call(
+            "echo",
+            r#"{"summary":"still fine"}"#,
+            &CallOptions::default(),
+        );
         assert_eq!(ok.result.unwrap().summary, "still fine");
     }
 }
@@ -225,9 +245,15 @@ fn concurrent_calls_with_different_deadlines_do_not_interrupt_each_other() {
     let short_took = start.elapsed();
     let (long_code, long_took) = long.join().unwrap();
     assert_eq!(code_of(&short), ErrorCode::Timeout);
-    assert!(short_took < Duration::from_millis(350), "short call ran {short_took:?}");
+    assert!(
+        short_took < Duration::from_millis(350),
+        "short call ran {short_took:?}"
+    );
     assert_eq!(long_code, ErrorCode::Timeout);
-    assert!(long_took >= Duration::from_millis(400), "long call cut short at {long_took:?}");
+    assert!(
+        long_took >= Duration::from_millis(400),
+        "long call cut short at {long_took:?}"
+    );
 }
 
 #[test]
@@ -245,20 +271,34 @@ fn the_tool_history_path_is_the_same_for_builtin_and_plugin_tools() {
         fn input_schema(&self) -> &serde_json::Value {
             &self.0
         }
-        fn call(&self, _: &str, _: Option<&CancelToken>) -> Result<ToolOutput, toolcage_runtime::Error> {
-            Ok(ToolOutput { summary: "noon".into(), content: None })
+        fn call(
+            &self,
+            _: &str,
+            _: Option<&CancelToken>,
+        ) -> Result<ToolOutput, toolcage_runtime::Error> {
+            Ok(ToolOutput {
+                summary: "noon".into(),
+                content: None,
+            })
         }
     }
     #[derive(Default)]
     struct Sink(Mutex<Vec<String>>);
     impl DiagnosticSink for Sink {
         fn receive(&self, plugin: &str, tool: &str, text: &str) {
-            self.0.lock().unwrap().push(format!("{plugin}/{tool}: {text}"));
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("{plugin}/{tool}: {text}"));
         }
     }
 
     let sink = Arc::new(Sink::default());
-    let rt = Runtime::new(Config { diagnostics: Some(sink.clone()), ..Config::default() }).unwrap();
+    let rt = Runtime::new(Config {
+        diagnostics: Some(sink.clone()),
+        ..Config::default()
+    })
+    .unwrap();
     let chatty = r#"(module
       (import "yoi:tool" "diagnostic_write" (func $d (param i32 i32) (result i32)))
       (import "yoi:tool" "output_write" (func $w (param i32 i32) (result i32)))
@@ -271,26 +311,46 @@ fn the_tool_history_path_is_the_same_for_builtin_and_plugin_tools() {
     let pkg = package(chatty, &["chatty"]);
     let plugin = rt.load(pkg.path(), Some(&pkg.digest)).unwrap();
     let mut registry = ToolRegistry::new();
-    registry.register(Arc::new(Builtin(serde_json::json!({"type":"object"})))).unwrap();
+    registry
+        .register(Arc::new(Builtin(serde_json::json!({"type":"object"}))))
+        .unwrap();
     registry.register_plugin(&plugin).unwrap();
-    assert!(registry.register_plugin(&plugin).is_err(), "duplicate names are refused");
+    assert!(
+        registry.register_plugin(&plugin).is_err(),
+        "duplicate names are refused"
+    );
 
     let mut history = History::new();
-    let ok = registry.invoke(&mut history, "1", "chatty", "{}", None).clone();
+    let ok = registry
+        .invoke(&mut history, "1", "chatty", "{}", None)
+        .clone();
     assert!(!ok.is_error);
     assert_eq!((ok.summary.as_str(), ok.content.as_deref()), ("done", None));
-    let builtin = registry.invoke(&mut history, "2", "clock", "{}", None).clone();
+    let builtin = registry
+        .invoke(&mut history, "2", "clock", "{}", None)
+        .clone();
     assert!(!builtin.is_error);
-    let bad = registry.invoke(&mut history, "3", "chatty", "[1]", None).clone();
+    let bad = registry
+        .invoke(&mut history, "3", "chatty", "[1]", None)
+        .clone();
     assert!(bad.is_error);
     assert_eq!(bad.error_kind, Some(ToolErrorKind::InvalidArgument));
     assert_eq!(bad.error_code.as_deref(), Some("input_schema_mismatch"));
-    let unknown = registry.invoke(&mut history, "4", "nope", "{}", None).clone();
+    let unknown = registry
+        .invoke(&mut history, "4", "nope", "{}", None)
+        .clone();
     assert_eq!(unknown.error_code.as_deref(), Some("tool_unknown"));
 
-    assert_eq!(history.entries().len(), 8, "a call and a result per invocation");
+    assert_eq!(
+        history.entries().len(),
+        8,
+        "a call and a result per invocation"
+    );
     let text = format!("{:?}", history.entries());
-    assert!(!text.contains("secret operator note"), "diagnostics leaked into history");
+    assert!(
+        !text.contains("secret operator note"),
+        "diagnostics leaked into history"
+    );
     assert!(matches!(&history.entries()[1], HistoryEntry::ToolResult(r) if r == &ok));
     assert_eq!(
         sink.0.lock().unwrap().as_slice(),

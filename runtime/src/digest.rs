@@ -111,7 +111,13 @@ mod tests {
     fn digest_text_round_trips_and_refuses_bad_forms() {
         let d = DigestBuilder::new().finish();
         assert_eq!(d.to_string().parse::<Digest>().unwrap(), d);
-        for bad in ["", "sha256:", "md5:00", &d.to_string().to_uppercase(), &format!("{d}0")] {
+        for bad in [
+            "",
+            "sha256:",
+            "md5:00",
+            &d.to_string().to_uppercase(),
+            &format!("{d}0"),
+        ] {
             assert!(bad.parse::<Digest>().is_err(), "{bad}");
         }
     }

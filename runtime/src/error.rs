@@ -187,7 +187,8 @@ impl Error {
 
     /// Adds a detail; strings are sanitized and bounded, lists are cut to 16 items.
     pub(crate) fn with(mut self, key: &str, value: impl Into<Value>) -> Error {
-        self.details.insert(key.to_owned(), bound_value(value.into()));
+        self.details
+            .insert(key.to_owned(), bound_value(value.into()));
         self
     }
 
@@ -244,9 +245,13 @@ impl std::error::Error for Error {}
 fn bound_value(value: Value) -> Value {
     match value {
         Value::String(s) => Value::String(sanitize(&s, DETAIL_STRING_CAP)),
-        Value::Array(items) => {
-            Value::Array(items.into_iter().take(DETAIL_LIST_CAP).map(bound_value).collect())
-        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .take(DETAIL_LIST_CAP)
+                .map(bound_value)
+                .collect(),
+        ),
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .take(DETAIL_LIST_CAP)
@@ -309,8 +314,10 @@ mod tests {
 
     #[test]
     fn details_are_bounded() {
-        let e = Error::new(ErrorCode::ImportDenied, "x")
-            .with("imports", (0..40).map(|i| format!("m::{i}\u{7}")).collect::<Vec<_>>());
+        let e = Error::new(ErrorCode::ImportDenied, "x").with(
+            "imports",
+            (0..40).map(|i| format!("m::{i}\u{7}")).collect::<Vec<_>>(),
+        );
         let list = e.details()["imports"].as_array().unwrap();
         assert_eq!(list.len(), DETAIL_LIST_CAP);
         assert_eq!(list[0], "m::0");

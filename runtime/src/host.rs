@@ -223,7 +223,8 @@ impl ResourceLimiter for HostState {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limits.table_elements && !self.mutant(crate::mutants::Mutant::NoTableLimit)
+        if desired > self.limits.table_elements
+            && !self.mutant(crate::mutants::Mutant::NoTableLimit)
         {
             self.limit_hit.get_or_insert(LimitHit::Table);
             return Err(wasmtime::Error::new(LimitExceeded));
@@ -363,8 +364,11 @@ pub(crate) fn output_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32
     if len < 0 {
         return fail(
             state,
-            Error::new(ErrorCode::AbiViolation, "output_write was called with a negative length")
-                .with("import", "output_write"),
+            Error::new(
+                ErrorCode::AbiViolation,
+                "output_write was called with a negative length",
+            )
+            .with("import", "output_write"),
         );
     }
     if len as usize > cap && !state.mutant(Mutant::NoOutputCap) {
@@ -438,6 +442,9 @@ mod tests {
         assert_eq!(guest_range(size, 0, -1), None);
         assert_eq!(guest_range(size, -16, 32), None, "wraps past 2^32");
         assert_eq!(guest_range(size, i32::MAX, i32::MAX), None);
-        assert_eq!(guest_range(usize::MAX, -1, i32::MAX), Some(0xFFFF_FFFF..0x1_7FFF_FFFE));
+        assert_eq!(
+            guest_range(usize::MAX, -1, i32::MAX),
+            Some(0xFFFF_FFFF..0x1_7FFF_FFFE)
+        );
     }
 }

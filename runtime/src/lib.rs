@@ -50,5 +50,7 @@ pub use limits::Limits;
 pub use mutants::Mutant;
 pub use output::ToolOutput;
 pub use package::{Manifest, ToolSpec, ABI};
-pub use runtime::{CallOptions, CallOutcome, Config, DiagnosticSink, HostCallCounts, Plugin, Runtime};
-pub use tool::{History, HistoryEntry, Tool, ToolRegistry, ToolResult, RegistryError};
+pub use runtime::{
+    CallOptions, CallOutcome, Config, DiagnosticSink, HostCallCounts, Plugin, Runtime,
+};
+pub use tool::{History, HistoryEntry, RegistryError, Tool, ToolRegistry, ToolResult};

@@ -26,7 +26,10 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<Scan, Error> {
     validator.validate_all(bytes).map_err(|e| {
         Error::new(
             ErrorCode::ModuleInvalid,
-            format!("the module is not a valid WebAssembly 2.0 core module: {}", e.message()),
+            format!(
+                "the module is not a valid WebAssembly 2.0 core module: {}",
+                e.message()
+            ),
         )
         .with("offset", e.offset() as u64)
     })?;
@@ -63,7 +66,10 @@ pub(crate) fn check_scan(scan: &Scan) -> Result<(), Error> {
     if scan.tables > 1 {
         return Err(Error::new(
             ErrorCode::TableLimit,
-            format!("the module declares {} tables; at most one is allowed", scan.tables),
+            format!(
+                "the module declares {} tables; at most one is allowed",
+                scan.tables
+            ),
         )
         .with("tables", scan.tables as u64));
     }
@@ -144,7 +150,13 @@ pub(crate) fn check(module: &Module, policy: LinkPolicy) -> Result<(), Error> {
 
     let memory = module.get_export("memory");
     match memory {
-        None => return Err(export_error(ErrorCode::ExportMissing, "memory", "is missing")),
+        None => {
+            return Err(export_error(
+                ErrorCode::ExportMissing,
+                "memory",
+                "is missing",
+            ))
+        }
         Some(ExternType::Memory(_)) => {}
         Some(_) => {
             return Err(export_error(
@@ -190,14 +202,20 @@ pub(crate) fn linker(engine: &Engine, policy: LinkPolicy) -> Result<Linker<HostS
         .func_wrap(m, Import::InputLen.name(), host::input_len)
         .map_err(failed)?;
     linker
-        .func_wrap(m, Import::ToolNameRead.name(), |c: wasmtime::Caller<'_, HostState>, p: i32, l: i32| {
-            host::read(c, Source::ToolName, p, l)
-        })
+        .func_wrap(
+            m,
+            Import::ToolNameRead.name(),
+            |c: wasmtime::Caller<'_, HostState>, p: i32, l: i32| {
+                host::read(c, Source::ToolName, p, l)
+            },
+        )
         .map_err(failed)?;
     linker
-        .func_wrap(m, Import::InputRead.name(), |c: wasmtime::Caller<'_, HostState>, p: i32, l: i32| {
-            host::read(c, Source::Input, p, l)
-        })
+        .func_wrap(
+            m,
+            Import::InputRead.name(),
+            |c: wasmtime::Caller<'_, HostState>, p: i32, l: i32| host::read(c, Source::Input, p, l),
+        )
         .map_err(failed)?;
     linker
         .func_wrap(m, Import::OutputWrite.name(), host::output_write)

@@ -27,13 +27,18 @@ struct RawOutput {
 
 pub(crate) fn parse(bytes: &[u8], summary_bytes: usize) -> Result<ToolOutput, Error> {
     let malformed = |why: &str| {
-        Error::new(ErrorCode::OutputMalformed, format!("the tool output is not JSON: {why}"))
+        Error::new(
+            ErrorCode::OutputMalformed,
+            format!("the tool output is not JSON: {why}"),
+        )
     };
     let text = std::str::from_utf8(bytes).map_err(|e| {
         malformed("it is not valid UTF-8").with("valid_up_to", e.valid_up_to() as u64)
     })?;
     serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
-        malformed(&e.to_string()).with("line", e.line() as u64).with("column", e.column() as u64)
+        malformed(&e.to_string())
+            .with("line", e.line() as u64)
+            .with("column", e.column() as u64)
     })?;
     let raw: RawOutput = serde_json::from_str(text).map_err(|e| {
         Error::new(
@@ -78,9 +83,18 @@ mod tests {
     fn good_outputs() {
         let o = parse(br#"{"summary":"s","content":"c"}"#, 1024).unwrap();
         assert_eq!((o.summary.as_str(), o.content.as_deref()), ("s", Some("c")));
-        assert_eq!(parse(br#"{"summary":"s","content":null}"#, 1024).unwrap().content, None);
+        assert_eq!(
+            parse(br#"{"summary":"s","content":null}"#, 1024)
+                .unwrap()
+                .content,
+            None
+        );
         assert_eq!(parse(br#"{"summary":"s"}"#, 1024).unwrap().content, None);
-        assert!(parse(format!(r#"{{"summary":"{}"}}"#, "x".repeat(1024)).as_bytes(), 1024).is_ok());
+        assert!(parse(
+            format!(r#"{{"summary":"{}"}}"#, "x".repeat(1024)).as_bytes(),
+            1024
+        )
+        .is_ok());
     }
 
     #[test]
@@ -90,18 +104,31 @@ mod tests {
         assert_eq!(code(b""), OutputMalformed);
         assert_eq!(code(b"{"), OutputMalformed);
         assert_eq!(code(br#"{"summary":"s"} x"#), OutputMalformed);
-        assert_eq!(code("\u{feff}{\"summary\":\"s\"}".as_bytes()), OutputMalformed);
+        assert_eq!(
+            code("\u{feff}{\"summary\":\"s\"}".as_bytes()),
+            OutputMalformed
+        );
         assert_eq!(code("[".repeat(30_000).as_bytes()), OutputMalformed);
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert_eq!(code(deep.as_bytes()), OutputMalformed, "nesting past the limit");
+        assert_eq!(
+            code(deep.as_bytes()),
+            OutputMalformed,
+            "nesting past the limit"
+        );
         assert_eq!(code(b"[]"), OutputSchemaMismatch);
         assert_eq!(code(b"null"), OutputSchemaMismatch);
         assert_eq!(code(br#"{"content":"c"}"#), OutputSchemaMismatch);
         assert_eq!(code(br#"{"summary":""}"#), OutputSchemaMismatch);
         assert_eq!(code(br#"{"summary":1}"#), OutputSchemaMismatch);
-        assert_eq!(code(br#"{"summary":"s","content":{}}"#), OutputSchemaMismatch);
+        assert_eq!(
+            code(br#"{"summary":"s","content":{}}"#),
+            OutputSchemaMismatch
+        );
         assert_eq!(code(br#"{"summary":"s","extra":1}"#), OutputSchemaMismatch);
-        assert_eq!(code(br#"{"summary":"s","summary":"t"}"#), OutputSchemaMismatch);
+        assert_eq!(
+            code(br#"{"summary":"s","summary":"t"}"#),
+            OutputSchemaMismatch
+        );
         let long = format!(r#"{{"summary":"{}"}}"#, "x".repeat(1025));
         assert_eq!(code(long.as_bytes()), OutputSchemaMismatch);
     }

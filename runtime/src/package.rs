@@ -95,7 +95,9 @@ fn manifest_error(message: impl AsRef<str>) -> Error {
 pub(crate) fn valid_tool_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn valid_id(id: &str) -> bool {
@@ -108,7 +110,10 @@ fn valid_id(id: &str) -> bool {
 
 fn parse_manifest(text: &str) -> Result<Manifest, Error> {
     let raw: ManifestToml = toml::from_str(text).map_err(|e| {
-        manifest_error(format!("plugin.toml is not a valid manifest: {}", e.message()))
+        manifest_error(format!(
+            "plugin.toml is not a valid manifest: {}",
+            e.message()
+        ))
     })?;
     if raw.schema_version != 1 {
         return Err(manifest_error(format!(
@@ -125,10 +130,11 @@ fn parse_manifest(text: &str) -> Result<Manifest, Error> {
         .with("kind", raw.runtime.kind));
     }
     if raw.runtime.abi != ABI {
-        return Err(
-            Error::new(ErrorCode::AbiUnsupported, format!("runtime.abi must be \"{ABI}\""))
-                .with("abi", raw.runtime.abi),
-        );
+        return Err(Error::new(
+            ErrorCode::AbiUnsupported,
+            format!("runtime.abi must be \"{ABI}\""),
+        )
+        .with("abi", raw.runtime.abi));
     }
     if !valid_id(&raw.id) {
         return Err(manifest_error(
@@ -210,7 +216,10 @@ pub(crate) fn read(dir: &Path, module_bytes: usize) -> Result<Package, Error> {
     let meta = fs::symlink_metadata(&manifest_path)
         .map_err(|_| manifest_error("the package has no plugin.toml"))?;
     if meta.file_type().is_symlink() {
-        return Err(Error::new(ErrorCode::PathEscape, "plugin.toml is a symlink"));
+        return Err(Error::new(
+            ErrorCode::PathEscape,
+            "plugin.toml is a symlink",
+        ));
     }
     if !meta.is_file() {
         return Err(manifest_error("plugin.toml is not a regular file"));
@@ -261,7 +270,10 @@ pub(crate) fn read(dir: &Path, module_bytes: usize) -> Result<Package, Error> {
         }
     }
     let module = module.ok_or_else(|| {
-        Error::new(ErrorCode::ModuleMissing, "the module changed while it was read")
+        Error::new(
+            ErrorCode::ModuleMissing,
+            "the module changed while it was read",
+        )
     })?;
     Ok(Package {
         manifest,
@@ -273,8 +285,12 @@ pub(crate) fn read(dir: &Path, module_bytes: usize) -> Result<Package, Error> {
 /// Reads a file expecting at most `len` bytes; a file that grew since it was listed is refused,
 /// so a racing writer cannot make the reader allocate without bound.
 fn read_bounded(path: &Path, len: u64) -> Result<Vec<u8>, Error> {
-    let file = fs::File::open(path)
-        .map_err(|_| Error::new(ErrorCode::ModuleMissing, "a package file could not be opened"))?;
+    let file = fs::File::open(path).map_err(|_| {
+        Error::new(
+            ErrorCode::ModuleMissing,
+            "a package file could not be opened",
+        )
+    })?;
     let mut buf = Vec::with_capacity(len as usize);
     file.take(len + 1)
         .read_to_end(&mut buf)
@@ -297,9 +313,9 @@ fn list_files(dir: &Path, prefix: &str, out: &mut BTreeMap<String, u64>) -> Resu
     for entry in entries {
         let entry = entry.map_err(|_| manifest_error("a package directory could not be read"))?;
         let name = entry.file_name();
-        let name = name.to_str().ok_or_else(|| {
-            Error::new(ErrorCode::PathEscape, "a package file name is not UTF-8")
-        })?;
+        let name = name
+            .to_str()
+            .ok_or_else(|| Error::new(ErrorCode::PathEscape, "a package file name is not UTF-8"))?;
         let rel = if prefix.is_empty() {
             name.to_owned()
         } else {
@@ -351,7 +367,14 @@ mod tests {
 
     #[test]
     fn entry_paths_that_escape_are_refused() {
-        for bad in ["", "../x.wasm", "/etc/passwd", "a/../../b", "./a.wasm", "a\\b"] {
+        for bad in [
+            "",
+            "../x.wasm",
+            "/etc/passwd",
+            "a/../../b",
+            "./a.wasm",
+            "a\\b",
+        ] {
             let e = check_entry(bad).unwrap_err();
             assert_eq!(e.code(), ErrorCode::PathEscape, "{bad}");
         }

@@ -150,7 +150,11 @@ impl Runtime {
     fn parts(config: &Config, policy: LinkPolicy, fuel: bool) -> Result<EngineParts, Error> {
         let engine = engine::build(&config.engine, fuel)?;
         let linker = link::linker(&engine, policy)?;
-        let cache = ModuleCache::new(&engine, config.memory_cache_entries, config.cache_dir.clone());
+        let cache = ModuleCache::new(
+            &engine,
+            config.memory_cache_entries,
+            config.cache_dir.clone(),
+        );
         Ok(EngineParts {
             engine,
             linker,
@@ -217,14 +221,22 @@ impl Runtime {
         let plugin = self
             .load_inner(dir, pin, limits)
             .map_err(|e| e.bounded(limits.message_bytes))?;
+        // Only that mutant keeps plugins (each holds the runtime: a cycle the mutant accepts).
         #[cfg(feature = "mutants")]
-        if let Ok(mut loaded) = self.inner.loaded.lock() {
-            loaded.insert(plugin.inner.digest, plugin.clone());
+        if self.mutant(Mutant::DigestNotReverifiedOnCacheHit) {
+            if let Ok(mut loaded) = self.inner.loaded.lock() {
+                loaded.insert(plugin.inner.digest, plugin.clone());
+            }
         }
         Ok(plugin)
     }
 
-    fn load_inner(&self, dir: &Path, pin: Option<&Digest>, limits: &Limits) -> Result<Plugin, Error> {
+    fn load_inner(
+        &self,
+        dir: &Path,
+        pin: Option<&Digest>,
+        limits: &Limits,
+    ) -> Result<Plugin, Error> {
         let package = package::read(dir, limits.module_bytes)?;
         if let Some(pin) = pin {
             if package.digest != *pin {
@@ -289,7 +301,10 @@ impl Runtime {
             let _ = linker.define_unknown_imports_as_traps(&module);
         }
         let pre = linker.instantiate_pre(&module).map_err(|_| {
-            Error::new(ErrorCode::ImportDenied, "the module's imports could not be linked")
+            Error::new(
+                ErrorCode::ImportDenied,
+                "the module's imports could not be linked",
+            )
         })?;
         Ok((pre, source))
     }
@@ -354,7 +369,10 @@ impl Plugin {
     /// [`CallOutcome::result`].
     pub fn call(&self, tool: &str, input: &str, options: &CallOptions) -> CallOutcome {
         let runtime = &self.inner.runtime;
-        let limits = options.limits.as_ref().unwrap_or(&runtime.inner.config.limits);
+        let limits = options
+            .limits
+            .as_ref()
+            .unwrap_or(&runtime.inner.config.limits);
         let mut outcome = self.call_inner(tool, input, limits, options.cancel.as_ref());
         outcome.result = outcome.result.map_err(|e| e.bounded(limits.message_bytes));
         if let (Some(sink), Some(text)) = (&runtime.inner.config.diagnostics, &outcome.diagnostics)
@@ -423,10 +441,7 @@ impl Plugin {
             return early(
                 Error::new(
                     ErrorCode::ToolUnknown,
-                    format!(
-                        "plugin {} has no tool named {tool}",
-                        self.inner.manifest.id
-                    ),
+                    format!("plugin {} has no tool named {tool}", self.inner.manifest.id),
                 )
                 .with("tool", tool),
             );
@@ -559,7 +574,11 @@ fn run(
     limits: &Limits,
 ) -> wasmtime::Result<()> {
     arm(store, limits);
-    if store.data().cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+    if store
+        .data()
+        .cancel
+        .as_ref()
+        .is_some_and(CancelToken::is_cancelled)
         && !store.data().mutant(Mutant::CancelIgnored)
     {
         store.data_mut().stop = Some(Stop::Cancelled);
@@ -623,7 +642,12 @@ fn classify(
         )
         .with("deadline_ms", ms)
     };
-    let cancelled = || Error::new(ErrorCode::Cancelled, "the tool call was cancelled by the host");
+    let cancelled = || {
+        Error::new(
+            ErrorCode::Cancelled,
+            "the tool call was cancelled by the host",
+        )
+    };
     if let Some(trap) = error.downcast_ref::<Trap>() {
         if *trap == Trap::Interrupt {
             return match (stop.unwrap_or(Stop::Timeout), swapped) {
@@ -694,5 +718,9 @@ fn classify(
         Trap::ArrayOutOfBounds => (ErrorCode::Trap, "array_out_of_bounds"),
         _ => (ErrorCode::Trap, "other"),
     };
-    Error::new(code, format!("the guest trapped: {}", name.replace('_', " "))).with("trap", name)
+    Error::new(
+        code,
+        format!("the guest trapped: {}", name.replace('_', " ")),
+    )
+    .with("trap", name)
 }

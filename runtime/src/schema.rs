@@ -67,18 +67,29 @@ mod tests {
 
     #[test]
     fn external_refs_are_refused_at_compile() {
-        for r in ["https://example.com/s.json", "file:///etc/passwd", "other.json"] {
+        for r in [
+            "https://example.com/s.json",
+            "file:///etc/passwd",
+            "other.json",
+        ] {
             let e = compile("t", &json!({"$ref": r})).unwrap_err();
             assert_eq!(e.code(), ErrorCode::ManifestInvalid);
             assert!(e.message().contains("external"), "{r}: {}", e.message());
         }
-        compile("t", &json!({"$defs": {"a": {"type": "string"}}, "$ref": "#/$defs/a"})).unwrap();
+        compile(
+            "t",
+            &json!({"$defs": {"a": {"type": "string"}}, "$ref": "#/$defs/a"}),
+        )
+        .unwrap();
     }
 
     #[test]
     fn mismatch_names_paths() {
-        let v = compile("t", &json!({"type":"object","properties":{"n":{"type":"integer"}}}))
-            .unwrap();
+        let v = compile(
+            "t",
+            &json!({"type":"object","properties":{"n":{"type":"integer"}}}),
+        )
+        .unwrap();
         check(&v, &json!({"n": 1})).unwrap();
         let e = check(&v, &json!({"n": "x"})).unwrap_err();
         assert_eq!(e.code(), ErrorCode::InputSchemaMismatch);

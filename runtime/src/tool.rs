@@ -230,7 +230,10 @@ impl ToolRegistry {
         };
         history
             .entries
-            .push(HistoryEntry::ToolResult(ToolResult::from_reply(tool_use_id, reply)));
+            .push(HistoryEntry::ToolResult(ToolResult::from_reply(
+                tool_use_id,
+                reply,
+            )));
         match history.entries.last() {
             Some(HistoryEntry::ToolResult(result)) => result,
             _ => unreachable!("a result was pushed just above"),

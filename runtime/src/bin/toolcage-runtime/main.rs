@@ -15,7 +15,11 @@ use std::time::Duration;
 use toolcage_runtime::{CallOptions, CancelToken, Config, Digest, Runtime};
 
 #[derive(Parser)]
-#[command(name = "toolcage-runtime", version, about = "The toolcage reference runtime")]
+#[command(
+    name = "toolcage-runtime",
+    version,
+    about = "The toolcage reference runtime"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -136,7 +140,13 @@ fn execute(request: &Request, cache: CacheArgs) -> Result<Vec<Outcome>, toolcage
         .calls
         .iter()
         .map(|call| {
-            let outcome = call_with_cancel(&plugin, &call.tool, &call.input, &limits, call.cancel_after_ms);
+            let outcome = call_with_cancel(
+                &plugin,
+                &call.tool,
+                &call.input,
+                &limits,
+                call.cancel_after_ms,
+            );
             Outcome::from_call(outcome)
         })
         .collect())
@@ -176,7 +186,11 @@ fn call(args: CallArgs) -> ExitCode {
     let outcome = (|| {
         let runtime = runtime(&args.limits, args.cache)?;
         let limits = runtime.config().limits.clone();
-        let digest = args.digest.as_deref().map(str::parse::<Digest>).transpose()?;
+        let digest = args
+            .digest
+            .as_deref()
+            .map(str::parse::<Digest>)
+            .transpose()?;
         let plugin = runtime.load_with_limits(&args.package, digest.as_ref(), &limits)?;
         Ok(Outcome::from_call(call_with_cancel(
             &plugin,
