@@ -40,6 +40,15 @@ impl ProcessRuntime {
         })
     }
 
+    /// An adapter given as a program and its leading arguments, for paths with spaces.
+    pub fn from_program(program: impl Into<String>, args: Vec<String>) -> ProcessRuntime {
+        ProcessRuntime {
+            program: program.into(),
+            args,
+            slack: Duration::from_millis(SLACK_MS),
+        }
+    }
+
     /// Overrides the slack added to every budget (tests of hung adapters use a short one).
     pub fn with_slack(mut self, slack: Duration) -> ProcessRuntime {
         self.slack = slack;

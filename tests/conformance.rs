@@ -1,0 +1,95 @@
+//! Every corpus case against the reference runtime twice: in-process through the library API
+//! (`inproc::<id>`) and through its process adapter binary (`process::<id>`), so the library and
+//! the documented protocol are held to the same verdicts.
+//!
+//! The adapter binary belongs to another package, so Cargo gives this test no
+//! `CARGO_BIN_EXE_toolcage-runtime` and `cargo test` does not promise to have built it. The test
+//! therefore runs `cargo build -p toolcage-runtime --bin toolcage-runtime` itself (a no-op when it
+//! is up to date), into the same target directory and profile as this test binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use libtest_mimic::{Arguments, Trial};
+use toolcage::ReferenceRuntime;
+use toolcage_kit::{Harness, ProcessRuntime};
+
+fn main() {
+    let args = Arguments::from_args();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut trials = match ReferenceRuntime::new() {
+        Ok(runtime) => Harness::new(runtime)
+            .corpus(&corpus)
+            .prefix("inproc::")
+            .trials(),
+        Err(e) => {
+            let message = format!("cannot build the reference runtime: {}", e.message());
+            vec![Trial::test("inproc::kit", move || Err(message.into()))]
+        }
+    };
+    match adapter_binary() {
+        Ok(binary) => trials.extend(
+            Harness::new(ProcessRuntime::from_program(
+                binary.display().to_string(),
+                vec![],
+            ))
+            .corpus(&corpus)
+            .prefix("process::")
+            .trials(),
+        ),
+        Err(message) => trials.push(Trial::test("process::kit", move || Err(message.into()))),
+    }
+    libtest_mimic::run(&args, trials).exit()
+}
+
+/// Builds the adapter binary beside this test binary (`<target>/<profile>/deps/conformance-*`)
+/// and returns its path.
+fn adapter_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the test binary: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| format!("unexpected test binary location {}", exe.display()))?;
+    let target_dir = profile_dir
+        .parent()
+        .ok_or_else(|| format!("unexpected test binary location {}", exe.display()))?;
+    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") => "dev".to_string(),
+        Some(other) => other.to_string(),
+        None => {
+            return Err(format!(
+                "unexpected profile directory {}",
+                profile_dir.display()
+            ))
+        }
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| env!("CARGO").to_string());
+    let output = Command::new(cargo)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "toolcage-runtime",
+            "--bin",
+            "toolcage-runtime",
+        ])
+        .arg("--profile")
+        .arg(&profile)
+        .arg("--target-dir")
+        .arg(target_dir)
+        .output()
+        .map_err(|e| format!("cannot run cargo to build the adapter: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "building the adapter binary failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let binary = profile_dir.join(format!("toolcage-runtime{}", std::env::consts::EXE_SUFFIX));
+    if binary.is_file() {
+        Ok(binary)
+    } else {
+        Err(format!("the adapter binary is not at {}", binary.display()))
+    }
+}

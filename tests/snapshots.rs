@@ -1,0 +1,82 @@
+//! The full structured error (code, phase, message, details) of every case that expects a code,
+//! from the reference runtime in-process, snapshotted with insta: one snapshot per case id in
+//! `snapshots/`. Codes are compared by the kit; this is where message text is reviewed.
+//!
+//! Update after an intended change with `INSTA_UPDATE=always cargo test --test snapshots` (or
+//! `cargo insta review`), then read the diff.
+
+use std::path::Path;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use toolcage::ReferenceRuntime;
+use toolcage_kit::{
+    build_package, ConformanceRuntime, ExpectedOutcome, Request, Status, Suite, PROTOCOL_VERSION,
+};
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let trials = match (Suite::load(&[root.join("corpus")]), ReferenceRuntime::new()) {
+        (Ok(suite), Ok(runtime)) => suite
+            .cases
+            .into_iter()
+            .filter(|case| matches!(case.expect.outcome, ExpectedOutcome::Error { .. }))
+            .map(|case| {
+                let runtime = runtime.clone();
+                Trial::test(case.id.clone(), move || snapshot(&runtime, &case))
+            })
+            .collect(),
+        (Err(errors), _) => {
+            let message = errors.to_string();
+            vec![Trial::test("kit", move || Err(message.into()))]
+        }
+        (_, Err(e)) => {
+            let message = format!("cannot build the reference runtime: {}", e.message());
+            vec![Trial::test("kit", move || Err(message.into()))]
+        }
+    };
+    libtest_mimic::run(&args, trials).exit()
+}
+
+fn snapshot(runtime: &ReferenceRuntime, case: &toolcage_kit::Case) -> Result<(), Failed> {
+    let package = build_package(case).map_err(|e| e.to_string())?;
+    let request = Request {
+        protocol: PROTOCOL_VERSION,
+        package: package.path.clone(),
+        digest: package.digest.clone(),
+        limits: case.limits.clone(),
+        calls: case.calls().into_iter().take(1).collect(),
+    };
+    let response = runtime.run(&request).map_err(|e| e.to_string())?;
+    let outcome = response.outcomes.first().ok_or("no outcome")?;
+    let Status::Error { error } = &outcome.status else {
+        return Err(format!(
+            "{}: expected an error, observed {:?}",
+            case.id, outcome.status
+        )
+        .into());
+    };
+    // The package lives in a fresh temporary directory: keep its random name out of the text.
+    let workdir = package
+        .path
+        .parent()
+        .ok_or("package without parent")?
+        .display()
+        .to_string();
+    let text = serde_json::to_string(error).map_err(|e| e.to_string())?;
+    let stable: serde_json::Value =
+        serde_json::from_str(&text.replace(&workdir, "[WORKDIR]")).map_err(|e| e.to_string())?;
+
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(format!(
+        "{} [{}]: {}",
+        case.id, case.guarantee, case.summary
+    ));
+    settings.set_input_file(&case.path);
+    // A mismatch panics inside insta; libtest-mimic turns the panic into this trial's failure.
+    settings.bind(|| insta::assert_json_snapshot!(case.id.as_str(), stable));
+    Ok(())
+}
