@@ -161,6 +161,77 @@ fn quote(word: &str) -> String {
 mod tests {
     use super::*;
 
+    fn corpus(dir: &std::path::Path, expected_code: &str) {
+        fs::write(
+            dir.join("guarantees.toml"),
+            "[[guarantee]]\nid = \"T-1\"\narea = \"trap\"\nmust = \"m\"\n",
+        )
+        .unwrap();
+        fs::write(
+            dir.join("unreachable.wat"),
+            format!(
+                ";;! id = \"trap.unreachable\"\n;;! guarantee = \"T-1\"\n;;! since = \"0.1.0\"\n\
+                 ;;! summary = \"s\"\n;;! [expect]\n;;! code = \"{expected_code}\"\n\
+                 (module (memory (export \"memory\") 1) (func (export \"yoi_tool_call\") unreachable))\n"
+            ),
+        )
+        .unwrap();
+    }
+
+    fn args(dir: &std::path::Path, format: Format) -> Args {
+        Args {
+            adapter: None,
+            corpus: vec![dir.to_path_buf()],
+            filter: None,
+            format,
+            output: Some(dir.join("report.out")),
+            jobs: Some(1),
+            expectations: None,
+        }
+    }
+
+    #[test]
+    fn reference_runtime_passes_and_writes_a_json_report() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus(dir.path(), "trap");
+        let report = execute(&args(dir.path(), Format::Json)).unwrap();
+        assert!(!report.failed());
+        let json: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.path().join("report.out")).unwrap())
+                .unwrap();
+        assert_eq!(json["runtime"]["name"], "toolcage-runtime");
+        assert_eq!(json["cases"][0]["id"], "trap.unreachable");
+        assert_eq!(json["cases"][0]["verdict"], "pass");
+    }
+
+    #[test]
+    fn a_failure_is_reported_and_fails_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus(dir.path(), "timeout");
+        let report = execute(&args(dir.path(), Format::Junit)).unwrap();
+        assert!(report.failed());
+        let xml = fs::read_to_string(dir.path().join("report.out")).unwrap();
+        assert!(
+            xml.contains("<failure") && xml.contains("trap.unreachable"),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn kit_errors_and_empty_filters_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus(dir.path(), "trap");
+        let mut filtered = args(dir.path(), Format::Console);
+        filtered.filter = Some("nothing-matches".into());
+        assert!(execute(&filtered).unwrap_err().contains("no case ran"));
+        fs::write(
+            dir.path().join("guarantees.toml"),
+            "[[guarantee]]\nid = 1\n",
+        )
+        .unwrap();
+        assert!(execute(&args(dir.path(), Format::Console)).is_err());
+    }
+
     #[test]
     fn rerun_prefix_repeats_runtime_and_corpus_flags_quoted() {
         let args = Args {
