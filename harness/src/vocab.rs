@@ -16,6 +16,7 @@ macro_rules! vocabulary {
 vocabulary! {
     "manifest_invalid" => "load",
     "path_escape" => "load",
+    "package_too_large" => "load",
     "module_missing" => "load",
     "module_too_large" => "load",
     "module_invalid" => "load",
@@ -55,6 +56,7 @@ pub const TRAP_KINDS: &[&str] = &[
     "bad_conversion_to_integer",
     "null_reference",
     "array_out_of_bounds",
+    "other",
 ];
 
 /// One row of the vocabulary.
