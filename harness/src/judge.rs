@@ -167,6 +167,19 @@ pub fn judge(case: &Case, response: Result<&Response, &AdapterFailure>) -> Resul
 }
 
 fn judge_outcome(case: &Case, outcome: &Outcome) -> Result<(), (FailureKind, String)> {
+    judge_status(case, outcome).map_err(|(kind, mut message)| {
+        // A wrong code is the headline, but a broken error shape is worth knowing too.
+        if let (FailureKind::CodeMismatch, Status::Error { error }) = (&kind, &outcome.status) {
+            if let Err(violation) = universal_checks(error, case.message_bytes()) {
+                message.push_str(&format!("; also universal_check: {violation}"));
+            }
+        }
+        (kind, message)
+    })?;
+    judge_evidence(case, outcome)
+}
+
+fn judge_status(case: &Case, outcome: &Outcome) -> Result<(), (FailureKind, String)> {
     match (&case.expect.outcome, &outcome.status) {
         (ExpectedOutcome::Error { code, details }, Status::Error { error }) => {
             if &error.code != code {
@@ -218,6 +231,10 @@ fn judge_outcome(case: &Case, outcome: &Outcome) -> Result<(), (FailureKind, Str
             }
         }
     }
+    Ok(())
+}
+
+fn judge_evidence(case: &Case, outcome: &Outcome) -> Result<(), (FailureKind, String)> {
     for (name, min) in &case.expect.min_host_calls {
         let got = outcome.host_calls.get(name).copied().unwrap_or(0);
         if got < *min {

@@ -276,6 +276,14 @@ fn every_universal_check_catches_its_violation() {
         error("trap", "run", "m", json!(["trap"])),
         error("trap", "run", "m", big),
     ];
+    // A wrong code with a broken shape reports both.
+    let fake = Fake::new(|_| Ok(outcomes(vec![error("timeout", "load", "m", json!({}))])));
+    let (kind, message) = failure_kind(&verdict_of(&fake, "[expect]\ncode = \"trap\"", None));
+    assert_eq!(kind, "code_mismatch");
+    assert!(
+        message.contains("also universal_check: code `timeout` has phase `load`"),
+        "{message}"
+    );
     for violation in violations {
         let shown = violation.to_string();
         let fake = Fake::new(move |_| Ok(outcomes(vec![violation.clone()])));
