@@ -1,5 +1,5 @@
-//! The spec's error-code table and the runtime's are one table: this test fails when either
-//! gains, loses or re-phases a code without the other.
+//! The spec's error-code table, the runtime's and the kit's are one table: this test fails when
+//! any of them gains, loses or re-phases a code without the others.
 
 use toolcage_runtime::ErrorCode;
 
@@ -24,5 +24,10 @@ fn spec_error_table_matches_the_runtime() {
         .iter()
         .map(|c| (c.as_str().to_owned(), c.phase().as_str().to_owned()))
         .collect();
-    assert_eq!(rows, code_rows);
+    assert_eq!(rows, code_rows, "docs/SPEC.md and runtime/src/error.rs disagree");
+    let kit_rows: Vec<(String, String)> = toolcage_kit::VOCABULARY
+        .iter()
+        .map(|c| (c.code.to_owned(), c.phase.to_owned()))
+        .collect();
+    assert_eq!(rows, kit_rows, "docs/SPEC.md and harness/src/vocab.rs disagree");
 }

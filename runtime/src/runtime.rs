@@ -690,7 +690,7 @@ fn classify(
     }
     let Some(trap) = error.downcast_ref::<Trap>() else {
         return Error::new(ErrorCode::Trap, "the guest failed in an unexpected way")
-            .with("trap", "unknown");
+            .with("trap", "other");
     };
     let (code, name) = match trap {
         Trap::OutOfFuel => {
