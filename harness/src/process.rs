@@ -89,8 +89,13 @@ impl ProcessRuntime {
         let stdout = spawn_reader(child.stdout.take());
         let stderr = spawn_reader(child.stderr.take());
         if let Some(mut pipe) = child.stdin.take() {
-            // An adapter that exits without reading its stdin gives EPIPE: not our failure.
-            let _ = pipe.write_all(stdin);
+            // Written from its own thread: an adapter that hangs without reading a request larger
+            // than the pipe buffer must still meet the budget below. EPIPE (it exited without
+            // reading) is not our failure; dropping the pipe closes its stdin.
+            let body = stdin.to_vec();
+            thread::spawn(move || {
+                let _ = pipe.write_all(&body);
+            });
         }
         let status = wait_with_budget(&mut child, budget);
         let collect = |rx: mpsc::Receiver<Vec<u8>>| {

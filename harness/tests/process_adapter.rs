@@ -152,6 +152,40 @@ fn hang_is_killed_and_a_failure() {
 }
 
 #[test]
+fn hang_without_reading_a_large_request_is_still_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(
+        corpus.join("guarantees.toml"),
+        "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nmust = \"m\"\n",
+    )
+    .unwrap();
+    fs::write(
+        corpus.join("big.wat"),
+        ";;! id = \"a.big\"\n;;! guarantee = \"G-1\"\n;;! since = \"0.1.0\"\n;;! summary = \"s\"\n\
+         ;;! input_size = 300000\n;;! [limits]\n;;! deadline_ms = 50\n;;! [expect]\n;;! code = \"input_too_large\"\n(module)\n",
+    )
+    .unwrap();
+    let suite = Suite::load(&[corpus]).unwrap();
+    let script = adapter(dir.path(), "deaf.sh", &echo_describe(), "exec sleep 30");
+    let runtime = ProcessRuntime::new(script.to_str().unwrap())
+        .unwrap()
+        .with_slack(Duration::from_millis(300));
+    let start = Instant::now();
+    let failure = adapter_failure(verdict(&runtime, &suite));
+    assert!(
+        matches!(failure, AdapterFailure::Hung { .. }),
+        "{failure:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
 fn garbage_is_a_failure() {
     let dir = tempfile::tempdir().unwrap();
     let suite = suite(dir.path());
