@@ -259,7 +259,7 @@ pub(crate) fn guest_range(size: usize, ptr: i32, len: i32) -> Option<Range<usize
     }
     let start = u64::from(ptr as u32);
     let end = start + len as u64;
-    (end <= size as u64).then(|| start as usize..end as usize)
+    (end <= size as u64).then_some(start as usize..end as usize)
 }
 
 /// The range a wrap-around bug computes: the end taken modulo 2^32. Only the mutant uses it.

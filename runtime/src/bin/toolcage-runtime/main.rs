@@ -32,7 +32,7 @@ enum Command {
     /// Read one adapter request on stdin, print one response on stdout (adapter protocol).
     Run(CacheArgs),
     /// Make one call and print its outcome as JSON; exit 1 if the call failed.
-    Call(CallArgs),
+    Call(Box<CallArgs>),
 }
 
 #[derive(Args)]
@@ -78,7 +78,7 @@ fn main() -> ExitCode {
             print_json(&describe)
         }
         Command::Run(cache) => run(cache),
-        Command::Call(args) => call(args),
+        Command::Call(args) => call(*args),
     }
 }
 
