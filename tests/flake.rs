@@ -7,7 +7,12 @@ fn flake_parses_and_declares_package_check_and_shell() {
         .expect("flake.nix");
     let parsed = rnix::Root::parse(&text);
     assert!(parsed.errors().is_empty(), "{:?}", parsed.errors());
-    for output in ["packages.default", "checks.tests", "devShells.default", "cargoLock.lockFile"] {
+    for output in [
+        "packages.default",
+        "checks.tests",
+        "devShells.default",
+        "cargoLock.lockFile",
+    ] {
         assert!(text.contains(output), "flake.nix lacks {output}");
     }
 }

@@ -24,10 +24,16 @@ fn spec_error_table_matches_the_runtime() {
         .iter()
         .map(|c| (c.as_str().to_owned(), c.phase().as_str().to_owned()))
         .collect();
-    assert_eq!(rows, code_rows, "docs/SPEC.md and runtime/src/error.rs disagree");
+    assert_eq!(
+        rows, code_rows,
+        "docs/SPEC.md and runtime/src/error.rs disagree"
+    );
     let kit_rows: Vec<(String, String)> = toolcage_kit::VOCABULARY
         .iter()
         .map(|c| (c.code.to_owned(), c.phase.to_owned()))
         .collect();
-    assert_eq!(rows, kit_rows, "docs/SPEC.md and harness/src/vocab.rs disagree");
+    assert_eq!(
+        rows, kit_rows,
+        "docs/SPEC.md and harness/src/vocab.rs disagree"
+    );
 }
