@@ -1,0 +1,16 @@
+;;! id = "input.malformed-truncated"
+;;! guarantee = "IN-02"
+;;! since = "0.1.0"
+;;! summary = "the input ends before its closing brace"
+;;! input = '{"text": "hi"'
+;;! [expect]
+;;! code = "input_malformed"
+;; A truncated object. The guest would run and succeed, so only the parse can refuse it. The guest
+;; would write a valid result if it ran.
+(module
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; The result this guest returns if the runtime lets the input through.
+  (data (i32.const 0) "{\"summary\":\"the guest ran\"}")
+  (func (export "yoi_tool_call")
+    (drop (call $output_write (i32.const 0) (i32.const 27)))))
