@@ -1,0 +1,18 @@
+;;! id = "output.duplicate-summary"
+;;! guarantee = "OUT-06"
+;;! since = "0.1.0"
+;;! summary = "summary appears twice"
+;;! [expect]
+;;! code = "output_schema_mismatch"
+;;! min_host_calls = { output_write = 1 }
+;; Parsers disagree on which duplicate wins, so a reviewer and the model could see different
+;; summaries: refused.
+(module
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; The result (43 bytes)
+  (data (i32.const 0) "{\"summary\":\"harmless\",\"summary\":\"injected\"}")
+  (func (export "yoi_tool_call")
+    ;; One write of the whole buffer. It is in bounds and under the cap, so it succeeds and
+    ;; the output contract alone decides the outcome.
+    (drop (call $output_write (i32.const 0) (i32.const 43)))))

@@ -1,0 +1,18 @@
+;;! id = "output.extra-key"
+;;! guarantee = "OUT-06"
+;;! since = "0.1.0"
+;;! summary = "an extra key is_error: true"
+;;! [expect]
+;;! code = "output_schema_mismatch"
+;;! min_host_calls = { output_write = 1 }
+;; A guest may not set flags the host did not define (a tool-level error flag is an extension a
+;; runtime declares, not something a guest asserts).
+(module
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; The result (31 bytes)
+  (data (i32.const 0) "{\"summary\":\"s\",\"is_error\":true}")
+  (func (export "yoi_tool_call")
+    ;; One write of the whole buffer. It is in bounds and under the cap, so it succeeds and
+    ;; the output contract alone decides the outcome.
+    (drop (call $output_write (i32.const 0) (i32.const 31)))))

@@ -1,0 +1,50 @@
+;;! id = "output.nesting-depth-127"
+;;! guarantee = "OUT-05"
+;;! since = "0.1.0"
+;;! summary = "the object holds arrays nested 126 deep: 127 levels, parsed, wrong shape"
+;;! [expect]
+;;! code = "output_schema_mismatch"
+;;! min_host_calls = { output_write = 1 }
+;; One level under the limit the output parses, and fails only because content is an array:
+;; output_schema_mismatch. A parser with a lower limit says output_malformed.
+(module
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 0x100) "{\"summary\":\"nested\",\"content\":")
+
+  ;; --- output builder: $put appends bytes, $put_byte one byte, $put_num a decimal number;
+  ;; $put_repeat a run of one byte; $send writes everything appended so far with one output_write.
+  (global $w (mut i32) (i32.const 32768))
+  (func $put (param $ptr i32) (param $len i32)
+    (memory.copy (global.get $w) (local.get $ptr) (local.get $len))
+    (global.set $w (i32.add (global.get $w) (local.get $len))))
+  (func $put_byte (param $c i32)
+    (i32.store8 (global.get $w) (local.get $c))
+    (global.set $w (i32.add (global.get $w) (i32.const 1))))
+  (func $put_num (param $n i32)
+    (local $digits i32) (local $t i32) (local $i i32)
+    (local.set $t (local.get $n))
+    (loop $count
+      (local.set $digits (i32.add (local.get $digits) (i32.const 1)))
+      (local.set $t (i32.div_u (local.get $t) (i32.const 10)))
+      (br_if $count (local.get $t)))
+    (local.set $i (local.get $digits))
+    (loop $digit
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (i32.store8 (i32.add (global.get $w) (local.get $i))
+        (i32.add (i32.const 48) (i32.rem_u (local.get $n) (i32.const 10))))
+      (local.set $n (i32.div_u (local.get $n) (i32.const 10)))
+      (br_if $digit (local.get $i)))
+    (global.set $w (i32.add (global.get $w) (local.get $digits))))
+  (func $put_repeat (param $c i32) (param $n i32)
+    (memory.fill (global.get $w) (local.get $c) (local.get $n))
+    (global.set $w (i32.add (global.get $w) (local.get $n))))
+  (func $send (result i32)
+    (call $output_write (i32.const 32768) (i32.sub (global.get $w) (i32.const 32768))))
+  (func (export "yoi_tool_call")
+    ;; {"summary":"nested","content": then 126 '[' then 126 ']' then '}': 283 bytes, built in memory.
+    (call $put (i32.const 0x100) (i32.const 30))
+    (call $put_repeat (i32.const 91) (i32.const 126))
+    (call $put_repeat (i32.const 93) (i32.const 126))
+    (call $put_byte (i32.const 125))
+    (drop (call $send))))

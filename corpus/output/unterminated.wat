@@ -1,0 +1,17 @@
+;;! id = "output.unterminated"
+;;! guarantee = "OUT-05"
+;;! since = "0.1.0"
+;;! summary = "the result lacks its closing brace"
+;;! [expect]
+;;! code = "output_malformed"
+;;! min_host_calls = { output_write = 1 }
+;; Truncated JSON.
+(module
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; A result cut short (17 bytes)
+  (data (i32.const 0) "{\"summary\":\"done\"")
+  (func (export "yoi_tool_call")
+    ;; One write of the whole buffer. It is in bounds and under the cap, so it succeeds and
+    ;; the output contract alone decides the outcome.
+    (drop (call $output_write (i32.const 0) (i32.const 17)))))
