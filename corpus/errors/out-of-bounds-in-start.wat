@@ -1,0 +1,21 @@
+;;! id = "errors.out-of-bounds-in-start"
+;;! guarantee = "ERR-02"
+;;! since = "0.1.0"
+;;! summary = "the start function loads past the end of memory"
+;;! [expect]
+;;! code = "trap"
+;;! details = { trap = "memory_out_of_bounds" }
+;;! min_host_calls = { input_len = 1 }
+;; Same for an out-of-bounds access: trap with memory_out_of_bounds.
+(module
+  (import "yoi:tool" "input_len"    (func $input_len    (result i32)))
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "{\"summary\":\"the start function returned\"}")
+  ;; Runs during instantiation.
+  (func $init
+    (drop (call $input_len))
+    (drop (i32.load (i32.const 65536))))
+  (start $init)
+  (func (export "yoi_tool_call")
+    (drop (call $output_write (i32.const 0) (i32.const 41)))))
