@@ -1,0 +1,51 @@
+;;! id = "isolation.memory-cell"
+;;! guarantee = "ISO-01"
+;;! since = "0.1.0"
+;;! summary = "increments a counter kept in linear memory, three calls"
+;;! repeat = 3
+;;! [expect]
+;;! output = { summary = "memory cell after increment: 1" }
+;; Memory contents must not survive either: every call sees the zero the module started with.
+(module
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0x100) "{\"summary\":\"memory cell after increment: ")
+  (data (i32.const 0x140) "\"}")
+
+  ;; --- output builder: $put appends bytes, $put_byte one byte, $put_num a decimal number;
+  ;; $put_repeat a run of one byte; $send writes everything appended so far with one output_write.
+  (global $w (mut i32) (i32.const 32768))
+  (func $put (param $ptr i32) (param $len i32)
+    (memory.copy (global.get $w) (local.get $ptr) (local.get $len))
+    (global.set $w (i32.add (global.get $w) (local.get $len))))
+  (func $put_byte (param $c i32)
+    (i32.store8 (global.get $w) (local.get $c))
+    (global.set $w (i32.add (global.get $w) (i32.const 1))))
+  (func $put_num (param $n i32)
+    (local $digits i32) (local $t i32) (local $i i32)
+    (local.set $t (local.get $n))
+    (loop $count
+      (local.set $digits (i32.add (local.get $digits) (i32.const 1)))
+      (local.set $t (i32.div_u (local.get $t) (i32.const 10)))
+      (br_if $count (local.get $t)))
+    (local.set $i (local.get $digits))
+    (loop $digit
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (i32.store8 (i32.add (global.get $w) (local.get $i))
+        (i32.add (i32.const 48) (i32.rem_u (local.get $n) (i32.const 10))))
+      (local.set $n (i32.div_u (local.get $n) (i32.const 10)))
+      (br_if $digit (local.get $i)))
+    (global.set $w (i32.add (global.get $w) (local.get $digits))))
+  (func $put_repeat (param $c i32) (param $n i32)
+    (memory.fill (global.get $w) (local.get $c) (local.get $n))
+    (global.set $w (i32.add (global.get $w) (local.get $n))))
+  (func $send (result i32)
+    (call $output_write (i32.const 32768) (i32.sub (global.get $w) (i32.const 32768))))
+  (func (export "yoi_tool_call")
+    (local $pages i32)
+    ;; Count this call in memory.
+    (i32.store (i32.const 0x40) (i32.add (i32.load (i32.const 0x40)) (i32.const 1)))
+    (call $put (i32.const 0x100) (i32.const 41))
+    (call $put_num (i32.load (i32.const 0x40)))
+    (call $put (i32.const 0x140) (i32.const 2))
+    (drop (call $send))))
