@@ -5,6 +5,7 @@
 //! judged through its process adapter (`toolcage-runtime run`) by `tests/conformance.rs`.
 #![deny(missing_docs)]
 
+pub mod fuzz;
 mod reference;
 
 pub use reference::{apply as apply_limit_overrides, ReferenceRuntime};

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod conformance;
+mod fuzz;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "toolcage project automation")]
@@ -19,11 +20,15 @@ struct Cli {
 enum Command {
     /// Run the conformance corpus against a runtime (default: the reference runtime in-process).
     Conformance(conformance::Args),
+    /// Run wasm-smith-generated modules through the reference runtime; report panics, hangs and
+    /// outcomes outside the ABI.
+    Fuzz(fuzz::Args),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Conformance(args) => conformance::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
     }
 }
 

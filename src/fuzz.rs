@@ -1,0 +1,854 @@
+//! Generated-module fuzzing of the reference runtime: random guests from wasm-smith, each loaded
+//! and called under a short deadline, to show that no module makes the host panic, hang, leak a
+//! thread or answer outside the ABI's outcomes.
+//!
+//! Module `i` is generated from seed `i` alone, so any finding is reproduced by its seed
+//! (`cargo xtask fuzz --count 1 --seed S`). Seeds cycle through three families, each with an
+//! oracle that does not come from the runtime's code:
+//!
+//! - [`Family::Allowed`]: only the ABI's imports, both required exports with their types. Any
+//!   load- or link-phase failure is a finding; the call may fail at run or output time.
+//! - [`Family::Denied`]: imports drawn from a pool mixing allowed ones with WASI, `env`, unknown
+//!   `yoi:tool` names, allowed names with the wrong type, an imported table, global and memory.
+//!   The call must fail with `import_denied` naming exactly the denied imports the generated
+//!   module has, in order, or behave as an allowed module when it drew none.
+//! - [`Family::Exports`]: allowed imports, and exports with `memory` or `yoi_tool_call` missing
+//!   or of the wrong kind or type: the call must fail with the one export error the spec names.
+//!
+//! Every outcome also has to be well-formed: a known code in its own phase, a bounded message
+//! without control characters, and an answer within the deadline plus a slack.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use arbitrary::Unstructured;
+use serde_json::Value;
+use toolcage_runtime::{CallOptions, Config, Digest, Error, ErrorCode, Limits, Runtime};
+
+/// How a fuzz run is set up.
+#[derive(Clone, Debug)]
+pub struct FuzzConfig {
+    /// Modules to generate and run.
+    pub count: u64,
+    /// Seed of the first module; module `i` of the run uses `seed + i`.
+    pub seed: u64,
+    /// The deadline of every call: short, since generated code often loops forever.
+    pub deadline: Duration,
+    /// How late after the deadline an outcome may come before it counts as a hang.
+    pub slack: Duration,
+    /// Where to write the module of every finding (`seed-<S>.wasm`), for shrinking.
+    pub save_dir: Option<PathBuf>,
+}
+
+impl Default for FuzzConfig {
+    fn default() -> FuzzConfig {
+        FuzzConfig {
+            count: 300,
+            seed: 0,
+            deadline: Duration::from_millis(50),
+            slack: Duration::from_millis(250),
+            save_dir: None,
+        }
+    }
+}
+
+/// The kind of module a seed generates, chosen by `seed % 3`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    /// Allowed imports and the required exports.
+    Allowed,
+    /// Imports drawn from a pool that includes denied ones.
+    Denied,
+    /// A required export missing or of the wrong kind or type.
+    Exports,
+}
+
+impl Family {
+    /// The family of a seed.
+    pub fn of(seed: u64) -> Family {
+        match seed % 3 {
+            0 => Family::Allowed,
+            1 => Family::Denied,
+            _ => Family::Exports,
+        }
+    }
+
+    /// A short name for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Allowed => "allowed",
+            Family::Denied => "denied",
+            Family::Exports => "exports",
+        }
+    }
+}
+
+/// Something a generated module made the runtime do that it must not.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The seed that reproduces it.
+    pub seed: u64,
+    /// The family of that seed.
+    pub family: Family,
+    /// What went wrong, in one line.
+    pub what: String,
+}
+
+/// What a fuzz run saw.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Seeds tried.
+    pub count: u64,
+    /// Seeds for which wasm-smith produced no module (not a runtime finding).
+    pub not_generated: u64,
+    /// Outcome codes (`ok` for a tool result) per family.
+    pub outcomes: BTreeMap<(Family, String), u64>,
+    /// Every panic, oracle violation, late outcome or leaked thread.
+    pub findings: Vec<Finding>,
+    /// Loads or calls that panicked (each is also a finding).
+    pub panics: u64,
+    /// The slowest call (deadline included) and its seed.
+    pub worst_call: (Duration, u64),
+    /// The slowest load (read, hash, compile, link) and its seed.
+    pub worst_load: (Duration, u64),
+    /// Threads of the process once the runtime was warm, and after the last call.
+    pub threads: (usize, usize),
+    /// Wall-clock time of the whole run.
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// True when no module produced a finding.
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Outcome codes over all families.
+    pub fn histogram(&self) -> BTreeMap<String, u64> {
+        let mut all = BTreeMap::new();
+        for ((_, code), n) in &self.outcomes {
+            *all.entry(code.clone()).or_insert(0) += n;
+        }
+        all
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "fuzz: {} modules ({} not generated) in {:.1} s, {} finding(s), {} panic(s)",
+            self.count,
+            self.not_generated,
+            self.elapsed.as_secs_f64(),
+            self.findings.len(),
+            self.panics
+        )?;
+        writeln!(
+            f,
+            "worst call {:.1} ms (seed {}), worst load {:.1} ms (seed {}), threads {} -> {}",
+            self.worst_call.0.as_secs_f64() * 1e3,
+            self.worst_call.1,
+            self.worst_load.0.as_secs_f64() * 1e3,
+            self.worst_load.1,
+            self.threads.0,
+            self.threads.1
+        )?;
+        for family in [Family::Allowed, Family::Denied, Family::Exports] {
+            let codes: Vec<String> = self
+                .outcomes
+                .iter()
+                .filter(|((fam, _), _)| *fam == family)
+                .map(|((_, code), n)| format!("{code}={n}"))
+                .collect();
+            writeln!(f, "  {:<8} {}", family.as_str(), codes.join(" "))?;
+        }
+        for finding in self.findings.iter().take(50) {
+            writeln!(
+                f,
+                "  FINDING seed {} ({}): {}  [rerun: cargo xtask fuzz --count 1 --seed {}]",
+                finding.seed,
+                finding.family.as_str(),
+                finding.what,
+                finding.seed
+            )?;
+        }
+        if self.findings.len() > 50 {
+            writeln!(f, "  ... and {} more", self.findings.len() - 50)?;
+        }
+        Ok(())
+    }
+}
+
+// --- generation ---------------------------------------------------------------------------------
+
+const ALLOWED_IMPORTS: &str = r#"(module
+  (import "yoi:tool" "tool_name_len" (func (result i32)))
+  (import "yoi:tool" "tool_name_read" (func (param i32 i32) (result i32)))
+  (import "yoi:tool" "input_len" (func (result i32)))
+  (import "yoi:tool" "input_read" (func (param i32 i32) (result i32)))
+  (import "yoi:tool" "output_write" (func (param i32 i32) (result i32)))
+  (import "yoi:tool" "diagnostic_write" (func (param i32 i32) (result i32))))"#;
+
+/// Every `module::name` here is unique, so whether a generated import is denied follows from its
+/// names alone: the ones marked denied have a wrong type, name or module, or are not functions.
+const IMPORT_POOL: &[(&str, &str, &str, bool)] = &[
+    ("yoi:tool", "input_len", "(func (result i32))", false),
+    (
+        "yoi:tool",
+        "output_write",
+        "(func (param i32 i32) (result i32))",
+        false,
+    ),
+    (
+        "yoi:tool",
+        "tool_name_read",
+        "(func (param i32 i32) (result i32))",
+        false,
+    ),
+    (
+        "yoi:tool",
+        "diagnostic_write",
+        "(func (param i32 i32) (result i32))",
+        false,
+    ),
+    (
+        "wasi_snapshot_preview1",
+        "fd_write",
+        "(func (param i32 i32 i32 i32) (result i32))",
+        true,
+    ),
+    (
+        "wasi_snapshot_preview1",
+        "proc_exit",
+        "(func (param i32))",
+        true,
+    ),
+    (
+        "wasi_snapshot_preview1",
+        "clock_time_get",
+        "(func (param i32 i64 i32) (result i32))",
+        true,
+    ),
+    ("env", "abort", "(func)", true),
+    ("env", "now", "(func (result f64))", true),
+    (
+        "yoi:tool",
+        "input_read",
+        "(func (param i64 i64) (result i32))",
+        true,
+    ),
+    ("yoi:tool", "tool_name_len", "(func (result i64))", true),
+    (
+        "yoi:tool",
+        "http_get",
+        "(func (param i32 i32) (result i32))",
+        true,
+    ),
+    ("yoi:tool", "counter", "(global (mut i32))", true),
+    ("env", "base", "(global i32)", true),
+    ("yoi:tool", "table", "(table 4 funcref)", true),
+];
+
+/// The imported memory, offered only when the exports do not define one (two memories would be
+/// multi-memory, which is invalid for another reason).
+const IMPORTED_MEMORY: (&str, &str, &str, bool) = ("env", "memory", "(memory 1)", true);
+
+/// Broken export sets and the error each must produce.
+const BROKEN_EXPORTS: &[(&str, ErrorCode, &str)] = &[
+    (
+        r#"(func (export "yoi_tool_call"))"#,
+        ErrorCode::ExportMissing,
+        "memory",
+    ),
+    (
+        r#"(func (export "memory")) (func (export "yoi_tool_call"))"#,
+        ErrorCode::ExportInvalid,
+        "memory",
+    ),
+    (
+        r#"(global (export "memory") i32 (i32.const 0)) (func (export "yoi_tool_call"))"#,
+        ErrorCode::ExportInvalid,
+        "memory",
+    ),
+    (
+        r#"(memory (export "mem") 1) (func (export "yoi_tool_call"))"#,
+        ErrorCode::ExportMissing,
+        "memory",
+    ),
+    ("", ErrorCode::ExportMissing, "memory"),
+    (
+        r#"(memory (export "memory") 1)"#,
+        ErrorCode::ExportMissing,
+        "yoi_tool_call",
+    ),
+    (
+        r#"(memory (export "memory") 1) (func (export "yoi_tool_call") (param i32))"#,
+        ErrorCode::ExportInvalid,
+        "yoi_tool_call",
+    ),
+    (
+        r#"(memory (export "memory") 1) (func (export "yoi_tool_call") (result i32) i32.const 0)"#,
+        ErrorCode::ExportInvalid,
+        "yoi_tool_call",
+    ),
+    (
+        r#"(memory (export "memory") 1) (table (export "yoi_tool_call") 1 funcref)"#,
+        ErrorCode::ExportInvalid,
+        "yoi_tool_call",
+    ),
+    (
+        r#"(memory (export "memory") 1) (global (export "yoi_tool_call") i32 (i32.const 0))"#,
+        ErrorCode::ExportInvalid,
+        "yoi_tool_call",
+    ),
+];
+
+/// Memory types of the required `memory` export: around the 2 MiB (32-page) default cap, with
+/// and without a declared maximum.
+const MEMORIES: &[&str] = &["0", "1", "1 1", "2 40", "17", "32", "32 32", "33", "40 100"];
+
+/// What the oracle expects of a generated module, beyond well-formedness.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Run- or output-phase outcomes only: the module is valid and links.
+    Runs,
+    /// `import_denied` naming these imports (`module::name`, at most 16, in order).
+    Denied(Vec<String>),
+    /// This export error, naming this export.
+    Export(ErrorCode, &'static str),
+}
+
+/// A module generated from a seed, with what its outcome must be.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// The seed's family.
+    pub family: Family,
+    /// The module's bytes.
+    pub wasm: Vec<u8>,
+    /// What the oracle expects.
+    pub expect: Expect,
+}
+
+/// SplitMix64: a fixed, dependency-free byte source, so a seed means the same module on every
+/// machine and every version of `rand`.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+fn wat(text: &str) -> Vec<u8> {
+    // The texts are this file's constants and cannot fail to parse; a failure is a bug here.
+    wat::parse_str(text).unwrap_or_else(|e| panic!("fuzz template does not parse: {e}\n{text}"))
+}
+
+/// The wasm-smith configuration every family shares: WebAssembly 2.0 without reference types
+/// (so no `externref`, which the runtime does not compile in), small enough to compile fast.
+fn base_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        reference_types_enabled: false,
+        gc_enabled: false,
+        exceptions_enabled: false,
+        memory64_enabled: false,
+        threads_enabled: false,
+        tail_call_enabled: false,
+        relaxed_simd_enabled: false,
+        wide_arithmetic_enabled: false,
+        extended_const_enabled: false,
+        custom_page_sizes_enabled: false,
+        compact_imports_enabled: false,
+        shared_everything_threads_enabled: false,
+        custom_descriptors_enabled: false,
+        simd_enabled: true,
+        bulk_memory_enabled: true,
+        max_memories: 1,
+        max_memory32_bytes: 4 << 20,
+        max_tables: 1,
+        max_table_elements: 300,
+        max_funcs: 24,
+        max_instructions: 200,
+        max_types: 24,
+        max_globals: 16,
+        max_data_segments: 8,
+        max_element_segments: 8,
+        max_elements: 32,
+        max_exports: 16,
+        ..wasm_smith::Config::default()
+    }
+}
+
+/// The module of `seed`, or `None` when wasm-smith could not build one from its bytes.
+pub fn generate(seed: u64) -> Option<Generated> {
+    let family = Family::of(seed);
+    let mut rng = SplitMix(seed);
+    let mut config = base_config();
+    let memory = MEMORIES[rng.below(MEMORIES.len())];
+    let required =
+        format!(r#"(memory (export "memory") {memory}) (func (export "yoi_tool_call"))"#);
+    let mut pool: Vec<(&str, &str, &str, bool)> = Vec::new();
+    let expect_export = match family {
+        Family::Allowed => {
+            config.available_imports = Some(wat(ALLOWED_IMPORTS));
+            config.exports = Some(wat(&format!("(module {required})")));
+            config.max_memories = 0;
+            None
+        }
+        Family::Denied => {
+            pool = IMPORT_POOL.to_vec();
+            let with_memory = rng.below(2) == 0;
+            if with_memory {
+                pool.push(IMPORTED_MEMORY);
+                config.exports = Some(wat(r#"(module (func (export "yoi_tool_call")))"#));
+            } else {
+                config.exports = Some(wat(&format!("(module {required})")));
+                config.max_memories = 0;
+            }
+            // A different order per seed, so the "in import order" rule is exercised.
+            for i in (1..pool.len()).rev() {
+                pool.swap(i, rng.below(i + 1));
+            }
+            let text: String = pool
+                .iter()
+                .map(|(m, n, ty, _)| format!("(import \"{m}\" \"{n}\" {ty})\n"))
+                .collect();
+            config.available_imports = Some(wat(&format!("(module {text})")));
+            with_memory.then_some((ErrorCode::ExportMissing, "memory"))
+        }
+        Family::Exports => {
+            let (exports, code, name) = BROKEN_EXPORTS[rng.below(BROKEN_EXPORTS.len())];
+            config.available_imports = Some(wat(ALLOWED_IMPORTS));
+            config.exports = Some(wat(&format!("(module {exports})")));
+            if exports.contains("(memory") {
+                config.max_memories = 0;
+            }
+            if exports.contains("(table") {
+                config.max_tables = 0;
+            }
+            Some((code, name))
+        }
+    };
+    let len = 1024 + rng.below(15 * 1024);
+    let data = rng.bytes(len);
+    let module = wasm_smith::Module::new(config, &mut Unstructured::new(&data)).ok()?;
+    let wasm = module.to_bytes();
+
+    let expect = match family {
+        Family::Denied => {
+            let names = import_names(&wasm)?;
+            let denied: Vec<String> = names
+                .iter()
+                .filter(|(m, n)| pool.iter().any(|(pm, pn, _, d)| *d && pm == m && pn == n))
+                .map(|(m, n)| format!("{m}::{n}"))
+                .take(16)
+                .collect();
+            match (denied.is_empty(), expect_export) {
+                (false, _) => Expect::Denied(denied),
+                (true, Some((code, name))) => Expect::Export(code, name),
+                (true, None) => Expect::Runs,
+            }
+        }
+        Family::Allowed => Expect::Runs,
+        Family::Exports => {
+            let (code, name) = expect_export?;
+            Expect::Export(code, name)
+        }
+    };
+    Some(Generated {
+        family,
+        wasm,
+        expect,
+    })
+}
+
+/// The (module, name) of every import, in order: a minimal reader of the import section, kept
+/// apart from the runtime's own parsing so the oracle does not share its bugs. `None` for an
+/// encoding it does not know (none of the disabled proposals is expected).
+fn import_names(wasm: &[u8]) -> Option<Vec<(String, String)>> {
+    let mut r = Reader {
+        bytes: wasm,
+        pos: 8,
+    };
+    if wasm.get(..8)? != b"\0asm\x01\0\0\0" {
+        return None;
+    }
+    while r.pos < wasm.len() {
+        let id = r.byte()?;
+        let size = r.leb()? as usize;
+        let end = r.pos.checked_add(size)?;
+        if id != 2 {
+            r.pos = end;
+            continue;
+        }
+        let mut names = Vec::new();
+        for _ in 0..r.leb()? {
+            let module = r.name()?;
+            let name = r.name()?;
+            match r.byte()? {
+                0 => {
+                    r.leb()?;
+                }
+                1 => {
+                    r.byte()?;
+                    r.limits()?;
+                }
+                2 => r.limits()?,
+                3 => {
+                    r.byte()?;
+                    r.byte()?;
+                }
+                4 => {
+                    r.byte()?;
+                    r.leb()?;
+                }
+                _ => return None,
+            }
+            names.push((module, name));
+        }
+        return (r.pos == end).then_some(names);
+    }
+    Some(Vec::new())
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn leb(&mut self) -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    fn name(&mut self) -> Option<String> {
+        let len = self.leb()? as usize;
+        let bytes = self.bytes.get(self.pos..self.pos.checked_add(len)?)?;
+        self.pos += len;
+        String::from_utf8(bytes.to_vec()).ok()
+    }
+
+    fn limits(&mut self) -> Option<()> {
+        let flags = self.byte()?;
+        if flags & !1 != 0 {
+            return None;
+        }
+        self.leb()?;
+        if flags & 1 == 1 {
+            self.leb()?;
+        }
+        Some(())
+    }
+}
+
+// --- running ------------------------------------------------------------------------------------
+
+const MANIFEST: &str = r#"schema_version = 1
+id = "fuzz.generated"
+name = "Generated"
+version = "0.0.0"
+description = "a module generated by wasm-smith"
+
+[runtime]
+kind = "wasm"
+entry = "plugin.wasm"
+abi = "yoi-plugin-wasm-1"
+
+[[tools]]
+name = "run"
+description = "the generated module's entry"
+input_schema = { type = "object" }
+"#;
+
+const NORMATIVE_TRAPS: &[&str] = &[
+    "unreachable",
+    "memory_out_of_bounds",
+    "table_out_of_bounds",
+    "indirect_call_to_null",
+    "bad_signature",
+    "integer_overflow",
+    "integer_divide_by_zero",
+    "bad_conversion_to_integer",
+    "null_reference",
+    "array_out_of_bounds",
+];
+
+/// Threads of this process right now.
+pub fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// What one module did: the outcome code (or `ok`), and any finding.
+struct Observed {
+    code: String,
+    call: Duration,
+    load: Duration,
+    finding: Option<String>,
+}
+
+/// Generates and runs `config.count` modules against a fresh reference runtime.
+pub fn run(config: &FuzzConfig) -> Report {
+    let started = Instant::now();
+    let mut report = Report::default();
+    let runtime = match Runtime::new(Config::default()) {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            report.findings.push(Finding {
+                seed: config.seed,
+                family: Family::of(config.seed),
+                what: format!("the runtime could not be created: {}", e.message()),
+            });
+            return report;
+        }
+    };
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            report.findings.push(Finding {
+                seed: config.seed,
+                family: Family::of(config.seed),
+                what: format!("no temporary directory: {e}"),
+            });
+            return report;
+        }
+    };
+    // Warm up first: the engine's compiler threads start with the first compile and stay.
+    if let Some(generated) = generate(config.seed) {
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            run_one(&runtime, dir.path(), &generated, config)
+        }));
+    }
+    let before = thread_count();
+
+    for seed in config.seed..config.seed.saturating_add(config.count) {
+        report.count += 1;
+        let family = Family::of(seed);
+        let Some(generated) = generate(seed) else {
+            report.not_generated += 1;
+            continue;
+        };
+        let observed = catch_unwind(AssertUnwindSafe(|| {
+            run_one(&runtime, dir.path(), &generated, config)
+        }));
+        let observed = match observed {
+            Ok(observed) => observed,
+            Err(panic) => {
+                report.panics += 1;
+                let text = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)");
+                Observed {
+                    code: "panic".into(),
+                    call: Duration::ZERO,
+                    load: Duration::ZERO,
+                    finding: Some(format!("the host panicked: {text}")),
+                }
+            }
+        };
+        *report
+            .outcomes
+            .entry((family, observed.code.clone()))
+            .or_insert(0) += 1;
+        if observed.call > report.worst_call.0 {
+            report.worst_call = (observed.call, seed);
+        }
+        if observed.load > report.worst_load.0 {
+            report.worst_load = (observed.load, seed);
+        }
+        if let Some(what) = observed.finding {
+            if let Some(save) = &config.save_dir {
+                let _ = std::fs::create_dir_all(save);
+                let _ = std::fs::write(save.join(format!("seed-{seed}.wasm")), &generated.wasm);
+            }
+            report.findings.push(Finding { seed, family, what });
+        }
+    }
+
+    let after = thread_count();
+    report.threads = (before, after);
+    if after > before {
+        report.findings.push(Finding {
+            seed: config.seed,
+            family: Family::of(config.seed),
+            what: format!("threads grew from {before} to {after} over the run"),
+        });
+    }
+    report.elapsed = started.elapsed();
+    report
+}
+
+fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzConfig) -> Observed {
+    let mut observed = Observed {
+        code: String::new(),
+        call: Duration::ZERO,
+        load: Duration::ZERO,
+        finding: None,
+    };
+    let written = std::fs::write(dir.join("plugin.toml"), MANIFEST)
+        .and_then(|()| std::fs::write(dir.join("plugin.wasm"), &generated.wasm))
+        .and_then(|()| toolcage_kit::package_digest(dir));
+    let digest: Digest = match written.map(|d| d.parse()) {
+        Ok(Ok(digest)) => digest,
+        _ => {
+            observed.code = "harness_error".into();
+            observed.finding = Some("the package could not be written or hashed".into());
+            return observed;
+        }
+    };
+    let limits = Limits {
+        deadline: config.deadline,
+        ..Limits::default()
+    };
+    let started = Instant::now();
+    let loaded = runtime.load_with_limits(dir, Some(&digest), &limits);
+    observed.load = started.elapsed();
+    let result = match loaded {
+        Err(e) => Err(e),
+        Ok(plugin) => {
+            let options = CallOptions {
+                limits: Some(limits.clone()),
+                cancel: None,
+            };
+            let started = Instant::now();
+            let outcome = plugin.call("run", "{}", &options);
+            observed.call = started.elapsed();
+            outcome.result
+        }
+    };
+    observed.code = match &result {
+        Ok(_) => "ok".into(),
+        Err(e) => e.code().as_str().into(),
+    };
+    let budget = config.deadline + config.slack;
+    observed.finding = if observed.call > budget {
+        Some(format!(
+            "the outcome ({}) came after {:.1} ms, over the {} ms deadline plus slack",
+            observed.code,
+            observed.call.as_secs_f64() * 1e3,
+            config.deadline.as_millis()
+        ))
+    } else {
+        judge(&generated.expect, &result, &limits).err()
+    };
+    observed
+}
+
+/// The oracle: `Ok` when the outcome is one the module's family allows and is well-formed.
+fn judge(
+    expect: &Expect,
+    result: &Result<toolcage_runtime::ToolOutput, Error>,
+    limits: &Limits,
+) -> Result<(), String> {
+    let error = match result {
+        Ok(_) if *expect == Expect::Runs => return Ok(()),
+        Ok(output) => return Err(format!("expected {expect:?}, got output {output:?}")),
+        Err(error) => error,
+    };
+    well_formed(error, limits)?;
+    let code = error.code();
+    let details = error.details();
+    match expect {
+        Expect::Runs => {
+            use toolcage_runtime::Phase;
+            let phase_ok = matches!(code.phase(), Phase::Run | Phase::Output);
+            // memory_limit and table_limit are run-phase codes: the module may ask for too much.
+            let allowed = phase_ok && code != ErrorCode::ResourceExhausted;
+            if !allowed {
+                return Err(format!(
+                    "a valid, linkable module failed with {}: {}",
+                    code.as_str(),
+                    error.message()
+                ));
+            }
+            if code == ErrorCode::Trap {
+                let kind = details.get("trap").and_then(Value::as_str).unwrap_or("");
+                if !NORMATIVE_TRAPS.contains(&kind) {
+                    return Err(format!(
+                        "a trap of no normative kind ({kind:?}): {}",
+                        error.message()
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Expect::Denied(names) => {
+            let reported = details.get("imports").cloned().unwrap_or(Value::Null);
+            let expected = Value::from(names.clone());
+            if code != ErrorCode::ImportDenied || reported != expected {
+                return Err(format!(
+                    "expected import_denied naming {expected}, got {} naming {reported}: {}",
+                    code.as_str(),
+                    error.message()
+                ));
+            }
+            Ok(())
+        }
+        Expect::Export(want, export) => {
+            let reported = details.get("export").and_then(Value::as_str).unwrap_or("");
+            if code != *want || reported != *export {
+                return Err(format!(
+                    "expected {} of {export}, got {} of {reported:?}: {}",
+                    want.as_str(),
+                    code.as_str(),
+                    error.message()
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// ERR-01 for every outcome: a known code in its phase, a bounded message with no control
+/// characters.
+fn well_formed(error: &Error, limits: &Limits) -> Result<(), String> {
+    let code = error.code();
+    if ErrorCode::from_name(code.as_str()) != Some(code) || error.phase() != code.phase() {
+        return Err(format!(
+            "{} reported in phase {}",
+            code.as_str(),
+            error.phase().as_str()
+        ));
+    }
+    let message = error.message();
+    if message.len() > limits.message_bytes {
+        return Err(format!("a message of {} bytes", message.len()));
+    }
+    if message.chars().any(char::is_control) {
+        return Err(format!("a control character in the message {message:?}"));
+    }
+    Ok(())
+}
