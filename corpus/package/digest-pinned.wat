@@ -10,12 +10,12 @@
 ;;! name = "manifest"
 ;;! version = "0.1.0"
 ;;! description = "hand-written manifest"
-;;! 
+;;!
 ;;! [runtime]
 ;;! kind = "wasm"
 ;;! entry = "plugin.wasm"
 ;;! abi = "yoi-plugin-wasm-1"
-;;! 
+;;!
 ;;! [[tools]]
 ;;! name = "run"
 ;;! description = "conformance case tool"

@@ -9,11 +9,11 @@
 ;;! name = "manifest"
 ;;! version = "0.1.0"
 ;;! description = "hand-written manifest"
-;;! 
+;;!
 ;;! [runtime]
 ;;! kind = "wasm"
 ;;! abi = "yoi-plugin-wasm-1"
-;;! 
+;;!
 ;;! [[tools]]
 ;;! name = "run"
 ;;! description = "conformance case tool"

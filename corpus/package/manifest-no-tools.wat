@@ -9,7 +9,7 @@
 ;;! name = "manifest"
 ;;! version = "0.1.0"
 ;;! description = "hand-written manifest"
-;;! 
+;;!
 ;;! [runtime]
 ;;! kind = "wasm"
 ;;! entry = "plugin.wasm"
