@@ -17,15 +17,23 @@ fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let trials = match (Suite::load(&[root.join("corpus")]), ReferenceRuntime::new()) {
-        (Ok(suite), Ok(runtime)) => suite
-            .cases
-            .into_iter()
-            .filter(|case| matches!(case.expect.outcome, ExpectedOutcome::Error { .. }))
-            .map(|case| {
-                let runtime = runtime.clone();
-                Trial::test(case.id.clone(), move || snapshot(&runtime, &case))
-            })
-            .collect(),
+        (Ok(suite), Ok(runtime)) => {
+            let cases: Vec<_> = suite
+                .cases
+                .into_iter()
+                .filter(|case| matches!(case.expect.outcome, ExpectedOutcome::Error { .. }))
+                .collect();
+            let ids: Vec<String> = cases.iter().map(|case| case.id.clone()).collect();
+            let mut trials: Vec<Trial> = cases
+                .into_iter()
+                .map(|case| {
+                    let runtime = runtime.clone();
+                    Trial::test(case.id.clone(), move || snapshot(&runtime, &case))
+                })
+                .collect();
+            trials.push(Trial::test("no-orphan-snapshots", move || orphans(&ids)));
+            trials
+        }
         (Err(errors), _) => {
             let message = errors.to_string();
             vec![Trial::test("kit", move || Err(message.into()))]
@@ -79,4 +87,29 @@ fn snapshot(runtime: &ReferenceRuntime, case: &toolcage_kit::Case) -> Result<(),
     // A mismatch panics inside insta; libtest-mimic turns the panic into this trial's failure.
     settings.bind(|| insta::assert_json_snapshot!(case.id.as_str(), stable));
     Ok(())
+}
+
+/// A snapshot whose case is gone or no longer expects a code would never be checked again:
+/// fail until it is deleted, so `snapshots/` stays exactly the set of code-expecting cases.
+fn orphans(ids: &[String]) -> Result<(), Failed> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+    let mut orphans = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let name = entry.map_err(|e| e.to_string())?.file_name();
+        let name = name.to_string_lossy();
+        if let Some(id) = name.strip_suffix(".snap") {
+            if !ids.iter().any(|known| known == id) {
+                orphans.push(name.into_owned());
+            }
+        }
+    }
+    if orphans.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "snapshots without a code-expecting case (delete them): {}",
+            orphans.join(", ")
+        )
+        .into())
+    }
 }
