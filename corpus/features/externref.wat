@@ -1,12 +1,12 @@
 ;;! id = "features.externref"
-;;! guarantee = "FEAT-02"
+;;! guarantee = "FEAT-01"
 ;;! since = "0.1.0"
-;;! summary = "uses externref: a local, a table, ref.null, ref.is_null, table.set and table.get"
+;;! summary = "uses externref (a local, a table, ref.null, ref.is_null, table.set, table.get): refused"
 ;;! [expect]
-;;! output = { summary = "externref worked" }
-;; externref is part of the reference-types feature of WebAssembly 2.0, separate here from funcref
-;; so that an engine built without garbage-collection support (which some engines need for
-;; externref) shows up as exactly this case.
+;;! code = "module_invalid"
+;; externref belongs to the reference-types feature of WebAssembly 2.0, but holding host references
+;; needs a garbage-collecting runtime, and ABI v1 gives a guest no host reference to hold: it is
+;; refused (docs/SPEC.md section 3), while funcref tables stay allowed (features.wasm2-accepted).
 (module
   (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
   (memory (export "memory") 1)

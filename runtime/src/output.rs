@@ -1,8 +1,8 @@
 //! The output contract: what the guest wrote becomes a tool result only if it is UTF-8 JSON of
 //! exactly `{"summary": string, "content"?: string|null}` within bounds.
 //!
-//! Syntax is checked in a first pass over the whole text (with serde_json's nesting limit), and
-//! shape in a second, so "not JSON" and "JSON of the wrong shape" get different codes whatever
+//! Syntax is checked in a first pass over the whole text (with serde_json's nesting limit of
+//! 128), and shape in a second, so "not JSON" and "JSON of the wrong shape" get different codes whatever
 //! the shape of the broken part.
 
 use crate::error::{Error, ErrorCode};
@@ -35,7 +35,9 @@ pub(crate) fn parse(bytes: &[u8], summary_bytes: usize) -> Result<ToolOutput, Er
     let text = std::str::from_utf8(bytes).map_err(|e| {
         malformed("it is not valid UTF-8").with("valid_up_to", e.valid_up_to() as u64)
     })?;
-    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
+    // `Value` enforces serde_json's nesting limit (`IgnoredAny` does not); the shape pass below
+    // parses again into the struct, which, unlike `Value`, notices a duplicate key.
+    serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
         malformed(&e.to_string())
             .with("line", e.line() as u64)
             .with("column", e.column() as u64)
