@@ -393,6 +393,7 @@ pub fn expected_json(case: &Case) -> Value {
 pub fn observed_json(response: Result<&Response, &AdapterFailure>) -> Value {
     match response {
         Ok(response) => json!(response.outcomes),
-        Err(failure) => json!({"adapter_failure": failure.kind(), "message": failure.to_string()}),
+        Err(failure) => json!({"adapter_failure": failure.kind(), "message": failure.to_string(),
+                               "stderr": failure.stderr()}),
     }
 }

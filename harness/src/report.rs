@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::judge::Verdict;
+use crate::judge::{Failure, FailureKind, Verdict};
 use crate::runner::{CaseResult, RunReport};
 
 /// The kit's version, carried by every report.
@@ -90,6 +90,16 @@ pub fn console(report: &RunReport, rerun: &str) -> String {
             _ => continue,
         };
         let _ = writeln!(out, "{line}");
+        if let Verdict::Fail(Failure {
+            kind: FailureKind::Adapter(failure),
+            ..
+        }) = &result.verdict
+        {
+            // ADAPTER.md: the adapter's stderr (already cut to 4 KiB) is shown when a case fails.
+            for stderr_line in failure.stderr().unwrap_or("").lines() {
+                let _ = writeln!(out, "      stderr: {stderr_line}");
+            }
+        }
         let _ = writeln!(out, "      rerun: {rerun} --filter {}", result.id);
     }
     let (areas, total) = counts(report);

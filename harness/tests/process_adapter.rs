@@ -115,6 +115,18 @@ fn crash_is_a_failure() {
         other => panic!("{other:?}"),
     }
     assert_eq!(failure.kind(), "adapter_crashed");
+    let report = toolcage_kit::run_suite(
+        &ProcessRuntime::new(script.to_str().unwrap()).unwrap(),
+        &suite,
+        &Default::default(),
+    )
+    .unwrap();
+    let text = toolcage_kit::report::console(&report, "cargo xtask conformance");
+    assert!(text.contains("      stderr: boom: engine died"), "{text}");
+    assert_eq!(
+        toolcage_kit::report::json(&report)["cases"][0]["observed"]["stderr"],
+        "boom: engine died\n"
+    );
 
     let killed = adapter(dir.path(), "signal.sh", &echo_describe(), "kill -SEGV $$");
     let failure = adapter_failure(verdict(
