@@ -125,11 +125,8 @@ impl fmt::Display for Failure {
 
 impl From<AdapterFailure> for Failure {
     fn from(failure: AdapterFailure) -> Self {
-        let mut message = failure.to_string();
-        if let Some(stderr) = failure.stderr() {
-            let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-            message.push_str(&format!(" (stderr: {})", first.trim()));
-        }
+        // The stderr stays in the failure itself: reports print it on lines of their own.
+        let message = failure.to_string();
         Failure {
             kind: FailureKind::Adapter(failure),
             call: None,
