@@ -552,9 +552,9 @@ fn arm(store: &mut Store<HostState>, limits: &Limits) {
         }
         let now = Instant::now();
         if now >= state.deadline {
-            // The no-deadline mutant still stops a second late, so a kit run cannot hang; the
-            // kit catches it by the time the call took.
-            let backstop = state.deadline + std::time::Duration::from_secs(1);
+            // The no-deadline mutant still stops three seconds late, so a kit run cannot hang;
+            // the kit catches it by the time the call took.
+            let backstop = state.deadline + std::time::Duration::from_secs(3);
             if !state.mutant(Mutant::NoDeadline) || now >= backstop {
                 state.stop = Some(Stop::Timeout);
                 return Ok(UpdateDeadline::Interrupt);

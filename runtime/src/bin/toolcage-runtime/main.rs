@@ -121,35 +121,42 @@ fn run(cache: CacheArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let outcomes = match execute(&request, cache) {
-        Ok(outcomes) => outcomes,
-        Err(error) => vec![Outcome::from_error(&error); request.calls.len()],
-    };
+    let outcomes = execute(&request, cache);
     print_json(&Response {
         protocol: PROTOCOL,
         outcomes,
     })
 }
 
-fn execute(request: &Request, cache: CacheArgs) -> Result<Vec<Outcome>, toolcage_runtime::Error> {
-    let runtime = runtime(&request.limits, cache)?;
+/// Every call loads its package again, as a host does on every resolve: the pin is re-verified
+/// each time, and a call may name another package than the request's.
+fn execute(request: &Request, cache: CacheArgs) -> Vec<Outcome> {
+    let runtime = match runtime(&request.limits, cache) {
+        Ok(runtime) => runtime,
+        Err(error) => return vec![Outcome::from_error(&error); request.calls.len()],
+    };
     let limits = runtime.config().limits.clone();
-    let digest: Digest = request.digest.parse()?;
-    let plugin = runtime.load_with_limits(&request.package, Some(&digest), &limits)?;
-    Ok(request
+    request
         .calls
         .iter()
         .map(|call| {
-            let outcome = call_with_cancel(
-                &plugin,
-                &call.tool,
-                &call.input,
-                &limits,
-                call.cancel_after_ms,
-            );
-            Outcome::from_call(outcome)
+            let package = call.package.as_ref().unwrap_or(&request.package);
+            let digest = call.digest.as_ref().unwrap_or(&request.digest);
+            let plugin = digest
+                .parse::<Digest>()
+                .and_then(|pin| runtime.load_with_limits(package, Some(&pin), &limits));
+            match plugin {
+                Ok(plugin) => Outcome::from_call(call_with_cancel(
+                    &plugin,
+                    &call.tool,
+                    &call.input,
+                    &limits,
+                    call.cancel_after_ms,
+                )),
+                Err(error) => Outcome::from_error(&error),
+            }
         })
-        .collect())
+        .collect()
 }
 
 fn call_with_cancel(

@@ -26,6 +26,11 @@ pub struct CallRequest {
     pub input: String,
     #[serde(default)]
     pub cancel_after_ms: Option<u64>,
+    /// Load this package (with `digest`) for this call instead of the request's.
+    #[serde(default)]
+    pub package: Option<PathBuf>,
+    #[serde(default)]
+    pub digest: Option<String>,
 }
 
 /// Limit overrides: the same keys on the wire and as command-line flags.
