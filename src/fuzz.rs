@@ -41,6 +41,8 @@ pub struct FuzzConfig {
     pub slack: Duration,
     /// Where to write the module of every finding (`seed-<S>.wasm`), for shrinking.
     pub save_dir: Option<PathBuf>,
+    /// The configuration of the runtime under test (a mutant, to show the oracles catch it).
+    pub runtime: Config,
 }
 
 impl Default for FuzzConfig {
@@ -51,6 +53,7 @@ impl Default for FuzzConfig {
             deadline: Duration::from_millis(50),
             slack: Duration::from_millis(250),
             save_dir: None,
+            runtime: Config::default(),
         }
     }
 }
@@ -116,6 +119,8 @@ pub struct Report {
     pub worst_load: (Duration, u64),
     /// Threads of the process once the runtime was warm, and after the last call.
     pub threads: (usize, usize),
+    /// Calls the generated guests made to each import, and how many of them returned -1.
+    pub host_calls: BTreeMap<String, (u64, u64)>,
     /// Wall-clock time of the whole run.
     pub elapsed: Duration,
 }
@@ -157,6 +162,12 @@ impl fmt::Display for Report {
             self.threads.0,
             self.threads.1
         )?;
+        let calls: Vec<String> = self
+            .host_calls
+            .iter()
+            .map(|(name, (n, failed))| format!("{name}={n} ({failed} returned -1)"))
+            .collect();
+        writeln!(f, "  imports  {}", calls.join(" "))?;
         for family in [Family::Allowed, Family::Denied, Family::Exports] {
             let codes: Vec<String> = self
                 .outcomes
@@ -406,6 +417,14 @@ pub fn generate(seed: u64) -> Option<Generated> {
     let mut pool: Vec<(&str, &str, &str, bool)> = Vec::new();
     let expect_export = match family {
         Family::Allowed => {
+            // Without traps, generated code runs further and reaches more imports and loops.
+            config.disallow_traps = rng.below(2) == 0;
+            // Integer-only code with longer bodies runs further before it returns or traps.
+            if rng.below(2) == 0 {
+                config.allow_floats = false;
+                config.simd_enabled = false;
+                config.max_instructions = 1000;
+            }
             config.available_imports = Some(wat(ALLOWED_IMPORTS));
             config.exports = Some(wat(&format!("(module {required})")));
             config.max_memories = 0;
@@ -445,7 +464,7 @@ pub fn generate(seed: u64) -> Option<Generated> {
             Some((code, name))
         }
     };
-    let len = 1024 + rng.below(15 * 1024);
+    let len = 4096 + rng.below(60 * 1024);
     let data = rng.bytes(len);
     let module = wasm_smith::Module::new(config, &mut Unstructured::new(&data)).ok()?;
     let wasm = module.to_bytes();
@@ -613,6 +632,7 @@ pub fn thread_count() -> usize {
 /// What one module did: the outcome code (or `ok`), and any finding.
 struct Observed {
     code: String,
+    host_calls: toolcage_runtime::HostCallCounts,
     call: Duration,
     load: Duration,
     finding: Option<String>,
@@ -622,7 +642,7 @@ struct Observed {
 pub fn run(config: &FuzzConfig) -> Report {
     let started = Instant::now();
     let mut report = Report::default();
-    let runtime = match Runtime::new(Config::default()) {
+    let runtime = match Runtime::new(config.runtime.clone()) {
         Ok(runtime) => runtime,
         Err(e) => {
             report.findings.push(Finding {
@@ -673,6 +693,7 @@ pub fn run(config: &FuzzConfig) -> Report {
                     .unwrap_or("(no message)");
                 Observed {
                     code: "panic".into(),
+                    host_calls: Default::default(),
                     call: Duration::ZERO,
                     load: Duration::ZERO,
                     finding: Some(format!("the host panicked: {text}")),
@@ -683,6 +704,12 @@ pub fn run(config: &FuzzConfig) -> Report {
             .outcomes
             .entry((family, observed.code.clone()))
             .or_insert(0) += 1;
+        for (name, n) in &observed.host_calls.calls {
+            let failed = observed.host_calls.failures.get(name).copied().unwrap_or(0);
+            let entry = report.host_calls.entry(name.clone()).or_insert((0, 0));
+            entry.0 += n;
+            entry.1 += failed;
+        }
         if observed.call > report.worst_call.0 {
             report.worst_call = (observed.call, seed);
         }
@@ -714,6 +741,7 @@ pub fn run(config: &FuzzConfig) -> Report {
 fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzConfig) -> Observed {
     let mut observed = Observed {
         code: String::new(),
+        host_calls: Default::default(),
         call: Duration::ZERO,
         load: Duration::ZERO,
         finding: None,
@@ -746,6 +774,7 @@ fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzCo
             let started = Instant::now();
             let outcome = plugin.call("run", "{}", &options);
             observed.call = started.elapsed();
+            observed.host_calls = outcome.host_calls;
             outcome.result
         }
     };
