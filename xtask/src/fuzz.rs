@@ -36,6 +36,7 @@ pub fn run(args: Args) -> ExitCode {
         deadline: Duration::from_millis(args.deadline_ms),
         slack: Duration::from_millis(args.slack_ms),
         save_dir: args.save,
+        ..FuzzConfig::default()
     };
     let report = fuzz::run(&config);
     print!("{report}");
