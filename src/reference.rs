@@ -54,39 +54,26 @@ impl ConformanceRuntime for ReferenceRuntime {
         })
     }
 
+    /// Every call loads its package again with its pin, as a host does on every resolve
+    /// (docs/ADAPTER.md): a call may name its own package and digest.
     fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {
-        let digest: Digest =
-            request
-                .digest
-                .parse()
-                .map_err(|e: Error| AdapterFailure::Unavailable {
-                    reason: format!("bad digest in request: {}", e.message()),
-                })?;
         let limits = apply(self.runtime.config().limits.clone(), &request.limits);
-        let plugin = match self
-            .runtime
-            .load_with_limits(&request.package, Some(&digest), &limits)
-        {
-            Ok(plugin) => plugin,
-            Err(error) => {
-                let outcome = Outcome {
-                    status: Status::Error {
-                        error: error_body(&error),
-                    },
-                    host_calls: Default::default(),
-                    host_call_failures: Default::default(),
-                    diagnostics: None,
-                };
-                return Ok(Response {
-                    protocol: PROTOCOL_VERSION,
-                    outcomes: vec![outcome; request.calls.len()],
-                });
-            }
-        };
         let outcomes = request
             .calls
             .iter()
             .map(|call| {
+                let package = call.package.as_ref().unwrap_or(&request.package);
+                let digest = call.digest.as_ref().unwrap_or(&request.digest);
+                let pin: Digest =
+                    digest
+                        .parse()
+                        .map_err(|e: Error| AdapterFailure::Unavailable {
+                            reason: format!("bad digest in request: {}", e.message()),
+                        })?;
+                let plugin = match self.runtime.load_with_limits(package, Some(&pin), &limits) {
+                    Ok(plugin) => plugin,
+                    Err(error) => return Ok(load_failure(&error)),
+                };
                 let token = CancelToken::new();
                 let options = CallOptions {
                     limits: Some(limits.clone()),
@@ -95,7 +82,7 @@ impl ConformanceRuntime for ReferenceRuntime {
                 let outcome = with_cancel_after(call.cancel_after_ms, &token, || {
                     plugin.call(&call.tool, &call.input, &options)
                 });
-                Outcome {
+                Ok(Outcome {
                     status: match &outcome.result {
                         Ok(output) => Status::Ok {
                             output: json!({"summary": output.summary, "content": output.content}),
@@ -107,13 +94,25 @@ impl ConformanceRuntime for ReferenceRuntime {
                     host_calls: outcome.host_calls.calls,
                     host_call_failures: outcome.host_calls.failures,
                     diagnostics: outcome.diagnostics,
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, AdapterFailure>>()?;
         Ok(Response {
             protocol: PROTOCOL_VERSION,
             outcomes,
         })
+    }
+}
+
+/// The outcome of a call whose package did not load: the guest never ran.
+fn load_failure(error: &Error) -> Outcome {
+    Outcome {
+        status: Status::Error {
+            error: error_body(error),
+        },
+        host_calls: Default::default(),
+        host_call_failures: Default::default(),
+        diagnostics: None,
     }
 }
 

@@ -9,9 +9,7 @@ use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use toolcage::ReferenceRuntime;
-use toolcage_kit::{
-    build_package, ConformanceRuntime, ExpectedOutcome, Request, Status, Suite, PROTOCOL_VERSION,
-};
+use toolcage_kit::{build_package, ConformanceRuntime, ExpectedOutcome, Status, Suite};
 
 fn main() {
     let args = Arguments::from_args();
@@ -48,15 +46,13 @@ fn main() {
 
 fn snapshot(runtime: &ReferenceRuntime, case: &toolcage_kit::Case) -> Result<(), Failed> {
     let package = build_package(case).map_err(|e| e.to_string())?;
-    let request = Request {
-        protocol: PROTOCOL_VERSION,
-        package: package.path.clone(),
-        digest: package.digest.clone(),
-        limits: case.limits.clone(),
-        calls: case.calls().into_iter().take(1).collect(),
-    };
+    let request = case.request(&package);
     let response = runtime.run(&request).map_err(|e| e.to_string())?;
-    let outcome = response.outcomes.first().ok_or("no outcome")?;
+    // The first judged call (after any warm-up call).
+    let outcome = response
+        .outcomes
+        .get(case.warm_up_calls())
+        .ok_or("no outcome")?;
     let Status::Error { error } = &outcome.status else {
         return Err(format!(
             "{}: expected an error, observed {:?}",

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::KitError;
-use crate::protocol::{Call, LimitOverrides};
+use crate::protocol::{Call, LimitOverrides, Request};
 use crate::vocab;
 
 /// A loaded, validated case.
@@ -49,14 +49,37 @@ pub struct Case {
 }
 
 impl Case {
-    /// The calls of this case's request.
-    pub fn calls(&self) -> Vec<Call> {
+    /// The request of this case against its built package: with `[package] warm_up`, first one
+    /// call against the untampered package, then `repeat` judged calls (against the tampered copy
+    /// when `tamper_after_pin` is set, with the same pin).
+    pub fn request(&self, package: &crate::package::BuiltPackage) -> Request {
         let call = Call {
             tool: self.tool.clone(),
             input: self.input.clone(),
             cancel_after_ms: self.cancel_after_ms,
+            package: (package.judged != package.path).then(|| package.judged.clone()),
+            digest: None,
         };
-        vec![call; self.repeat as usize]
+        let mut calls = Vec::new();
+        if self.package.warm_up {
+            calls.push(Call {
+                package: None,
+                ..call.clone()
+            });
+        }
+        calls.extend(std::iter::repeat_n(call, self.repeat as usize));
+        Request {
+            protocol: crate::protocol::PROTOCOL_VERSION,
+            package: package.path.clone(),
+            digest: package.digest.clone(),
+            limits: self.limits.clone(),
+            calls,
+        }
+    }
+
+    /// How many leading outcomes are warm-up calls, not compared with `[expect]`.
+    pub fn warm_up_calls(&self) -> usize {
+        usize::from(self.package.warm_up)
     }
 
     /// The `message_bytes` bound the universal checks apply to this case's errors.
@@ -84,6 +107,8 @@ pub struct PackageSpec {
     pub raw_module_hex: Option<String>,
     #[serde(default)]
     pub tamper_after_pin: bool,
+    #[serde(default)]
+    pub warm_up: bool,
 }
 
 /// What every call of a case must produce.

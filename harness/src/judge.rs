@@ -145,7 +145,8 @@ pub fn judge(case: &Case, response: Result<&Response, &AdapterFailure>) -> Resul
         }
         .into());
     }
-    let expected = case.repeat as usize;
+    let warm_up = case.warm_up_calls();
+    let expected = warm_up + case.repeat as usize;
     if response.outcomes.len() != expected {
         return Err(AdapterFailure::WrongCount {
             expected,
@@ -153,7 +154,23 @@ pub fn judge(case: &Case, response: Result<&Response, &AdapterFailure>) -> Resul
         }
         .into());
     }
-    for (i, outcome) in response.outcomes.iter().enumerate() {
+    for (i, outcome) in response.outcomes.iter().enumerate().take(warm_up) {
+        // The warm-up must have loaded the untampered package, or the judged calls prove nothing
+        // about a warm cache.
+        if let Status::Error { error } = &outcome.status {
+            if error.phase == "load" {
+                return Err(Failure {
+                    kind: FailureKind::MissingEvidence,
+                    call: Some(i),
+                    message: format!(
+                        "the warm-up call must load the untampered package, observed {}",
+                        describe_status(&outcome.status)
+                    ),
+                });
+            }
+        }
+    }
+    for (i, outcome) in response.outcomes.iter().enumerate().skip(warm_up) {
         judge_outcome(case, outcome).map_err(|(kind, message)| Failure {
             kind,
             call: Some(i),

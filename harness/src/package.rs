@@ -23,6 +23,9 @@ pub struct BuiltPackage {
     pub path: PathBuf,
     /// The digest pinned before any tampering, `sha256:<hex>`.
     pub digest: String,
+    /// The package the judged calls load: `path`, or with `warm_up` and `tamper_after_pin` a
+    /// tampered copy beside it (the original stays intact for the warm-up call).
+    pub judged: PathBuf,
 }
 
 /// Builds the package of `case` (see the `[package]` table of docs/CASES.md).
@@ -79,8 +82,17 @@ pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
 
     let digest = package_digest(&pkg).map_err(|e| fail(format!("cannot hash the package: {e}")))?;
 
+    let mut judged = pkg.clone();
     if spec.tamper_after_pin {
-        let file = module_file.ok_or_else(|| fail("nothing to tamper with".into()))?;
+        let mut file = module_file.ok_or_else(|| fail("nothing to tamper with".into()))?;
+        if spec.warm_up {
+            judged = workdir.path().join("pkg-tampered");
+            copy_tree(&pkg, &judged).map_err(|e| io_fail("cannot copy", &pkg, e))?;
+            let relative = file.strip_prefix(&pkg).map_err(|_| {
+                fail("with warm_up, the tampered module must be inside the package".into())
+            })?;
+            file = judged.join(relative);
+        }
         let mut bytes = fs::read(&file).map_err(|e| io_fail("cannot read", &file, e))?;
         let last = bytes
             .last_mut()
@@ -93,7 +105,26 @@ pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
         _workdir: workdir,
         path: pkg,
         digest,
+        judged,
     })
+}
+
+/// Copies a package: directories and regular files, symlinks as symlinks.
+fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    fs::create_dir(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&source, &target)?;
+        } else if kind.is_symlink() {
+            make_symlink(&fs::read_link(&source)?, &target)?;
+        } else {
+            fs::copy(&source, &target)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(unix)]

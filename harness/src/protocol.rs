@@ -99,6 +99,12 @@ pub struct Call {
     /// Cancel the call from another thread this many ms after it starts.
     #[serde(default)]
     pub cancel_after_ms: Option<u64>,
+    /// Load this package for this call instead of the request's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<PathBuf>,
+    /// Pin this digest for this call instead of the request's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 /// What `ADAPTER run` prints: one outcome per call, in order.
@@ -188,6 +194,8 @@ mod tests {
             tool: "run".into(),
             input: "{}".into(),
             cancel_after_ms: cancel,
+            package: None,
+            digest: None,
         };
         let request = Request {
             protocol: 1,

@@ -14,7 +14,7 @@ use crate::corpus::{Expectations, Suite};
 use crate::error::{KitError, KitErrors};
 use crate::judge::{expected_json, judge, observed_json, Failure, Verdict};
 use crate::package;
-use crate::protocol::{Request, Response, RuntimeInfo, PROTOCOL_VERSION};
+use crate::protocol::{Response, RuntimeInfo, PROTOCOL_VERSION};
 use crate::runtime::{AdapterFailure, ConformanceRuntime};
 
 /// How a run selects and schedules cases.
@@ -190,13 +190,7 @@ pub fn run_case(
         return Ok(result);
     }
     let package = package::build(case)?;
-    let request = Request {
-        protocol: PROTOCOL_VERSION,
-        package: package.path.clone(),
-        digest: package.digest.clone(),
-        limits: case.limits.clone(),
-        calls: case.calls(),
-    };
+    let request = case.request(&package);
     let start = Instant::now();
     let response: Result<Response, AdapterFailure> =
         catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))

@@ -124,3 +124,32 @@ fn padded_module_has_the_exact_size() {
         8388609
     );
 }
+
+#[test]
+fn warm_up_with_tamper_keeps_the_original_and_tampers_a_copy() {
+    let case = case("[package]\ntamper_after_pin = true\nwarm_up = true");
+    let package = build_package(&case).unwrap();
+    assert_ne!(package.judged, package.path);
+    assert_eq!(package_digest(&package.path).unwrap(), package.digest);
+    assert_ne!(package_digest(&package.judged).unwrap(), package.digest);
+
+    let request = case.request(&package);
+    assert_eq!(request.calls.len(), 2);
+    assert_eq!(
+        request.calls[0].package, None,
+        "the warm-up call loads the request's package"
+    );
+    assert_eq!(
+        request.calls[1].package.as_deref(),
+        Some(package.judged.as_path())
+    );
+    assert_eq!(
+        request.calls[1].digest, None,
+        "the judged call keeps the original pin"
+    );
+    let json = serde_json::to_value(&request).unwrap();
+    assert!(
+        json["calls"][0].get("package").is_none(),
+        "absent, not null, on the wire"
+    );
+}

@@ -512,3 +512,43 @@ fn expectations_are_applied_by_run_suite() {
     assert_eq!(report.results[0].verdict.as_str(), "xfail");
     assert!(!report.failed());
 }
+
+#[test]
+fn warm_up_outcome_must_have_loaded_and_is_not_judged() {
+    let header =
+        "[package]\ntamper_after_pin = true\nwarm_up = true\n[expect]\ncode = \"digest_mismatch\"";
+    let mismatch = || error("digest_mismatch", "load", "m", json!({}));
+    // Warm-up trapped after loading (not judged against [expect]), judged call refused: pass.
+    let fake = Fake::new(move |_| {
+        Ok(outcomes(vec![
+            error("trap", "run", "m", json!({"trap": "unreachable"})),
+            mismatch(),
+        ]))
+    });
+    assert_eq!(verdict_of(&fake, header, None), Verdict::Pass);
+    let seen = fake.seen.lock().unwrap();
+    assert_eq!(seen[0].0.calls.len(), 2);
+    drop(seen);
+    // Warm-up did not load: the judged refusal proves nothing about a warm cache.
+    let fake = Fake::new(move |_| Ok(outcomes(vec![mismatch(), mismatch()])));
+    match verdict_of(&fake, header, None) {
+        Verdict::Fail(f) => assert_eq!((f.kind, f.call), (FailureKind::MissingEvidence, Some(0))),
+        other => panic!("{other:?}"),
+    }
+    // The judged call loaded the tampered copy: fail.
+    let fake = Fake::new(|_| {
+        Ok(outcomes(vec![
+            ok(json!({"summary": "a"})),
+            ok(json!({"summary": "a"})),
+        ]))
+    });
+    assert_eq!(
+        failure_kind(&verdict_of(&fake, header, None)).0,
+        "code_mismatch"
+    );
+    // One outcome short.
+    let fake = Fake::new(move |_| Ok(outcomes(vec![mismatch()])));
+    assert!(failure_kind(&verdict_of(&fake, header, None))
+        .1
+        .contains("1 outcomes for 2 calls"));
+}

@@ -218,6 +218,35 @@ mod tests {
     }
 
     #[test]
+    fn warm_up_tamper_case_catches_a_runtime_that_trusts_its_cache() {
+        use toolcage_runtime::{Config, Mutant};
+        let dir = tempfile::tempdir().unwrap();
+        corpus(dir.path(), "trap");
+        fs::write(
+            dir.path().join("unreachable.wat"),
+            ";;! id = \"package.tampered-copy-after-warm-load\"\n;;! guarantee = \"T-1\"\n\
+             ;;! since = \"0.1.0\"\n;;! summary = \"s\"\n;;! [package]\n;;! tamper_after_pin = true\n\
+             ;;! warm_up = true\n;;! [expect]\n;;! code = \"digest_mismatch\"\n\
+             (module (memory (export \"memory\") 1) (func (export \"yoi_tool_call\") unreachable))\n",
+        )
+        .unwrap();
+        let suite = Suite::load(&[dir.path()]).unwrap();
+        let options = RunOptions {
+            jobs: 1,
+            ..Default::default()
+        };
+        let reference = ReferenceRuntime::new().unwrap();
+        assert!(!run_suite(&reference, &suite, &options).unwrap().failed());
+        let config = Config {
+            mutant: Some(Mutant::DigestNotReverifiedOnCacheHit),
+            ..Config::default()
+        };
+        let mutant = ReferenceRuntime::with_config(config).unwrap();
+        let report = run_suite(&mutant, &suite, &options).unwrap();
+        assert!(report.failed(), "the mutant must be caught");
+    }
+
+    #[test]
     fn kit_errors_and_empty_filters_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         corpus(dir.path(), "trap");
