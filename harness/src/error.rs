@@ -24,6 +24,15 @@ pub enum KitError {
         /// How to fix it.
         hint: &'static str,
     },
+    /// A case header has a key the format does not know (refused, never ignored).
+    UnknownHeaderKey {
+        /// The case file.
+        path: PathBuf,
+        /// The unknown key.
+        key: String,
+        /// The TOML error, with line, column and the keys expected there.
+        message: String,
+    },
     /// The WAT of a case does not compile.
     Compile {
         /// The case file.
@@ -89,6 +98,12 @@ impl fmt::Display for KitError {
             KitError::Header { path, message, hint } => {
                 write!(f, "{}: bad case header: {message}\n  hint: {hint}", path.display())
             }
+            KitError::UnknownHeaderKey { path, key, message } => write!(
+                f,
+                "{}: unknown case header key `{key}`: {message}\n  hint: unknown keys are \
+                 refused; the known ones are listed in docs/CASES.md (Header keys)",
+                path.display()
+            ),
             KitError::Compile { path, message } => write!(
                 f,
                 "{}: the module does not compile: {message}\n  hint: fix the WAT, or use \
