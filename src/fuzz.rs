@@ -262,7 +262,54 @@ const IMPORT_POOL: &[(&str, &str, &str, bool)] = &[
     ("yoi:tool", "counter", "(global (mut i32))", true),
     ("env", "base", "(global i32)", true),
     ("yoi:tool", "table", "(table 4 funcref)", true),
+    (
+        "wasi_snapshot_preview1",
+        "path_open",
+        "(func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32))",
+        true,
+    ),
+    (
+        "wasi_snapshot_preview1",
+        "environ_get",
+        "(func (param i32 i32) (result i32))",
+        true,
+    ),
+    (
+        "wasi_snapshot_preview1",
+        "random_get",
+        "(func (param i32 i32) (result i32))",
+        true,
+    ),
+    (
+        "wasi_snapshot_preview1",
+        "sock_accept",
+        "(func (param i32 i32 i32) (result i32))",
+        true,
+    ),
+    (
+        "env",
+        "memcpy",
+        "(func (param i32 i32 i32) (result i32))",
+        true,
+    ),
+    ("YOI:TOOL", "input_len", "(func (result i32))", true),
+    ("yoi:tool", "Input_len", "(func (result i32))", true),
+    (
+        "yoi:tool",
+        "output_write_v2",
+        "(func (param i32 i32) (result i32))",
+        true,
+    ),
+    (
+        "yoi:tool",
+        "diagnostic_write ",
+        "(func (param i32 i32) (result i32))",
+        true,
+    ),
 ];
+
+/// At most how many `env::host_fn_<k>` functions the denied pool adds.
+const EXTRA_ENV_FUNCTIONS: usize = 16;
 
 /// The imported memory, offered only when the exports do not define one (two memories would be
 /// multi-memory, which is invalid for another reason).
@@ -414,7 +461,7 @@ pub fn generate(seed: u64) -> Option<Generated> {
     let memory = MEMORIES[rng.below(MEMORIES.len())];
     let required =
         format!(r#"(memory (export "memory") {memory}) (func (export "yoi_tool_call"))"#);
-    let mut pool: Vec<(&str, &str, &str, bool)> = Vec::new();
+    let mut pool: Vec<(String, String, String, bool)> = Vec::new();
     let expect_export = match family {
         Family::Allowed => {
             // Without traps, generated code runs further and reaches more imports and loops.
@@ -431,10 +478,22 @@ pub fn generate(seed: u64) -> Option<Generated> {
             None
         }
         Family::Denied => {
-            pool = IMPORT_POOL.to_vec();
+            // Imported functions count against max_funcs: leave room to draw more than 16.
+            config.max_funcs = 64;
+            let owned = |(m, n, t, d): &(&str, &str, &str, bool)| {
+                (m.to_string(), n.to_string(), t.to_string(), *d)
+            };
+            pool = IMPORT_POOL.iter().map(owned).collect();
+            // Enough plain `env` functions that some modules import more than the 16 denied
+            // imports the details may list (ERR-03).
+            let extra = rng.below(EXTRA_ENV_FUNCTIONS + 1);
+            pool.extend((0..extra).map(|k| {
+                let ty = "(func (param i32) (result i32))".to_string();
+                ("env".to_string(), format!("host_fn_{k}"), ty, true)
+            }));
             let with_memory = rng.below(2) == 0;
             if with_memory {
-                pool.push(IMPORTED_MEMORY);
+                pool.push(owned(&IMPORTED_MEMORY));
                 config.exports = Some(wat(r#"(module (func (export "yoi_tool_call")))"#));
             } else {
                 config.exports = Some(wat(&format!("(module {required})")));
