@@ -905,3 +905,57 @@ fn the_properties_catch_the_runtime_bugs_they_are_about() {
         "diagnostics in result"
     );
 }
+
+/// The edges the guarantees name, run every time rather than left to the strategies' odds.
+#[test]
+fn the_named_edges_hold() {
+    let rt = runtime();
+    let check = |what: &str, result: Checked| {
+        if let Err(e) = result {
+            panic!("{what}: {e}");
+        }
+    };
+    let cap = 32 * PAGE;
+    check("grow to exactly the cap", grow_prop(rt, (cap, 1, 31)));
+    check("grow one page past the cap", grow_prop(rt, (cap, 1, 32)));
+    check("start at the cap", grow_prop(rt, (cap, 32, 0)));
+    check("start one page over", grow_prop(rt, (cap, 33, 0)));
+    check("grow by 2^32 - 1 pages", grow_prop(rt, (cap, 1, -1)));
+    check("input at the cap", input_size_prop(rt, (65536, 65536)));
+    check("input one byte over", input_size_prop(rt, (65536, 65537)));
+    check("output at the cap", output_size_prop(rt, (65536, 65536)));
+    check("output one byte over", output_size_prop(rt, (65536, 65537)));
+    check("summary at the cap", summary_size_prop(rt, (1024, 1024)));
+    check("summary one byte over", summary_size_prop(rt, (1024, 1025)));
+    let mem = PAGE as i32;
+    let two32_minus = |n: i32| n.wrapping_neg();
+    for (ptr, len) in [
+        (mem - 15, 15),
+        (mem - 14, 15),
+        (mem, 0),
+        (mem + 1, 0),
+        (two32_minus(15), 30),
+        (0, -1),
+        (i32::MAX, i32::MAX),
+        (0, 65536),
+        (0, 65537),
+    ] {
+        check("output_write", output_write_prop(rt, (1, 65536, ptr, len)));
+        check(
+            "diagnostic_write",
+            diagnostic_write_prop(rt, (1, 4096, ptr, len)),
+        );
+    }
+    for (ptr, len) in [
+        (mem - 14, 14),
+        (mem - 13, 14),
+        (two32_minus(14), 14),
+        (0, 13),
+        (0, 15),
+    ] {
+        check("input_read", input_read_prop(rt, (1, 14, ptr, len)));
+    }
+    for (ptr, len) in [(mem - 3, 3), (mem - 2, 3), (two32_minus(3), 3), (mem, 0)] {
+        check("tool_name_read", tool_name_read_prop(rt, (1, 3, ptr, len)));
+    }
+}
