@@ -1,0 +1,126 @@
+//! The guests every engine runs (one echo per ABI, so engines are compared on the same work),
+//! the 1 KiB input, and plugin packages on disk with their pinned digest.
+
+use sha2::{Digest as _, Sha256};
+use std::path::Path;
+use tempfile::TempDir;
+use toolcage_runtime::Digest;
+
+/// Echo for ABI `yoi-plugin-wasm-1`: reads its input and writes it back as its output. The
+/// same text as the ECHO fixture of the workspace's tests, plus an optional inert data segment
+/// that gives each cache-benchmark package its own module hash.
+pub fn yoi_echo(variant: Option<u32>) -> String {
+    let data = match variant {
+        Some(n) => format!("(data (i32.const 65536) \"variant-{n}\")"),
+        None => String::new(),
+    };
+    format!(
+        r#"(module
+  (import "yoi:tool" "input_len" (func $input_len (result i32)))
+  (import "yoi:tool" "input_read" (func $input_read (param i32 i32) (result i32)))
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  {data}
+  (func (export "yoi_tool_call")
+    (local $n i32)
+    (local.set $n (call $input_len))
+    (drop (call $input_read (i32.const 0) (local.get $n)))
+    (drop (call $output_write (i32.const 0) (local.get $n)))))"#
+    )
+}
+
+/// A guest that spins without touching the host: only the epoch check can stop it.
+pub const SPIN: &str = r#"(module
+  (memory (export "memory") 1)
+  (func (export "yoi_tool_call") (loop $l (br $l))))"#;
+
+/// A guest that spins through host imports: most of its time is spent outside wasm code, where
+/// an epoch cannot interrupt it, so this bounds how long the runtime takes to notice there.
+pub const SPIN_IN_HOST: &str = r#"(module
+  (import "yoi:tool" "input_len" (func $input_len (result i32)))
+  (import "yoi:tool" "tool_name_len" (func $tool_name_len (result i32)))
+  (memory (export "memory") 1)
+  (func (export "yoi_tool_call")
+    (loop $l (drop (call $input_len)) (drop (call $tool_name_len)) (br $l))))"#;
+
+/// Echo for Extism's ABI: the kernel already holds the input, so an echo hands the same
+/// (offset, length) back as the output; the export returns 0 for success.
+pub const EXTISM_ECHO: &str = r#"(module
+  (import "extism:host/env" "input_offset" (func $input_offset (result i64)))
+  (import "extism:host/env" "input_length" (func $input_length (result i64)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (func (export "echo") (result i32)
+    (call $output_set (call $input_offset) (call $input_length))
+    (i32.const 0)))"#;
+
+/// Exactly 1024 bytes of JSON that is also a valid tool output, so the echo succeeds.
+pub fn input_1k() -> String {
+    let summary = "s".repeat(400);
+    let fixed = r#"{"summary":"","content":""}"#.len() + summary.len();
+    let content: String = "abcdefghijklmnopqrstuvwxyz"
+        .chars()
+        .cycle()
+        .take(1024 - fixed)
+        .collect();
+    let input = format!(r#"{{"summary":"{summary}","content":"{content}"}}"#);
+    assert_eq!(input.len(), 1024);
+    input
+}
+
+pub fn wasm(wat: &str) -> Vec<u8> {
+    wat::parse_str(wat).expect("bench WAT compiles")
+}
+
+/// A plugin package in a temporary directory, with the digest a host would pin.
+pub struct Package {
+    pub dir: TempDir,
+    pub digest: Digest,
+}
+
+impl Package {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// A package holding `wat` as its module and one tool, `tool`, taking any JSON object.
+pub fn package(wat: &str, tool: &str) -> Package {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = format!(
+        "schema_version = 1\nid = \"bench.plugin\"\nname = \"Bench\"\nversion = \"1.0.0\"\n\
+         description = \"a benchmark plugin\"\n\n[runtime]\nkind = \"wasm\"\n\
+         entry = \"plugin.wasm\"\nabi = \"yoi-plugin-wasm-1\"\n\n[[tools]]\nname = \"{tool}\"\n\
+         description = \"bench\"\ninput_schema = {{ type = \"object\" }}\n"
+    );
+    std::fs::write(dir.path().join("plugin.toml"), manifest).expect("write manifest");
+    std::fs::write(dir.path().join("plugin.wasm"), wasm(wat)).expect("write module");
+    let digest = digest_of(dir.path());
+    Package { dir, digest }
+}
+
+/// The package digest of the brief, computed here as a host resolving the plugin would.
+fn digest_of(dir: &Path) -> Digest {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("read package dir")
+        .map(|e| {
+            let path = e.expect("dir entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("utf-8 name")
+                .to_owned();
+            (name, std::fs::read(&path).expect("read package file"))
+        })
+        .collect();
+    files.sort();
+    let mut h = Sha256::new();
+    h.update(b"yoi-plugin-package-digest-v1\0");
+    for (path, content) in files {
+        h.update(path.as_bytes());
+        h.update([0u8]);
+        h.update((content.len() as u64).to_be_bytes());
+        h.update(Sha256::digest(&content));
+    }
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}").parse().expect("digest syntax")
+}

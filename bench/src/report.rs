@@ -1,0 +1,312 @@
+//! The one table of a run (metric, value, target, ratio, met?) and its JSON twin, so every
+//! figure quoted in BENCHMARKS.md can be traced to a row computed the same way.
+
+use crate::ours::LoadTimes;
+use crate::stats::{ns, Samples};
+use serde_json::{json, Map, Value};
+use std::path::Path;
+use std::time::Duration;
+
+/// One line of the table.
+pub struct Row {
+    id: &'static str,
+    metric: String,
+    value: String,
+    target: String,
+    ratio: Option<f64>,
+    /// How the ratio reads, e.g. "× floor".
+    ratio_unit: &'static str,
+    met: Option<bool>,
+}
+
+pub struct Report {
+    machine: Value,
+    rows: Vec<Row>,
+    figures: Map<String, Value>,
+}
+
+/// A duration with three significant figures and a unit a reader does not have to convert.
+pub fn human(d: Duration) -> String {
+    let n = ns(d);
+    let (v, unit) = if n < 1e3 {
+        (n, "ns")
+    } else if n < 1e6 {
+        (n / 1e3, "µs")
+    } else if n < 1e9 {
+        (n / 1e6, "ms")
+    } else {
+        (n / 1e9, "s")
+    };
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.digits$} {unit}")
+}
+
+fn count(v: f64) -> String {
+    let n = v.round() as u64;
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Report {
+    pub fn new(machine: Value) -> Report {
+        Report {
+            machine,
+            rows: Vec::new(),
+            figures: Map::new(),
+        }
+    }
+
+    pub fn figure(&mut self, key: &str, value: impl Into<Value>) {
+        self.figures.insert(key.to_owned(), value.into());
+    }
+
+    fn samples(&mut self, key: &str, s: &Samples) {
+        self.figure(&format!("{key}_median_ns"), ns(s.median()));
+        self.figure(&format!("{key}_p99_ns"), ns(s.p99()));
+        self.figure(&format!("{key}_samples"), s.len() as u64);
+    }
+
+    pub fn echo(&mut self, ours: &Samples, floor: &Samples) {
+        self.samples("echo", ours);
+        self.samples("floor", floor);
+        let ratio = ns(ours.median()) / ns(floor.median());
+        self.rows.push(Row {
+            id: "echo",
+            metric: "Warm echo call, 1 KiB, reference runtime (median / p99)".into(),
+            value: format!("{} / {}", human(ours.median()), human(ours.p99())),
+            target: "≤ 2× floor".into(),
+            ratio: Some(ratio),
+            ratio_unit: "× floor",
+            met: Some(ratio <= 2.0),
+        });
+        self.rows.push(Row {
+            id: "floor",
+            metric: "Floor: bare wasmtime 48, pooled InstancePre (median / p99)".into(),
+            value: format!("{} / {}", human(floor.median()), human(floor.p99())),
+            target: "—".into(),
+            ratio: None,
+            ratio_unit: "",
+            met: None,
+        });
+    }
+
+    /// A peer whose median must be at least `times` the reference runtime's echo median.
+    pub fn faster_than(
+        &mut self,
+        id: &'static str,
+        metric: &str,
+        peer: &Samples,
+        ours: &Samples,
+        times: f64,
+    ) {
+        self.samples(id, peer);
+        let ratio = ns(peer.median()) / ns(ours.median());
+        let target = if times == 1.0 {
+            "echo no slower (≥ 1×)".to_owned()
+        } else {
+            format!("echo ≥ {times}× faster")
+        };
+        self.rows.push(Row {
+            id,
+            metric: format!("{metric} (median / p99)"),
+            value: format!("{} / {}", human(peer.median()), human(peer.p99())),
+            target,
+            ratio: Some(ratio),
+            ratio_unit: "× echo",
+            met: Some(ratio >= times),
+        });
+    }
+
+    /// A latency whose p99 must be at most 2 ms.
+    pub fn latency(&mut self, id: &'static str, metric: &str, s: &Samples) {
+        self.samples(id, s);
+        let limit = Duration::from_millis(2);
+        let ratio = ns(s.p99()) / ns(limit);
+        self.rows.push(Row {
+            id,
+            metric: format!("{metric} (p50 / p99)"),
+            value: format!("{} / {}", human(s.median()), human(s.p99())),
+            target: "p99 ≤ 2 ms".into(),
+            ratio: Some(ratio),
+            ratio_unit: "× target",
+            met: Some(s.p99() <= limit),
+        });
+    }
+
+    pub fn throughput(&mut self, ours1: f64, ours2: f64, floor1: f64, floor2: f64) {
+        for (k, v) in [
+            ("calls_per_second_1_thread", ours1),
+            ("calls_per_second_2_threads", ours2),
+            ("floor_calls_per_second_1_thread", floor1),
+            ("floor_calls_per_second_2_threads", floor2),
+        ] {
+            self.figure(k, v);
+        }
+        self.rows.push(Row {
+            id: "calls_per_second",
+            metric: "Echo calls per second, 1 thread → 2 threads".into(),
+            value: format!("{} → {}", count(ours1), count(ours2)),
+            target: "2 threads ≥ 1.8× 1 thread".into(),
+            ratio: Some(ours2 / ours1),
+            ratio_unit: "× 1 thread",
+            met: Some(ours2 / ours1 >= 1.8),
+        });
+        self.rows.push(Row {
+            id: "floor_calls_per_second",
+            metric: "Floor calls per second, 1 thread → 2 threads (what the machine allows)".into(),
+            value: format!("{} → {}", count(floor1), count(floor2)),
+            target: "—".into(),
+            ratio: Some(floor2 / floor1),
+            ratio_unit: "× 1 thread",
+            met: None,
+        });
+    }
+
+    pub fn rss(&mut self, before_kib: u64, after_kib: u64, calls: u64) {
+        self.figure("rss_before_kib", before_kib);
+        self.figure("rss_after_kib", after_kib);
+        self.figure("rss_calls", calls);
+        let growth = after_kib as i64 - before_kib as i64;
+        self.rows.push(Row {
+            id: "rss_growth",
+            metric: format!(
+                "Resident memory (VmRSS) over {} echo calls",
+                count(calls as f64)
+            ),
+            value: format!("{before_kib} → {after_kib} KiB ({growth:+} KiB)"),
+            target: "growth ≤ 1024 KiB".into(),
+            ratio: Some(growth as f64 / 1024.0),
+            ratio_unit: "× target",
+            met: Some(growth <= 1024),
+        });
+    }
+
+    pub fn loads(&mut self, loads: &LoadTimes) {
+        self.samples("load_compiled", &loads.compiled);
+        self.samples("load_memory_cache", &loads.memory);
+        self.samples("load_disk_cache", &loads.disk);
+        self.rows.push(Row {
+            id: "load_compiled",
+            metric: "Load with compile, echo package (median / p99)".into(),
+            value: format!(
+                "{} / {}",
+                human(loads.compiled.median()),
+                human(loads.compiled.p99())
+            ),
+            target: "—".into(),
+            ratio: None,
+            ratio_unit: "",
+            met: None,
+        });
+        for (id, metric, s, times) in [
+            (
+                "load_memory_cache",
+                "Load from the memory cache",
+                &loads.memory,
+                50.0,
+            ),
+            (
+                "load_disk_cache",
+                "Load from the disk cache",
+                &loads.disk,
+                10.0,
+            ),
+        ] {
+            let ratio = ns(loads.compiled.median()) / ns(s.median());
+            self.rows.push(Row {
+                id,
+                metric: format!("{metric} (median / p99)"),
+                value: format!("{} / {}", human(s.median()), human(s.p99())),
+                target: format!("≥ {times}× faster than compile"),
+                ratio: Some(ratio),
+                ratio_unit: "× faster",
+                met: Some(ratio >= times),
+            });
+        }
+    }
+
+    pub fn conformance(&mut self, result: Result<(Duration, i32), String>) {
+        let (value, met) = match &result {
+            Ok((took, code)) => {
+                self.figure("conformance_seconds", took.as_secs_f64());
+                self.figure("conformance_exit_code", *code);
+                let verdict = if *code == 0 {
+                    "all passed"
+                } else {
+                    "with failures"
+                };
+                (format!("{} (exit {code}, {verdict})", human(*took)), None)
+            }
+            Err(why) => {
+                self.figure("conformance_skipped", why.as_str());
+                (why.clone(), None)
+            }
+        };
+        self.rows.push(Row {
+            id: "conformance",
+            metric: "Full `cargo xtask conformance` run, wall time after a warm-up build".into(),
+            value,
+            target: "—".into(),
+            ratio: None,
+            ratio_unit: "",
+            met,
+        });
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out =
+            String::from("| metric | value | target | ratio | met? |\n|---|---|---|---|---|\n");
+        for r in &self.rows {
+            let ratio = r
+                .ratio
+                .map_or("—".into(), |v| format!("{v:.2}{}", r.ratio_unit));
+            let met = match r.met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "—",
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} | {ratio} | {met} |\n",
+                r.metric, r.value, r.target
+            ));
+        }
+        out
+    }
+
+    pub fn write_json(&self, path: &Path) -> std::io::Result<()> {
+        let mut machine = self.machine.clone();
+        machine["load_average_at_end"] = json!(crate::system::load_average());
+        let rows: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.id,
+                    "metric": r.metric,
+                    "value": r.value,
+                    "target": r.target,
+                    "ratio": r.ratio,
+                    "met": r.met,
+                })
+            })
+            .collect();
+        let doc = json!({ "machine": machine, "rows": rows, "figures": self.figures });
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
+    }
+}
