@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod conformance;
 mod fuzz;
 
@@ -23,12 +24,16 @@ enum Command {
     /// Run wasm-smith-generated modules through the reference runtime; report panics, hangs and
     /// outcomes outside the ABI.
     Fuzz(fuzz::Args),
+    /// Benchmarks side by side (reference runtime, bare wasmtime, wasmi, Extism); builds the
+    /// separate `bench/` workspace in release mode.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Conformance(args) => conformance::run(args),
         Command::Fuzz(args) => fuzz::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 
