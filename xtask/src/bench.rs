@@ -27,7 +27,9 @@ pub fn run(args: Args) -> ExitCode {
     let root = crate::project_root();
     // The benchmark runs from the project root: a relative path means the caller's directory.
     let json = match args.json {
-        Some(path) => std::env::current_dir().map(|d| d.join(&path)).unwrap_or(path),
+        Some(path) => std::env::current_dir()
+            .map(|d| d.join(&path))
+            .unwrap_or(path),
         None => root.join("target").join("bench.json"),
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
