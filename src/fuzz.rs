@@ -16,7 +16,8 @@
 //!   or of the wrong kind or type: the call must fail with the one export error the spec names.
 //!
 //! Every outcome also has to be well-formed: a known code in its own phase, a bounded message
-//! without control characters, and an answer within the deadline plus a slack.
+//! without control characters, and an answer within the deadline plus a slack. Each module is
+//! called twice: with a fresh instance per call, both calls must end alike (timeouts aside).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,6 +38,8 @@ pub struct FuzzConfig {
     pub seed: u64,
     /// The deadline of every call: short, since generated code often loops forever.
     pub deadline: Duration,
+    /// An instruction budget for every call (the runtime's fuel engine), or none.
+    pub fuel: Option<u64>,
     /// How late after the deadline an outcome may come before it counts as a hang.
     pub slack: Duration,
     /// Where to write the module of every finding (`seed-<S>.wasm`), for shrinking.
@@ -51,6 +54,7 @@ impl Default for FuzzConfig {
             count: 300,
             seed: 0,
             deadline: Duration::from_millis(50),
+            fuel: None,
             slack: Duration::from_millis(250),
             save_dir: None,
             runtime: Config::default(),
@@ -113,7 +117,7 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Loads or calls that panicked (each is also a finding).
     pub panics: u64,
-    /// The slowest call (deadline included) and its seed.
+    /// The slowest call (deadline included) and its seed; each module is called twice.
     pub worst_call: (Duration, u64),
     /// The slowest load (read, hash, compile, link) and its seed.
     pub worst_load: (Duration, u64),
@@ -818,11 +822,13 @@ fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzCo
     };
     let limits = Limits {
         deadline: config.deadline,
+        fuel: config.fuel,
         ..Limits::default()
     };
     let started = Instant::now();
     let loaded = runtime.load_with_limits(dir, Some(&digest), &limits);
     observed.load = started.elapsed();
+    let mut repeat = None;
     let result = match loaded {
         Err(e) => Err(e),
         Ok(plugin) => {
@@ -833,14 +839,20 @@ fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzCo
             let started = Instant::now();
             let outcome = plugin.call("run", "{}", &options);
             observed.call = started.elapsed();
+            // ISO-01 and CPU-03: a second call gets a fresh instance, so it must end the same
+            // way, with the same imports called, unless one of the two ran into the clock.
+            let started = Instant::now();
+            let again = plugin.call("run", "{}", &options);
+            observed.call = observed.call.max(started.elapsed());
+            repeat = Some((
+                outcome_code(&again.result),
+                again.host_calls != outcome.host_calls,
+            ));
             observed.host_calls = outcome.host_calls;
             outcome.result
         }
     };
-    observed.code = match &result {
-        Ok(_) => "ok".into(),
-        Err(e) => e.code().as_str().into(),
-    };
+    observed.code = outcome_code(&result);
     let budget = config.deadline + config.slack;
     observed.finding = if observed.call > budget {
         Some(format!(
@@ -852,7 +864,28 @@ fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzCo
     } else {
         judge(&generated.expect, &result, &limits).err()
     };
+    if let (None, Some((again, calls_differ))) = (&observed.finding, repeat) {
+        let clock = |code: &str| code == ErrorCode::Timeout.as_str();
+        if !clock(&observed.code) && !clock(&again) && (again != observed.code || calls_differ) {
+            observed.finding = Some(format!(
+                "two calls of the same module ended differently: {} then {again}{}",
+                observed.code,
+                if calls_differ {
+                    " (different imports called)"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
     observed
+}
+
+fn outcome_code(result: &Result<toolcage_runtime::ToolOutput, Error>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(e) => e.code().as_str().into(),
+    }
 }
 
 /// The oracle: `Ok` when the outcome is one the module's family allows and is well-formed.

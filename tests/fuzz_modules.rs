@@ -18,11 +18,11 @@ fn config(count: u64, mutant: Option<Mutant>) -> FuzzConfig {
         deadline: Duration::from_millis(50),
         // Generous: CI machines are shared; `cargo xtask fuzz` reports the real worst latency.
         slack: Duration::from_millis(500),
-        save_dir: None,
         runtime: Config {
             mutant,
             ..Config::default()
         },
+        ..FuzzConfig::default()
     }
 }
 
@@ -61,18 +61,21 @@ fn generated_modules_get_a_well_formed_outcome_in_time_and_never_panic_the_host(
     );
 }
 
-/// Linking and deadline bugs, each switched on alone, turn up as findings: the oracles do not
+/// Linking, deadline and isolation bugs, each switched on alone, turn up as findings: the oracles do not
 /// simply accept whatever the runtime says.
 #[test]
 fn the_oracles_catch_runtime_bugs() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    for mutant in [
-        Mutant::OnlyFirstDeniedImportNamed,
-        Mutant::ImportTypesUnchecked,
-        Mutant::DeniedImportsLinkedAsTraps,
-        Mutant::NoDeadline,
+    // A reused instance shows only when a module's state changes what its next call does:
+    // about one allowed module in a hundred, so that mutant gets more seeds.
+    for (mutant, count) in [
+        (Mutant::OnlyFirstDeniedImportNamed, 60),
+        (Mutant::ImportTypesUnchecked, 60),
+        (Mutant::DeniedImportsLinkedAsTraps, 60),
+        (Mutant::NoDeadline, 60),
+        (Mutant::InstanceReused, 600),
     ] {
-        let report = fuzz::run(&config(60, Some(mutant)));
+        let report = fuzz::run(&config(count, Some(mutant)));
         assert!(!report.passed(), "{} not caught:\n{report}", mutant.name());
     }
 }

@@ -20,6 +20,9 @@ pub struct Args {
     /// Deadline of every call, in milliseconds.
     #[arg(long, default_value_t = 50)]
     deadline_ms: u64,
+    /// Run every call with this instruction budget (the runtime's fuel engine).
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
     /// How late after the deadline an outcome may come, in milliseconds.
     #[arg(long, default_value_t = 250)]
     slack_ms: u64,
@@ -34,6 +37,7 @@ pub fn run(args: Args) -> ExitCode {
         count: args.count,
         seed: args.seed,
         deadline: Duration::from_millis(args.deadline_ms),
+        fuel: args.fuel,
         slack: Duration::from_millis(args.slack_ms),
         save_dir: args.save,
         ..FuzzConfig::default()
