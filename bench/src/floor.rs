@@ -82,8 +82,23 @@ pub struct Floor {
     pre: InstancePre<State>,
 }
 
+/// Pool settings tried while profiling the thread-scaling row (`--loop floor2:keep,scan`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolTuning {
+    /// Bytes of each memory and table reset with memset instead of `madvise`.
+    pub keep_resident: usize,
+    /// Reset only the pages a call dirtied (Linux 6.7+ `PAGEMAP_SCAN`).
+    pub pagemap_scan: bool,
+    /// Decommits gathered into one batch.
+    pub decommit_batch: usize,
+}
+
 impl Floor {
     pub fn new(wasm: &[u8]) -> wasmtime::Result<Floor> {
+        Floor::tuned(wasm, PoolTuning::default())
+    }
+
+    pub fn tuned(wasm: &[u8], tuning: PoolTuning) -> wasmtime::Result<Floor> {
         let slots = 64;
         let mut pool = PoolingAllocationConfig::default();
         pool.total_core_instances(slots)
@@ -94,6 +109,16 @@ impl Floor {
             .max_memory_size(1 << 32)
             .table_elements(1 << 16)
             .max_core_instance_size(16 << 20);
+        if tuning.keep_resident > 0 {
+            pool.linear_memory_keep_resident(tuning.keep_resident)
+                .table_keep_resident(tuning.keep_resident);
+        }
+        if tuning.pagemap_scan {
+            pool.pagemap_scan(wasmtime::Enabled::Yes);
+        }
+        if tuning.decommit_batch > 1 {
+            pool.decommit_batch_size(tuning.decommit_batch);
+        }
         let mut config = Config::new();
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config)?;

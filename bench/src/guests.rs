@@ -29,6 +29,35 @@ pub fn yoi_echo(variant: Option<u32>) -> String {
     )
 }
 
+/// The echo plus `funcs` internal functions of ordinary integer code (never called): a module
+/// of the size real plugins have, so compile-bound figures can be read at a realistic size too.
+pub fn yoi_echo_large(variant: Option<u32>, funcs: u32) -> String {
+    let mut wat = yoi_echo(variant);
+    wat.pop(); // the module's closing parenthesis
+    for k in 0..funcs {
+        wat.push_str(&format!(
+            r#"
+  (func $f{k} (param $a i32) (param $b i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (local.set $acc (i32.const {k}))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $b)))
+        (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31))
+          (i32.xor (local.get $a) (i32.shl (local.get $i) (i32.const 3)))))
+        (if (i32.and (local.get $acc) (i32.const 1))
+          (then (local.set $acc (i32.rotl (local.get $acc) (i32.const 5))))
+          (else (local.set $acc (i32.sub (local.get $acc) (local.get $a)))))
+        (i32.store (i32.and (local.get $acc) (i32.const 0xfffc)) (local.get $acc))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (i32.add (local.get $acc) (i32.load (i32.and (local.get $a) (i32.const 0xfffc)))))"#
+        ));
+    }
+    wat.push(')');
+    wat
+}
+
 /// A guest that spins without touching the host: only the epoch check can stop it.
 pub const SPIN: &str = r#"(module
   (memory (export "memory") 1)
@@ -123,4 +152,18 @@ fn digest_of(dir: &Path) -> Digest {
     }
     let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}").parse().expect("digest syntax")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn input_is_1k_json_and_large_module_is_larger() {
+        let input = super::input_1k();
+        let v: serde_json::Value = serde_json::from_str(&input).unwrap();
+        assert_eq!(v["summary"].as_str().map(str::len), Some(400));
+        let small = super::wasm(&super::yoi_echo(None)).len();
+        let large = super::wasm(&super::yoi_echo_large(None, 1000)).len();
+        println!("echo {small} bytes, large echo {large} bytes");
+        assert!(large > 50 * small);
+    }
 }

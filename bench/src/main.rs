@@ -2,12 +2,14 @@
 //! figures taken on the same machine at the same time. Run through `cargo xtask bench`.
 //!
 //! Flags: `--json FILE` (default `<project>/target/bench.json`), `--quick` (a tenth of the
-//! samples, for a smoke run), `--no-conformance` (skip the conformance wall-time row).
+//! samples, for a smoke run), `--no-conformance` (skip the conformance wall-time row),
+//! `--loop WHAT SECONDS` (one workload only, for perf or callgrind; see `profile.rs`).
 
 mod floor;
 mod guests;
 mod ours;
 mod peers;
+mod profile;
 mod report;
 mod stats;
 mod system;
@@ -23,6 +25,8 @@ struct Args {
     json: PathBuf,
     quick: bool,
     conformance: bool,
+    /// `--loop WHAT SECONDS`: only run one workload, for a profiler to watch.
+    profile: Option<(String, u64)>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -30,6 +34,7 @@ fn parse_args() -> Result<Args, String> {
         json: system::project_root().join("target").join("bench.json"),
         quick: false,
         conformance: true,
+        profile: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -37,6 +42,14 @@ fn parse_args() -> Result<Args, String> {
             "--json" => args.json = it.next().ok_or("--json needs a FILE")?.into(),
             "--quick" => args.quick = true,
             "--no-conformance" => args.conformance = false,
+            "--loop" => {
+                let what = it.next().ok_or("--loop needs WHAT and SECONDS")?;
+                let secs = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("--loop needs SECONDS")?;
+                args.profile = Some((what, secs));
+            }
             "-h" | "--help" => {
                 return Err(
                     "usage: toolcage-bench [--json FILE] [--quick] [--no-conformance]".into(),
@@ -59,6 +72,7 @@ struct Plan {
     cancel: usize,
     throughput: Duration,
     loads: usize,
+    large_compile: usize,
 }
 
 impl Plan {
@@ -74,24 +88,43 @@ impl Plan {
             cancel: 200 / d,
             throughput: Duration::from_millis(if quick { 300 } else { 2000 }),
             loads: 40 / d,
+            large_compile: 10 / d,
         }
     }
 }
 
-/// Echo timings of every engine, taken in interleaved rounds so that a burst of load from
-/// other processes on the machine hits all of them alike.
-struct EchoTimes {
-    ours: Samples,
-    floor: Samples,
-    wasmtime_compile: Samples,
-    wasmi_compile: Samples,
-    extism_reused: Samples,
-    extism_new: Samples,
+/// Timings of several workloads taken in interleaved rounds, so that a burst of load from
+/// other processes on the shared machine hits all of them alike. Each entry is (samples per
+/// round, workload); a tenth of the samples is run first as a warm-up in every round.
+fn interleaved(rounds: usize, workloads: &[(usize, &dyn Fn())]) -> Vec<Samples> {
+    let mut all = vec![Vec::new(); workloads.len()];
+    for _ in 0..rounds {
+        for ((n, f), acc) in workloads.iter().zip(all.iter_mut()) {
+            acc.extend(stats::measure(n / 10, *n, f).iter());
+        }
+    }
+    all.into_iter().map(Samples::new).collect()
 }
 
-fn echo_times(plan: &Plan, input: &str) -> EchoTimes {
+/// Calls per second on 1 and 2 threads of each workload, interleaved the same way and
+/// averaged over the rounds.
+fn scaling(rounds: usize, length: Duration, workloads: &[&(dyn Fn() + Sync)]) -> Vec<(f64, f64)> {
+    let mut sums = vec![(0.0, 0.0); workloads.len()];
+    for _ in 0..rounds {
+        for (f, sum) in workloads.iter().zip(sums.iter_mut()) {
+            sum.0 += ours::throughput(1, length, f);
+            sum.1 += ours::throughput(2, length, f);
+        }
+    }
+    let r = rounds as f64;
+    sums.into_iter().map(|(a, b)| (a / r, b / r)).collect()
+}
+
+/// The echo rows: the reference runtime against the floor and every peer, on the tiny echo
+/// module the issue names.
+fn echo_rows(report: &mut Report, plan: &Plan, input: &str) {
     let runtime = Runtime::new(Config::default()).expect("runtime");
-    let (_package, plugin) = ours::echo_plugin(&runtime, input);
+    let (_package, plugin) = ours::echo_plugin(&runtime, &guests::yoi_echo(None), input);
     let yoi = guests::wasm(&guests::yoi_echo(None));
     let floor = floor::Floor::new(&yoi).expect("floor engine");
     let wasmtime = peers::WasmtimePerCall::new(&yoi).expect("wasmtime per call");
@@ -109,32 +142,107 @@ fn echo_times(plan: &Plan, input: &str) -> EchoTimes {
         "extism new-plugin echo"
     );
 
-    let mut all: [Vec<Duration>; 6] = Default::default();
-    for _ in 0..plan.rounds {
-        let take = |n: usize, f: &dyn Fn()| stats::measure(n / 10, n, f);
-        let rounds = [
-            take(plan.fast, &|| drop(ours::echo(&plugin, input))),
-            take(plan.fast, &|| drop(floor.call(bytes))),
-            take(plan.wasmtime_compile, &|| drop(wasmtime.call(bytes))),
-            take(plan.wasmi_compile, &|| drop(wasmi.call(bytes))),
-            take(plan.fast, &|| drop(extism.call_reused(bytes))),
-            take(plan.extism_new, &|| drop(extism.call_new_plugin(bytes))),
-        ];
-        for (acc, s) in all.iter_mut().zip(rounds) {
-            acc.extend(s.iter());
-        }
-    }
-    let [ours, floor, wasmtime_compile, wasmi_compile, extism_reused, extism_new] =
-        all.map(Samples::new);
-    EchoTimes {
-        ours,
-        floor,
-        wasmtime_compile,
-        wasmi_compile,
-        extism_reused,
-        extism_new,
+    let s = interleaved(
+        plan.rounds,
+        &[
+            (plan.fast, &|| drop(ours::echo(&plugin, input))),
+            (plan.fast, &|| drop(floor.call(bytes))),
+            (plan.wasmtime_compile, &|| drop(wasmtime.call(bytes))),
+            (plan.wasmi_compile, &|| drop(wasmi.call(bytes))),
+            (plan.fast, &|| drop(extism.call_reused(bytes))),
+            (plan.extism_new, &|| drop(extism.call_new_plugin(bytes))),
+        ],
+    );
+    let ours = &s[0];
+    report.echo(ours, &s[1]);
+    for (id, metric, peer, times) in [
+        (
+            "wasmtime_compile",
+            "Per-call compile, wasmtime 48",
+            &s[2],
+            50.0,
+        ),
+        (
+            "wasmi_compile",
+            "Per-call compile, wasmi 2 (interpreter)",
+            &s[3],
+            50.0,
+        ),
+        (
+            "extism_reused",
+            "Extism 1.30, one plugin reused (not isolated)",
+            &s[4],
+            1.0,
+        ),
+        (
+            "extism_new",
+            "Extism 1.30, new plugin per call (isolated)",
+            &s[5],
+            10.0,
+        ),
+    ] {
+        report.faster_than(id, metric, peer, ours, Some(times));
     }
 }
+
+/// The compile-bound rows again with a module of a real plugin's size, for information: the
+/// issue's targets are judged on the tiny echo above, where compiling is cheapest.
+fn large_module_rows(report: &mut Report, plan: &Plan, input: &str) {
+    let wat = guests::yoi_echo_large(None, LARGE_FUNCS);
+    let wasm = guests::wasm(&wat);
+    let kib = wasm.len() / 1024;
+    let runtime = Runtime::new(Config::default()).expect("runtime");
+    let (_package, plugin) = ours::echo_plugin(&runtime, &wat, input);
+    let wasmtime = peers::WasmtimePerCall::new(&wasm).expect("wasmtime per call");
+    let wasmi = peers::WasmiPerCall::new(&wasm).expect("wasmi");
+    let bytes = input.as_bytes();
+    assert_eq!(wasmtime.call(bytes), bytes, "wasmtime echo");
+    assert_eq!(wasmi.call(bytes), bytes, "wasmi echo");
+    let s = interleaved(
+        plan.rounds,
+        &[
+            (plan.fast / 4, &|| drop(ours::echo(&plugin, input))),
+            (plan.large_compile, &|| drop(wasmtime.call(bytes))),
+            (plan.wasmi_compile / 4, &|| drop(wasmi.call(bytes))),
+        ],
+    );
+    let module = format!("{kib} KiB module");
+    report.timing(
+        "large_echo",
+        &format!("Warm echo call, {module}, reference runtime"),
+        &s[0],
+    );
+    report.faster_than(
+        "large_wasmtime_compile",
+        &format!("Per-call compile, wasmtime 48, {module}"),
+        &s[1],
+        &s[0],
+        None,
+    );
+    report.faster_than(
+        "large_wasmi_compile",
+        &format!("Per-call compile, wasmi 2, {module}"),
+        &s[2],
+        &s[0],
+        None,
+    );
+    let loads = ours::load_times(plan.loads / 2, |i| {
+        guests::yoi_echo_large(Some(i), LARGE_FUNCS)
+    });
+    report.loads(
+        [
+            "large_load_compiled",
+            "large_load_memory_cache",
+            "large_load_disk_cache",
+        ],
+        &format!("{module} (information)"),
+        &loads,
+        false,
+    );
+}
+
+/// Internal functions of the large module: about 100 KiB of wasm.
+const LARGE_FUNCS: u32 = 750;
 
 fn run(args: &Args) -> Report {
     let plan = Plan::new(args.quick);
@@ -146,36 +254,7 @@ fn run(args: &Args) -> Report {
         "bench: echo on every engine ({} interleaved rounds)",
         plan.rounds
     );
-    let e = echo_times(&plan, &input);
-    report.echo(&e.ours, &e.floor);
-    report.faster_than(
-        "wasmtime_compile",
-        "Per-call compile, wasmtime 48",
-        &e.wasmtime_compile,
-        &e.ours,
-        50.0,
-    );
-    report.faster_than(
-        "wasmi_compile",
-        "Per-call compile, wasmi 2 (interpreter)",
-        &e.wasmi_compile,
-        &e.ours,
-        50.0,
-    );
-    report.faster_than(
-        "extism_reused",
-        "Extism 1.30, one plugin reused (not isolated)",
-        &e.extism_reused,
-        &e.ours,
-        1.0,
-    );
-    report.faster_than(
-        "extism_new",
-        "Extism 1.30, new plugin per call (isolated)",
-        &e.extism_new,
-        &e.ours,
-        10.0,
-    );
+    echo_rows(&mut report, &plan, &input);
 
     let runtime = Runtime::new(Config::default()).expect("runtime");
     let deadline = Duration::from_millis(50);
@@ -196,24 +275,63 @@ fn run(args: &Args) -> Report {
     let cancel = ours::cancel_latency(&runtime, plan.cancel);
     report.latency("cancel", "Cancel to return, from another thread", &cancel);
 
-    eprintln!("bench: throughput");
-    let (_package, plugin) = ours::echo_plugin(&runtime, &input);
-    let floor = floor::Floor::new(&guests::wasm(&guests::yoi_echo(None))).expect("floor");
-    let call_ours = || drop(ours::echo(&plugin, &input));
-    let call_floor = || drop(floor.call(input.as_bytes()));
-    let ours1 = ours::throughput(1, plan.throughput, call_ours);
-    let ours2 = ours::throughput(2, plan.throughput, call_ours);
-    let floor1 = ours::throughput(1, plan.throughput, call_floor);
-    let floor2 = ours::throughput(2, plan.throughput, call_floor);
-    report.throughput(ours1, ours2, floor1, floor2);
+    eprintln!("bench: calls per second on 1 and 2 threads");
+    let (_package, plugin) = ours::echo_plugin(&runtime, &guests::yoi_echo(None), &input);
+    let echo_wasm = guests::wasm(&guests::yoi_echo(None));
+    let floor = floor::Floor::new(&echo_wasm).expect("floor");
+    let tuning = floor::PoolTuning {
+        keep_resident: 1 << 20,
+        pagemap_scan: true,
+        decommit_batch: 0,
+    };
+    let tuned = floor::Floor::tuned(&echo_wasm, tuning).expect("tuned floor");
+    let rates = scaling(
+        2,
+        plan.throughput / 2,
+        &[
+            &|| drop(ours::echo(&plugin, &input)),
+            &|| drop(floor.call(input.as_bytes())),
+            &|| drop(tuned.call(input.as_bytes())),
+            &|| {
+                std::hint::black_box(profile::spin_work());
+            },
+        ],
+    );
+    report.throughput(rates[0].0, rates[0].1);
+    report.scaling(
+        "floor_calls",
+        "Floor echo calls (what the engine allows)",
+        rates[1].0,
+        rates[1].1,
+    );
+    report.scaling(
+        "tuned_floor_calls",
+        "Floor echo calls, pool with keep_resident 1 MiB + pagemap_scan (proposed fix)",
+        rates[2].0,
+        rates[2].1,
+    );
+    report.scaling(
+        "cpu_spin",
+        "CPU-only loop of ~1 µs (what the machine allows)",
+        rates[3].0,
+        rates[3].1,
+    );
 
     eprintln!("bench: resident memory over 100,000 calls");
     let (before, after) = ours::rss_growth(&plugin, &input, 100_000);
     report.rss(before, after, 100_000);
 
     eprintln!("bench: compile versus cached loads");
-    let loads = ours::load_times(plan.loads);
-    report.loads(&loads);
+    let loads = ours::load_times(plan.loads, |i| guests::yoi_echo(Some(i)));
+    report.loads(
+        ["load_compiled", "load_memory_cache", "load_disk_cache"],
+        "echo package",
+        &loads,
+        true,
+    );
+
+    eprintln!("bench: the compile-bound rows with a large module");
+    large_module_rows(&mut report, &plan, &input);
     report.figure(
         "bench_seconds_before_conformance",
         started.elapsed().as_secs_f64(),
@@ -236,6 +354,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some((what, secs)) = &args.profile {
+        return profile::run(what, Duration::from_secs(*secs));
+    }
     let report = run(&args);
     print!("{}", report.markdown());
     if let Err(e) = report.write_json(&args.json) {

@@ -22,8 +22,8 @@ pub fn echo(plugin: &Plugin, input: &str) -> toolcage_runtime::ToolOutput {
 }
 
 /// The echo plugin, loaded and checked to return the input it was given.
-pub fn echo_plugin(runtime: &Runtime, input: &str) -> (Package, Plugin) {
-    let package = guests::package(&guests::yoi_echo(None), "echo");
+pub fn echo_plugin(runtime: &Runtime, wat: &str, input: &str) -> (Package, Plugin) {
+    let package = guests::package(wat, "echo");
     let plugin = runtime
         .load(package.path(), Some(&package.digest))
         .unwrap_or_else(|e| panic!("load echo: {}: {}", e.code(), e.message()));
@@ -134,7 +134,7 @@ pub struct LoadTimes {
 /// `n` distinct echo modules (each its own hash): compiled once by a runtime with a disk
 /// cache, loaded again from its memory cache, then by a second runtime from the disk cache.
 /// Every load re-reads and re-hashes the package, as the runtime always does.
-pub fn load_times(n: usize) -> LoadTimes {
+pub fn load_times(n: usize, module: impl Fn(u32) -> String) -> LoadTimes {
     let cache = tempfile::tempdir().expect("cache dir");
     let config = || Config {
         cache_dir: Some(PathBuf::from(cache.path())),
@@ -142,9 +142,9 @@ pub fn load_times(n: usize) -> LoadTimes {
         ..Config::default()
     };
     let packages: Vec<Package> = (0..n as u32)
-        .map(|i| guests::package(&guests::yoi_echo(Some(i)), "echo"))
+        .map(|i| guests::package(&module(i), "echo"))
         .collect();
-    let warm = guests::package(&guests::yoi_echo(Some(u32::MAX)), "echo");
+    let warm = guests::package(&module(u32::MAX), "echo");
     let timed = |runtime: &Runtime, want: CacheSource| {
         let samples = packages
             .iter()

@@ -79,6 +79,20 @@ impl Report {
         self.figure(&format!("{key}_samples"), s.len() as u64);
     }
 
+    /// A plain timing row without a target.
+    pub fn timing(&mut self, id: &'static str, metric: &str, s: &Samples) {
+        self.samples(id, s);
+        self.rows.push(Row {
+            id,
+            metric: format!("{metric} (median / p99)"),
+            value: format!("{} / {}", human(s.median()), human(s.p99())),
+            target: "—".into(),
+            ratio: None,
+            ratio_unit: "",
+            met: None,
+        });
+    }
+
     pub fn echo(&mut self, ours: &Samples, floor: &Samples) {
         self.samples("echo", ours);
         self.samples("floor", floor);
@@ -103,21 +117,22 @@ impl Report {
         });
     }
 
-    /// A peer whose median must be at least `times` the reference runtime's echo median.
+    /// A peer whose median must be at least `times` the reference runtime's echo median
+    /// (`None`: shown for information, without a target).
     pub fn faster_than(
         &mut self,
         id: &'static str,
         metric: &str,
         peer: &Samples,
         ours: &Samples,
-        times: f64,
+        times: Option<f64>,
     ) {
         self.samples(id, peer);
         let ratio = ns(peer.median()) / ns(ours.median());
-        let target = if times == 1.0 {
-            "echo no slower (≥ 1×)".to_owned()
-        } else {
-            format!("echo ≥ {times}× faster")
+        let target = match times {
+            None => "—".to_owned(),
+            Some(1.0) => "echo no slower (≥ 1×)".to_owned(),
+            Some(t) => format!("echo ≥ {t}× faster"),
         };
         self.rows.push(Row {
             id,
@@ -126,7 +141,7 @@ impl Report {
             target,
             ratio: Some(ratio),
             ratio_unit: "× echo",
-            met: Some(ratio >= times),
+            met: times.map(|t| ratio >= t),
         });
     }
 
@@ -146,30 +161,31 @@ impl Report {
         });
     }
 
-    pub fn throughput(&mut self, ours1: f64, ours2: f64, floor1: f64, floor2: f64) {
-        for (k, v) in [
-            ("calls_per_second_1_thread", ours1),
-            ("calls_per_second_2_threads", ours2),
-            ("floor_calls_per_second_1_thread", floor1),
-            ("floor_calls_per_second_2_threads", floor2),
-        ] {
-            self.figure(k, v);
-        }
+    pub fn throughput(&mut self, one: f64, two: f64) {
+        self.figure("calls_per_second_1_thread", one);
+        self.figure("calls_per_second_2_threads", two);
         self.rows.push(Row {
             id: "calls_per_second",
-            metric: "Echo calls per second, 1 thread → 2 threads".into(),
-            value: format!("{} → {}", count(ours1), count(ours2)),
+            metric: "Echo calls per second, reference runtime, 1 thread → 2 threads".into(),
+            value: format!("{} → {}", count(one), count(two)),
             target: "2 threads ≥ 1.8× 1 thread".into(),
-            ratio: Some(ours2 / ours1),
+            ratio: Some(two / one),
             ratio_unit: "× 1 thread",
-            met: Some(ours2 / ours1 >= 1.8),
+            met: Some(two / one >= 1.8),
         });
+    }
+
+    /// Calls per second on 1 and 2 threads of a workload that only shows what the machine or
+    /// the engine allows; no target.
+    pub fn scaling(&mut self, id: &'static str, metric: &str, one: f64, two: f64) {
+        self.figure(&format!("{id}_1_thread"), one);
+        self.figure(&format!("{id}_2_threads"), two);
         self.rows.push(Row {
-            id: "floor_calls_per_second",
-            metric: "Floor calls per second, 1 thread → 2 threads (what the machine allows)".into(),
-            value: format!("{} → {}", count(floor1), count(floor2)),
+            id,
+            metric: format!("{metric}, per second, 1 thread → 2 threads"),
+            value: format!("{} → {}", count(one), count(two)),
             target: "—".into(),
-            ratio: Some(floor2 / floor1),
+            ratio: Some(two / one),
             ratio_unit: "× 1 thread",
             met: None,
         });
@@ -194,13 +210,14 @@ impl Report {
         });
     }
 
-    pub fn loads(&mut self, loads: &LoadTimes) {
-        self.samples("load_compiled", &loads.compiled);
-        self.samples("load_memory_cache", &loads.memory);
-        self.samples("load_disk_cache", &loads.disk);
+    /// Compile versus cached loads; with `targets` false the rows are for information only.
+    pub fn loads(&mut self, ids: [&'static str; 3], what: &str, loads: &LoadTimes, targets: bool) {
+        self.samples(ids[0], &loads.compiled);
+        self.samples(ids[1], &loads.memory);
+        self.samples(ids[2], &loads.disk);
         self.rows.push(Row {
-            id: "load_compiled",
-            metric: "Load with compile, echo package (median / p99)".into(),
+            id: ids[0],
+            metric: format!("Load with compile, {what} (median / p99)"),
             value: format!(
                 "{} / {}",
                 human(loads.compiled.median()),
@@ -212,28 +229,22 @@ impl Report {
             met: None,
         });
         for (id, metric, s, times) in [
-            (
-                "load_memory_cache",
-                "Load from the memory cache",
-                &loads.memory,
-                50.0,
-            ),
-            (
-                "load_disk_cache",
-                "Load from the disk cache",
-                &loads.disk,
-                10.0,
-            ),
+            (ids[1], "Load from the memory cache", &loads.memory, 50.0),
+            (ids[2], "Load from the disk cache", &loads.disk, 10.0),
         ] {
             let ratio = ns(loads.compiled.median()) / ns(s.median());
             self.rows.push(Row {
                 id,
-                metric: format!("{metric} (median / p99)"),
+                metric: format!("{metric}, {what} (median / p99)"),
                 value: format!("{} / {}", human(s.median()), human(s.p99())),
-                target: format!("≥ {times}× faster than compile"),
+                target: if targets {
+                    format!("≥ {times}× faster than compile")
+                } else {
+                    "—".into()
+                },
                 ratio: Some(ratio),
                 ratio_unit: "× faster",
-                met: Some(ratio >= times),
+                met: targets.then_some(ratio >= times),
             });
         }
     }

@@ -1,0 +1,69 @@
+//! Single workloads for a profiler (`--loop WHAT SECONDS`): how the figures of a missed target
+//! were broken down. Each runs until the time is up and prints its rate.
+
+use crate::{floor, guests, ours};
+use std::process::ExitCode;
+use std::time::Duration;
+use toolcage_runtime::{Config, Runtime};
+
+fn rate(what: &str, threads: usize, length: Duration, call: impl Fn() + Sync) -> ExitCode {
+    let per_second = ours::throughput(threads, length, call);
+    println!("{what}: {per_second:.0} per second on {threads} thread(s)");
+    ExitCode::SUCCESS
+}
+
+pub fn run(what: &str, length: Duration) -> ExitCode {
+    let input = guests::input_1k();
+    let runtime = Runtime::new(Config::default()).expect("runtime");
+    let (package, plugin) = ours::echo_plugin(&runtime, &guests::yoi_echo(None), &input);
+    let (what, tuning) = match what.split_once(':') {
+        Some((what, knobs)) => (what, tuning(knobs)),
+        None => (what, floor::PoolTuning::default()),
+    };
+    let floor = floor::Floor::tuned(&guests::wasm(&guests::yoi_echo(None)), tuning).expect("floor");
+    match what {
+        "echo1" | "echo2" => rate(what, if what == "echo1" { 1 } else { 2 }, length, || {
+            drop(ours::echo(&plugin, &input))
+        }),
+        "floor1" | "floor2" => rate(what, if what == "floor1" { 1 } else { 2 }, length, || {
+            drop(floor.call(input.as_bytes()))
+        }),
+        "spin1" | "spin2" => rate(what, if what == "spin1" { 1 } else { 2 }, length, || {
+            let _ = std::hint::black_box(spin_work());
+        }),
+        "load" => rate(what, 1, length, || {
+            let plugin = runtime
+                .load(package.path(), Some(&package.digest))
+                .expect("load");
+            drop(plugin);
+        }),
+        other => {
+            eprintln!("unknown workload {other}: echo1 echo2 floor1 floor2 spin1 spin2 load");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `keep=BYTES,scan,batch=N`: pool settings for the floor workloads.
+fn tuning(knobs: &str) -> floor::PoolTuning {
+    let mut t = floor::PoolTuning::default();
+    for knob in knobs.split(',') {
+        match knob.split_once('=') {
+            Some(("keep", n)) => t.keep_resident = n.parse().expect("keep=BYTES"),
+            Some(("batch", n)) => t.decommit_batch = n.parse().expect("batch=N"),
+            None if knob == "scan" => t.pagemap_scan = true,
+            _ => panic!("unknown pool knob {knob}"),
+        }
+    }
+    t
+}
+
+/// About a microsecond of arithmetic that touches no shared state: what two threads can do on
+/// this machine when nothing but the CPU is shared.
+pub fn spin_work() -> u64 {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for i in 0..1000u64 {
+        x = std::hint::black_box(x.rotate_left(7) ^ i).wrapping_mul(0x2545_F491_4F6C_DD1D);
+    }
+    x
+}
