@@ -378,8 +378,15 @@ const MEMORIES: &[&str] = &["0", "1", "1 1", "2 40", "17", "32", "32 32", "33", 
 pub enum Expect {
     /// Run- or output-phase outcomes only: the module is valid and links.
     Runs,
-    /// `import_denied` naming these imports (`module::name`, at most 16, in order).
-    Denied(Vec<String>),
+    /// `import_denied` naming these imports (`module::name`, the first 16 in import order) in
+    /// `details.imports`, with `details.count` the number of all of them. Imports are checked
+    /// before exports, so a module lacking `memory` too still gets this.
+    Denied {
+        /// The first 16 denied imports, in order.
+        imports: Vec<String>,
+        /// How many imports are denied in all.
+        count: u64,
+    },
     /// This export error, naming this export.
     Export(ErrorCode, &'static str),
 }
@@ -535,14 +542,18 @@ pub fn generate(seed: u64) -> Option<Generated> {
     let expect = match family {
         Family::Denied => {
             let names = import_names(&wasm)?;
-            let denied: Vec<String> = names
+            let mut denied: Vec<String> = names
                 .iter()
                 .filter(|(m, n)| pool.iter().any(|(pm, pn, _, d)| *d && pm == m && pn == n))
                 .map(|(m, n)| format!("{m}::{n}"))
-                .take(16)
                 .collect();
+            let count = denied.len() as u64;
+            denied.truncate(16);
             match (denied.is_empty(), expect_export) {
-                (false, _) => Expect::Denied(denied),
+                (false, _) => Expect::Denied {
+                    imports: denied,
+                    count,
+                },
                 (true, Some((code, name))) => Expect::Export(code, name),
                 (true, None) => Expect::Runs,
             }
@@ -926,12 +937,17 @@ fn judge(
             }
             Ok(())
         }
-        Expect::Denied(names) => {
+        Expect::Denied { imports, count } => {
             let reported = details.get("imports").cloned().unwrap_or(Value::Null);
-            let expected = Value::from(names.clone());
-            if code != ErrorCode::ImportDenied || reported != expected {
+            let reported_count = details.get("count").and_then(Value::as_u64);
+            let expected = Value::from(imports.clone());
+            if code != ErrorCode::ImportDenied
+                || reported != expected
+                || reported_count != Some(*count)
+            {
                 return Err(format!(
-                    "expected import_denied naming {expected}, got {} naming {reported}: {}",
+                    "expected import_denied naming {expected} (count {count}), got {} naming \
+                     {reported} (count {reported_count:?}): {}",
                     code.as_str(),
                     error.message()
                 ));
