@@ -656,28 +656,14 @@ fn classify(
             };
         }
     }
-    match limit {
-        Some(LimitHit::Memory) => {
-            return Error::new(
-                ErrorCode::MemoryLimit,
-                format!(
-                    "the guest's memory would exceed the {}-byte cap",
-                    limits.memory_bytes
-                ),
-            )
-            .with("limit", limits.memory_bytes as u64)
-        }
-        Some(LimitHit::Table) => {
-            return Error::new(
-                ErrorCode::TableLimit,
-                format!(
-                    "the guest's table would exceed the {}-element cap",
-                    limits.table_elements
-                ),
-            )
-            .with("limit", limits.table_elements as u64)
-        }
-        None => {}
+    if let Some(hit) = limit {
+        let (code, what, cap) = match hit {
+            LimitHit::Memory => (ErrorCode::MemoryLimit, "memory", limits.memory_bytes),
+            LimitHit::Table => (ErrorCode::TableLimit, "table", limits.table_elements),
+        };
+        let unit = if hit == LimitHit::Memory { "byte" } else { "element" };
+        return Error::new(code, format!("the guest's {what} would exceed the {cap}-{unit} cap"))
+            .with("limit", cap as u64);
     }
     if error
         .downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
