@@ -258,22 +258,42 @@ fn run(args: &Args) -> Report {
 
     let runtime = Runtime::new(Config::default()).expect("runtime");
     let deadline = Duration::from_millis(50);
-    eprintln!("bench: deadline overshoot");
-    let spin = ours::deadline_overshoot(&runtime, guests::SPIN, deadline, plan.deadline);
+    eprintln!("bench: deadline overshoot and cancel latency, beside the scheduler's own lateness");
+    let mut lat: [Vec<Duration>; 5] = Default::default();
+    for _ in 0..plan.rounds {
+        let n = |total: usize| (total / plan.rounds).max(1);
+        let spin = ours::deadline_overshoot(&runtime, guests::SPIN, deadline, n(plan.deadline));
+        let host =
+            ours::deadline_overshoot(&runtime, guests::SPIN_IN_HOST, deadline, n(plan.deadline));
+        let sleep = ours::sleep_lateness(Duration::from_millis(1), n(plan.cancel));
+        let cancel = ours::cancel_latency(&runtime, n(plan.cancel));
+        let handoff = ours::flag_handoff(n(plan.cancel));
+        for (acc, s) in lat.iter_mut().zip([spin, host, sleep, cancel, handoff]) {
+            acc.extend(s.iter());
+        }
+    }
+    let [spin, host, sleep, cancel, handoff] = lat.map(Samples::new);
     report.latency(
         "overshoot_spin",
         "Deadline overshoot (50 ms), guest spinning in wasm",
         &spin,
     );
-    let host = ours::deadline_overshoot(&runtime, guests::SPIN_IN_HOST, deadline, plan.deadline);
     report.latency(
         "overshoot_host",
         "Deadline overshoot (50 ms), guest looping on host imports",
         &host,
     );
-    eprintln!("bench: cancel latency");
-    let cancel = ours::cancel_latency(&runtime, plan.cancel);
+    report.baseline(
+        "sleep_lateness",
+        "Scheduler baseline: lateness of a 1 ms thread sleep",
+        &sleep,
+    );
     report.latency("cancel", "Cancel to return, from another thread", &cancel);
+    report.baseline(
+        "flag_handoff",
+        "Scheduler baseline: a flag set on one thread, seen by a spinning one",
+        &handoff,
+    );
 
     eprintln!("bench: calls per second on 1 and 2 threads");
     let (_package, plugin) = ours::echo_plugin(&runtime, &guests::yoi_echo(None), &input);
@@ -328,6 +348,11 @@ fn run(args: &Args) -> Report {
         "echo package",
         &loads,
         true,
+    );
+    report.timing(
+        "package_reread",
+        "Re-list, re-read and re-hash of the echo package alone (part of every load)",
+        &loads.reread,
     );
 
     eprintln!("bench: the compile-bound rows with a large module");

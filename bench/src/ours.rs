@@ -98,6 +98,40 @@ pub fn cancel_latency(runtime: &Runtime, n: usize) -> Samples {
     })
 }
 
+/// How late a thread wakes from a `sleep(length)`: the scheduler's share of any deadline
+/// overshoot on this machine, measured beside it.
+pub fn sleep_lateness(length: Duration, n: usize) -> Samples {
+    stats::collect(3, n, || {
+        let start = Instant::now();
+        std::thread::sleep(length);
+        start.elapsed().saturating_sub(length)
+    })
+}
+
+/// From setting a flag on this thread to another thread, spinning on it, seeing it: the
+/// floor of any cross-thread cancel on this machine, measured the same way as
+/// [`cancel_latency`].
+pub fn flag_handoff(n: usize) -> Samples {
+    stats::collect(3, n, || {
+        let flag = std::sync::Arc::new(AtomicBool::new(false));
+        let (started, ready) = mpsc::channel();
+        let seen = flag.clone();
+        let worker = std::thread::spawn(move || {
+            started.send(()).expect("signal start");
+            while !seen.load(Ordering::SeqCst) {
+                std::hint::spin_loop();
+            }
+            Instant::now()
+        });
+        ready.recv().expect("worker started");
+        std::thread::sleep(Duration::from_millis(2));
+        let set_at = Instant::now();
+        flag.store(true, Ordering::SeqCst);
+        let seen_at = worker.join().expect("worker thread");
+        seen_at.saturating_duration_since(set_at)
+    })
+}
+
 /// Calls per second of `call` from `threads` threads for `length`, all started together.
 pub fn throughput(threads: usize, length: Duration, call: impl Fn() + Sync) -> f64 {
     let total = AtomicU64::new(0);
@@ -129,6 +163,28 @@ pub struct LoadTimes {
     pub compiled: Samples,
     pub memory: Samples,
     pub disk: Samples,
+    /// Listing, reading and hashing the package files alone, as every load must.
+    pub reread: Samples,
+}
+
+/// What every load does before it can use a cached module, done here with plain std calls:
+/// stat and read the manifest, list the directory, stat and read each file, hash each file.
+fn reread(dir: &std::path::Path) -> [u8; 32] {
+    use sha2::{Digest as _, Sha256};
+    let manifest = dir.join("plugin.toml");
+    std::fs::symlink_metadata(&manifest).expect("stat manifest");
+    let mut h = Sha256::new();
+    h.update(std::fs::read(&manifest).expect("read manifest"));
+    for entry in std::fs::read_dir(dir).expect("list package") {
+        let entry = entry.expect("dir entry");
+        entry.metadata().expect("stat file");
+        if entry.file_name() != "plugin.toml" {
+            h.update(Sha256::digest(
+                std::fs::read(entry.path()).expect("read file"),
+            ));
+        }
+    }
+    h.finalize().into()
 }
 
 /// `n` distinct echo modules (each its own hash): compiled once by a runtime with a disk
@@ -169,10 +225,21 @@ pub fn load_times(n: usize, module: impl Fn(u32) -> String) -> LoadTimes {
         .load(warm.path(), Some(&warm.digest))
         .expect("warm-up load");
     let disk = timed(&second, CacheSource::Disk);
+    let reread = Samples::new(
+        packages
+            .iter()
+            .map(|p| {
+                let start = Instant::now();
+                std::hint::black_box(reread(p.path()));
+                start.elapsed()
+            })
+            .collect(),
+    );
     LoadTimes {
         compiled,
         memory,
         disk,
+        reread,
     }
 }
 

@@ -161,6 +161,20 @@ impl Report {
         });
     }
 
+    /// A latency of the machine itself, measured like the latency rows; no target.
+    pub fn baseline(&mut self, id: &'static str, metric: &str, s: &Samples) {
+        self.samples(id, s);
+        self.rows.push(Row {
+            id,
+            metric: format!("{metric} (p50 / p99)"),
+            value: format!("{} / {}", human(s.median()), human(s.p99())),
+            target: "—".into(),
+            ratio: None,
+            ratio_unit: "",
+            met: None,
+        });
+    }
+
     pub fn throughput(&mut self, one: f64, two: f64) {
         self.figure("calls_per_second_1_thread", one);
         self.figure("calls_per_second_2_threads", two);
