@@ -303,14 +303,15 @@ fn json_of_size(size: usize) -> String {
 
 // --- output_write -----------------------------------------------------------------------------
 
-/// The output a guest writes after a failed write: valid, 15 bytes (within every cap tried),
+/// The output a guest writes after a failed write (and two more failed writes, one of each
+/// kind, which must not replace the first failure): valid, 15 bytes (within every cap tried),
 /// and it must not rescue the call.
 const LATE: &str = r#"{"summary":"l"}"#;
 /// What the guest stores at `ptr` when 15 bytes fit there; the rest of memory is spaces, so a
 /// successful write of 15 bytes or more is this JSON followed by whitespace.
 const AT_PTR: &str = r#"{"summary":"w"}"#;
 
-fn output_guest(pages: i64, ptr: i32, len: i32) -> String {
+fn output_guest(pages: i64, cap: i64, ptr: i32, len: i32) -> String {
     let mem = pages * PAGE;
     let template: String = AT_PTR
         .bytes()
@@ -329,9 +330,12 @@ fn output_guest(pages: i64, ptr: i32, len: i32) -> String {
     (local.set $r (call $w (i32.const {ptr}) (i32.const {len})))
     (if (i32.eq (local.get $r) (i32.const {len})) (then (return)))
     (if (i32.ne (local.get $r) (i32.const -1)) (then (unreachable)))
+    (drop (call $w (i32.const 0) (i32.const -1)))
+    (drop (call $w (i32.const 0) (i32.const {over})))
     {late}
     (drop (call $w (i32.const 0) (local.get $p)))))"#,
         at = AT_PTR.len(),
+        over = cap + 1,
         late = emit(LATE),
     )
 }
@@ -380,8 +384,9 @@ fn output_cases() -> BoxedStrategy<WriteCase> {
 }
 
 /// ABI-02, OUT-01, OUT-02: a write fails with abi_violation (negative or out of memory,
-/// wrap-around included) or output_too_large (over the cap, checked first) and returns -1, and
-/// a later valid write does not rescue the call; any other write succeeds and is the output.
+/// wrap-around included) or output_too_large (over the cap, checked first) and returns -1; the
+/// call fails with that first failure's code, whatever fails or succeeds after it; any other
+/// write succeeds and is the output.
 fn output_write_prop(rt: &Runtime, (pages, cap, ptr, len): WriteCase) -> Checked {
     let mem = pages * PAGE;
     let context = format!("output_write(ptr={ptr}, len={len}), cap {cap}, memory {mem}");
@@ -389,7 +394,7 @@ fn output_write_prop(rt: &Runtime, (pages, cap, ptr, len): WriteCase) -> Checked
         output_bytes: cap as usize,
         ..Limits::default()
     };
-    let outcome = call(rt, &output_guest(pages, ptr, len), "run", "{}", limits);
+    let outcome = call(rt, &output_guest(pages, cap, ptr, len), "run", "{}", limits);
 
     let failure = if len < 0 {
         Some(ErrorCode::AbiViolation)
@@ -401,8 +406,13 @@ fn output_write_prop(rt: &Runtime, (pages, cap, ptr, len): WriteCase) -> Checked
         None
     };
     let returned = if failure.is_some() { -1 } else { len };
-    // The guest writes again only when it saw -1 for a write that was not of length -1.
-    let writes = if returned == len { 1 } else { 2 };
+    // The guest writes again (two failing writes, then a valid one) only when it saw -1 for a
+    // write that was not of length -1.
+    let (writes, failures) = if returned == len {
+        (1, u64::from(failure.is_some()))
+    } else {
+        (4, 3)
+    };
     match failure {
         Some(code) => expect_code(&outcome, code, &context)?,
         None if len as usize >= AT_PTR.len() => {
@@ -420,7 +430,7 @@ fn output_write_prop(rt: &Runtime, (pages, cap, ptr, len): WriteCase) -> Checked
     );
     prop_assert_eq!(
         count(&outcome.host_calls.failures, "output_write"),
-        u64::from(failure.is_some()),
+        failures,
         "{}",
         context
     );
