@@ -127,6 +127,8 @@ pub struct Report {
     pub host_calls: BTreeMap<String, (u64, u64)>,
     /// Wall-clock time of the whole run.
     pub elapsed: Duration,
+    /// The `cargo xtask fuzz` flags besides the seed that reproduce this run's calls.
+    pub rerun_flags: String,
 }
 
 impl Report {
@@ -184,11 +186,12 @@ impl fmt::Display for Report {
         for finding in self.findings.iter().take(50) {
             writeln!(
                 f,
-                "  FINDING seed {} ({}): {}  [rerun: cargo xtask fuzz --count 1 --seed {}]",
+                "  FINDING seed {} ({}): {}  [rerun: cargo xtask fuzz --count 1 --seed {}{}]",
                 finding.seed,
                 finding.family.as_str(),
                 finding.what,
-                finding.seed
+                finding.seed,
+                self.rerun_flags
             )?;
         }
         if self.findings.len() > 50 {
@@ -715,7 +718,13 @@ struct Observed {
 /// Generates and runs `config.count` modules against a fresh reference runtime.
 pub fn run(config: &FuzzConfig) -> Report {
     let started = Instant::now();
-    let mut report = Report::default();
+    let mut report = Report {
+        rerun_flags: format!(" --deadline-ms {}", config.deadline.as_millis()),
+        ..Report::default()
+    };
+    if let Some(fuel) = config.fuel {
+        report.rerun_flags.push_str(&format!(" --fuel {fuel}"));
+    }
     let runtime = match Runtime::new(config.runtime.clone()) {
         Ok(runtime) => runtime,
         Err(e) => {
