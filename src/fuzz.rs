@@ -46,6 +46,8 @@ pub struct FuzzConfig {
     pub save_dir: Option<PathBuf>,
     /// The configuration of the runtime under test (a mutant, to show the oracles catch it).
     pub runtime: Config,
+    /// Stop once this many findings were made; `None` runs every seed.
+    pub max_findings: Option<usize>,
 }
 
 impl Default for FuzzConfig {
@@ -58,6 +60,7 @@ impl Default for FuzzConfig {
             slack: Duration::from_millis(250),
             save_dir: None,
             runtime: Config::default(),
+            max_findings: None,
         }
     }
 }
@@ -537,8 +540,9 @@ pub fn generate(seed: u64) -> Option<Generated> {
             Some((code, name))
         }
     };
-    let len = 4096 + rng.below(60 * 1024);
-    let data = rng.bytes(len);
+    // wasm-smith draws every choice from these bytes; it stops early when they run out, so
+    // give it more than the largest module here needs.
+    let data = rng.bytes(64 * 1024);
     let module = wasm_smith::Module::new(config, &mut Unstructured::new(&data)).ok()?;
     let wasm = module.to_bytes();
 
@@ -805,6 +809,12 @@ pub fn run(config: &FuzzConfig) -> Report {
                 let _ = std::fs::write(save.join(format!("seed-{seed}.wasm")), &generated.wasm);
             }
             report.findings.push(Finding { seed, family, what });
+            if config
+                .max_findings
+                .is_some_and(|max| report.findings.len() >= max)
+            {
+                break;
+            }
         }
     }
 

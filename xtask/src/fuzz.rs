@@ -26,6 +26,9 @@ pub struct Args {
     /// How late after the deadline an outcome may come, in milliseconds.
     #[arg(long, default_value_t = 250)]
     slack_ms: u64,
+    /// Stop after this many findings.
+    #[arg(long, value_name = "N")]
+    max_findings: Option<usize>,
     /// Write the module of every finding to DIR/seed-<S>.wasm, for shrinking.
     #[arg(long, value_name = "DIR")]
     save: Option<PathBuf>,
@@ -40,6 +43,7 @@ pub fn run(args: Args) -> ExitCode {
         fuel: args.fuel,
         slack: Duration::from_millis(args.slack_ms),
         save_dir: args.save,
+        max_findings: args.max_findings,
         ..FuzzConfig::default()
     };
     let report = fuzz::run(&config);
