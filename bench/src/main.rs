@@ -259,7 +259,7 @@ fn run(args: &Args) -> Report {
     let runtime = Runtime::new(Config::default()).expect("runtime");
     let deadline = Duration::from_millis(50);
     eprintln!("bench: deadline overshoot and cancel latency, beside the scheduler's own lateness");
-    let mut lat: [Vec<Duration>; 5] = Default::default();
+    let mut lat: [Vec<Duration>; 6] = Default::default();
     for _ in 0..plan.rounds {
         let n = |total: usize| (total / plan.rounds).max(1);
         let spin = ours::deadline_overshoot(&runtime, guests::SPIN, deadline, n(plan.deadline));
@@ -268,11 +268,15 @@ fn run(args: &Args) -> Report {
         let sleep = ours::sleep_lateness(Duration::from_millis(1), n(plan.cancel));
         let cancel = ours::cancel_latency(&runtime, n(plan.cancel));
         let handoff = ours::flag_handoff(n(plan.cancel));
-        for (acc, s) in lat.iter_mut().zip([spin, host, sleep, cancel, handoff]) {
+        let stall = ours::spin_stall(deadline, n(plan.deadline));
+        for (acc, s) in lat
+            .iter_mut()
+            .zip([spin, host, sleep, cancel, handoff, stall])
+        {
             acc.extend(s.iter());
         }
     }
-    let [spin, host, sleep, cancel, handoff] = lat.map(Samples::new);
+    let [spin, host, sleep, cancel, handoff, stall] = lat.map(Samples::new);
     report.latency(
         "overshoot_spin",
         "Deadline overshoot (50 ms), guest spinning in wasm",
@@ -282,6 +286,11 @@ fn run(args: &Args) -> Report {
         "overshoot_host",
         "Deadline overshoot (50 ms), guest looping on host imports",
         &host,
+    );
+    report.baseline(
+        "spin_stall",
+        "Scheduler baseline: longest off-CPU gap of a thread spinning 50 ms",
+        &stall,
     );
     report.baseline(
         "sleep_lateness",

@@ -108,6 +108,23 @@ pub fn sleep_lateness(length: Duration, n: usize) -> Samples {
     })
 }
 
+/// The longest gap between two clock reads of a thread that spins for `length`: how long
+/// the scheduler kept a CPU-bound thread (such as a spinning guest) off the CPU. A guest
+/// descheduled at its deadline returns only when it runs again, whatever the runtime does.
+pub fn spin_stall(length: Duration, n: usize) -> Samples {
+    stats::collect(1, n, || {
+        let start = Instant::now();
+        let mut last = start;
+        let mut worst = Duration::ZERO;
+        while last.duration_since(start) < length {
+            let now = Instant::now();
+            worst = worst.max(now.duration_since(last));
+            last = now;
+        }
+        worst
+    })
+}
+
 /// From setting a flag on this thread to another thread, spinning on it, seeing it: the
 /// floor of any cross-thread cancel on this machine, measured the same way as
 /// [`cancel_latency`].

@@ -292,8 +292,16 @@ impl Report {
     }
 
     pub fn markdown(&self) -> String {
-        let mut out =
-            String::from("| metric | value | target | ratio | met? |\n|---|---|---|---|---|\n");
+        let m = &self.machine;
+        let mut out = format!(
+            "{} × {}, {}; 1-min load average {} at start, {} at end (shared machine)\n\n",
+            m["nproc"],
+            m["cpu"].as_str().unwrap_or("unknown CPU"),
+            m["rustc"].as_str().unwrap_or("unknown rustc"),
+            m["load_average_at_start"],
+            json!(crate::system::load_average()),
+        );
+        out.push_str("| metric | value | target | ratio | met? |\n|---|---|---|---|---|\n");
         for r in &self.rows {
             let ratio = r
                 .ratio
