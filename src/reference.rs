@@ -10,7 +10,7 @@ use toolcage_kit::{
     AdapterFailure, ConformanceRuntime, ErrorBody, LimitOverrides, Outcome, Request, Response,
     RuntimeInfo, Status, PROTOCOL_VERSION,
 };
-use toolcage_runtime::{CallOptions, CancelToken, Config, Digest, Error, Limits, Runtime};
+use toolcage_runtime::{CallOptions, CancelToken, Config, Digest, Error, Limits, Mutant, Runtime};
 
 /// The reference runtime behind the kit's [`ConformanceRuntime`] trait. One [`Runtime`] (engine,
 /// caches, epoch ticker) is built once and shared by every case, as a host would.
@@ -33,6 +33,21 @@ impl ReferenceRuntime {
         })
     }
 
+    /// The reference runtime with one guarantee switched off, for the kit's self-test
+    /// (`cargo xtask conformance --mutants`): the corpus must catch it. It describes itself as
+    /// `toolcage-runtime[mutant:<name>]`, so no report can mistake it for the real one.
+    pub fn with_mutant(mutant: Mutant) -> Result<ReferenceRuntime, Error> {
+        ReferenceRuntime::with_config(Config {
+            mutant: Some(mutant),
+            ..Config::default()
+        })
+    }
+
+    /// The mutant this runtime carries, if any.
+    pub fn mutant(&self) -> Option<Mutant> {
+        self.runtime.config().mutant
+    }
+
     /// The underlying runtime.
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
@@ -43,7 +58,10 @@ impl ConformanceRuntime for ReferenceRuntime {
     fn describe(&self) -> Result<RuntimeInfo, AdapterFailure> {
         Ok(RuntimeInfo {
             protocol: PROTOCOL_VERSION,
-            name: self.runtime.name().to_string(),
+            name: match self.mutant() {
+                Some(mutant) => format!("{}[mutant:{}]", self.runtime.name(), mutant.name()),
+                None => self.runtime.name().to_string(),
+            },
             version: self.runtime.version().to_string(),
             capabilities: self
                 .runtime

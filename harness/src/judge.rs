@@ -2,11 +2,12 @@
 //! case, and the universal checks every error of every runtime must pass whatever the case.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::case::{Case, ExpectedOutcome};
-use crate::protocol::{ErrorBody, Outcome, Response, Status, PROTOCOL_VERSION};
+use crate::protocol::{ErrorBody, Outcome, Request, Response, Status, PROTOCOL_VERSION};
 use crate::runtime::AdapterFailure;
 use crate::vocab;
 
@@ -83,6 +84,9 @@ pub enum FailureKind {
     DiagnosticsMismatch,
     /// An error broke a rule every error must follow.
     UniversalCheck,
+    /// A case expecting `timeout` or `cancelled` got its answer later than its deadlines (or
+    /// cancel times) plus [`TIME_SLACK`]: the right code, too late to protect a host.
+    TooSlow,
     /// The runtime gave no judgeable answer.
     Adapter(AdapterFailure),
 }
@@ -97,6 +101,7 @@ impl FailureKind {
             FailureKind::MissingEvidence => "missing_evidence",
             FailureKind::DiagnosticsMismatch => "diagnostics_mismatch",
             FailureKind::UniversalCheck => "universal_check",
+            FailureKind::TooSlow => "too_slow",
             FailureKind::Adapter(_) => "adapter_failure",
         }
     }
@@ -178,6 +183,43 @@ pub fn judge(case: &Case, response: Result<&Response, &AdapterFailure>) -> Resul
         })?;
     }
     Ok(())
+}
+
+/// How much later than its deadlines (or cancel times) a case expecting `timeout` or `cancelled`
+/// may get its answer: room for loading, compiling and scheduling, far less than the seconds a
+/// runtime that enforces its deadline late (or only by some backstop) overshoots by.
+pub const TIME_SLACK: Duration = Duration::from_secs(1);
+
+/// The time bound of a case: a case expecting `timeout` or `cancelled` must have its answer
+/// within [`Request::budget_ms`] plus [`TIME_SLACK`]. A stop reported with the right code after
+/// the host has waited seconds longer than it asked for is not a deadline. `elapsed` is the
+/// time spent in the runtime's `run` only (not in building the package); other cases have no
+/// bound here (the process adapter's kill budget still applies to them).
+pub fn judge_time(case: &Case, request: &Request, elapsed: Duration) -> Result<(), Failure> {
+    let ExpectedOutcome::Error { code, .. } = &case.expect.outcome else {
+        return Ok(());
+    };
+    if code != "timeout" && code != "cancelled" {
+        return Ok(());
+    }
+    let budget = Duration::from_millis(request.budget_ms());
+    let bound = budget + TIME_SLACK;
+    if elapsed <= bound {
+        return Ok(());
+    }
+    Err(Failure {
+        kind: FailureKind::TooSlow,
+        call: None,
+        message: format!(
+            "`{code}` was answered after {} ms, over the {} ms bound ({} ms of deadlines or \
+             cancel times over {} call(s), plus {} ms of slack)",
+            elapsed.as_millis(),
+            bound.as_millis(),
+            budget.as_millis(),
+            request.calls.len(),
+            TIME_SLACK.as_millis()
+        ),
+    })
 }
 
 fn judge_outcome(case: &Case, outcome: &Outcome) -> Result<(), (FailureKind, String)> {

@@ -32,7 +32,7 @@ pub use case::{header_text, parse_case, Case, Expectation, ExpectedOutcome, Pack
 pub use corpus::{Expectations, Guarantee, Suite};
 pub use error::{KitError, KitErrors};
 pub use harness::Harness;
-pub use judge::{judge, universal_checks, Failure, FailureKind, Verdict};
+pub use judge::{judge, judge_time, universal_checks, Failure, FailureKind, Verdict, TIME_SLACK};
 pub use package::{build as build_package, package_digest, BuiltPackage};
 pub use process::ProcessRuntime;
 pub use protocol::{

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::case::Case;
 use crate::corpus::{Expectations, Suite};
 use crate::error::{KitError, KitErrors};
-use crate::judge::{expected_json, judge, observed_json, Failure, Verdict};
+use crate::judge::{expected_json, judge, judge_time, observed_json, Failure, Verdict};
 use crate::package;
 use crate::protocol::{Response, RuntimeInfo, PROTOCOL_VERSION};
 use crate::runtime::{AdapterFailure, ConformanceRuntime};
@@ -53,7 +53,8 @@ pub struct CaseResult {
     pub expected: Value,
     /// What the runtime answered, as JSON (`null` when the case did not run).
     pub observed: Value,
-    /// Time spent in the runtime.
+    /// Time spent in the runtime's `run` (not in building the package): what the time bound of
+    /// cases expecting `timeout` or `cancelled` is checked against.
     pub duration: Duration,
 }
 
@@ -197,7 +198,10 @@ pub fn run_case(
             .unwrap_or_else(|panic| Err(panicked(panic)));
     result.duration = start.elapsed();
     result.observed = observed_json(response.as_ref());
-    result.verdict = match judge(case, response.as_ref()) {
+    // The answer first (a wrong code is the headline), then how long it took.
+    let judged =
+        judge(case, response.as_ref()).and_then(|()| judge_time(case, &request, result.duration));
+    result.verdict = match judged {
         Ok(()) => Verdict::Pass,
         Err(failure) => Verdict::Fail(failure),
     }

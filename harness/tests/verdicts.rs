@@ -552,3 +552,67 @@ fn warm_up_outcome_must_have_loaded_and_is_not_judged() {
         .1
         .contains("1 outcomes for 2 calls"));
 }
+
+#[test]
+fn timeout_and_cancelled_must_be_answered_within_the_time_bound() {
+    use std::time::{Duration, Instant};
+    // A runtime that reports the right code, but only after `delay`.
+    let late = |code: &'static str, delay: Duration| {
+        Fake::new(move |request| {
+            std::thread::sleep(delay);
+            let outcome = error(code, "run", "stopped", json!({}));
+            Ok(outcomes(vec![outcome; request.calls.len()]))
+        })
+    };
+    let slack = toolcage_kit::TIME_SLACK;
+    let timeout = "[limits]\ndeadline_ms = 10\n[expect]\ncode = \"timeout\"";
+    // Two cancelled calls: the bound is their cancel times (2 x 5 ms), not the 2 s deadline.
+    let cancelled =
+        "cancel_after_ms = 5\nrepeat = 2\n[limits]\ndeadline_ms = 2000\n[expect]\ncode = \"cancelled\"";
+
+    let prompt = late("timeout", Duration::ZERO);
+    assert_eq!(verdict_of(&prompt, timeout, None), Verdict::Pass);
+
+    let started = Instant::now();
+    let (kind, message) = failure_kind(&verdict_of(
+        &late("timeout", slack + Duration::from_millis(200)),
+        timeout,
+        None,
+    ));
+    assert_eq!(kind, "too_slow", "{message}");
+    assert!(message.contains("1010 ms bound"), "{message}");
+    let (kind, message) = failure_kind(&verdict_of(
+        &late("cancelled", slack + Duration::from_millis(100)),
+        cancelled,
+        None,
+    ));
+    assert_eq!(kind, "too_slow", "{message}");
+    assert!(message.contains("1010 ms bound"), "{message}");
+    assert!(started.elapsed() >= 2 * slack, "the fakes really were late");
+
+    // A wrong code stays the headline, however late.
+    let (kind, _) = failure_kind(&verdict_of(
+        &late("trap", slack + Duration::from_millis(100)),
+        timeout,
+        None,
+    ));
+    assert_eq!(kind, "code_mismatch");
+    // Other cases have no time bound of their own.
+    let slow_trap = Fake::new(move |_| {
+        std::thread::sleep(slack + Duration::from_millis(100));
+        Ok(outcomes(vec![error(
+            "trap",
+            "run",
+            "wasm trap: unreachable",
+            json!({"trap": "unreachable"}),
+        )]))
+    });
+    assert_eq!(
+        verdict_of(
+            &slow_trap,
+            &format!("[limits]\ndeadline_ms = 10\n{TRAP}"),
+            None
+        ),
+        Verdict::Pass
+    );
+}

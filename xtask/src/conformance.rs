@@ -1,11 +1,12 @@
 //! `cargo xtask conformance`: loads the corpora, runs them against one runtime, prints the
-//! verdicts, and exits non-zero on any failure, xpass or kit error.
+//! verdicts, and exits non-zero on any failure, xpass or kit error. With `--mutants`, runs them
+//! against the reference runtime and each of its mutants and prints the mutant x case matrix.
 
 use std::fs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use toolcage::ReferenceRuntime;
+use toolcage::{mutants, ReferenceRuntime};
 use toolcage_kit::{
     report, run_suite, ConformanceRuntime, Expectations, KitErrors, ProcessRuntime, RunOptions,
     RunReport, Suite,
@@ -47,11 +48,25 @@ pub struct Args {
     /// The runtime's xfail list (`[[xfail]] id, reason`).
     #[arg(long, value_name = "FILE")]
     expectations: Option<PathBuf>,
+    /// Run the corpora against the reference runtime and each of its mutants (one guarantee
+    /// switched off each), in-process; fail if a mutant survives or the reference fails a case.
+    #[arg(long, conflicts_with_all = ["adapter", "expectations"])]
+    mutants: bool,
 }
 
 /// Runs the command; exit 0 when every case passed, was skipped or xfailed, 1 on a failure or
 /// xpass, 2 on a kit error or an unusable runtime.
 pub fn run(args: Args) -> ExitCode {
+    if args.mutants {
+        return match execute_mutants(&args) {
+            Ok(matrix) if !matrix.failed() => ExitCode::SUCCESS,
+            Ok(_) => ExitCode::from(1),
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match execute(&args) {
         Ok(report) if !report.failed() => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
@@ -62,13 +77,38 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-fn execute(args: &Args) -> Result<RunReport, String> {
-    let corpora = if args.corpus.is_empty() {
+fn corpora(args: &Args) -> Vec<PathBuf> {
+    if args.corpus.is_empty() {
         vec![crate::project_root().join("corpus")]
     } else {
         args.corpus.clone()
+    }
+}
+
+/// `--mutants`: the whole matrix in one pool of jobs; the JSON format is the matrix, not a run
+/// report.
+fn execute_mutants(args: &Args) -> Result<mutants::Matrix, String> {
+    if args.format == Format::Junit {
+        return Err("--mutants reports as console or json, not junit".into());
+    }
+    let suite = Suite::load(&corpora(args)).map_err(|e| e.to_string())?;
+    let options = mutants::Options {
+        filter: args.filter.clone(),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| mutants::Options::default().jobs),
+        ..mutants::Options::default()
     };
-    let suite = Suite::load(&corpora).map_err(|e| e.to_string())?;
+    let matrix = mutants::run(&suite, &options).map_err(|e| e.to_string())?;
+    let console = matrix.console();
+    let machine = (args.format == Format::Json)
+        .then(|| serde_json::to_string_pretty(&matrix.json()).expect("JSON values serialize"));
+    write_out(args, &console, machine)?;
+    Ok(matrix)
+}
+
+fn execute(args: &Args) -> Result<RunReport, String> {
+    let suite = Suite::load(&corpora(args)).map_err(|e| e.to_string())?;
     let expectations = match &args.expectations {
         Some(file) => {
             Expectations::load(file, &suite).map_err(|e| KitErrors::from(e).to_string())?
@@ -81,8 +121,6 @@ fn execute(args: &Args) -> Result<RunReport, String> {
         jobs: args.jobs.unwrap_or_else(|| RunOptions::default().jobs),
         expectations,
     };
-    // The seam for a later `--mutants`: build one runtime per mutant and require `run_suite` to
-    // report a failure for each; the judging code is the same for every runtime.
     let report = run_suite(&*runtime, &suite, &options).map_err(|e| e.to_string())?;
     emit(args, &report)?;
     Ok(report)
@@ -107,9 +145,15 @@ fn emit(args: &Args, report: &RunReport) -> Result<(), String> {
         ),
         Format::Junit => Some(report::junit(report)),
     };
+    write_out(args, &console, machine)
+}
+
+/// `--output FILE` gets the machine format (or the console text); stdout keeps the console text
+/// unless the machine format goes there.
+fn write_out(args: &Args, console: &str, machine: Option<String>) -> Result<(), String> {
     match (&args.output, machine) {
         (Some(file), machine) => {
-            fs::write(file, machine.as_deref().unwrap_or(&console))
+            fs::write(file, machine.as_deref().unwrap_or(console))
                 .map_err(|e| format!("{}: {e}", file.display()))?;
             print!("{console}");
         }
@@ -187,6 +231,7 @@ mod tests {
             output: Some(dir.join("report.out")),
             jobs: Some(1),
             expectations: None,
+            mutants: false,
         }
     }
 
@@ -271,6 +316,7 @@ mod tests {
             output: None,
             jobs: Some(3),
             expectations: Some("xfail.toml".into()),
+            mutants: false,
         };
         assert_eq!(
             rerun_prefix(&args),
