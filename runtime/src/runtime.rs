@@ -657,13 +657,22 @@ fn classify(
         }
     }
     if let Some(hit) = limit {
-        let (code, what, cap) = match hit {
-            LimitHit::Memory => (ErrorCode::MemoryLimit, "memory", limits.memory_bytes),
-            LimitHit::Table => (ErrorCode::TableLimit, "table", limits.table_elements),
+        let (code, what, cap, unit) = match hit {
+            LimitHit::Memory => (
+                ErrorCode::MemoryLimit,
+                "memory",
+                limits.memory_bytes,
+                "byte",
+            ),
+            LimitHit::Table => (
+                ErrorCode::TableLimit,
+                "table",
+                limits.table_elements,
+                "element",
+            ),
         };
-        let unit = if hit == LimitHit::Memory { "byte" } else { "element" };
-        return Error::new(code, format!("the guest's {what} would exceed the {cap}-{unit} cap"))
-            .with("limit", cap as u64);
+        let message = format!("the guest's {what} would exceed the {cap}-{unit} cap");
+        return Error::new(code, message).with("limit", cap as u64);
     }
     if error
         .downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
