@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use toolcage_runtime::{CallOptions, CancelToken, Config, Digest, Runtime};
+use toolcage_runtime::{CallOptions, CancelToken, Config, Digest, Plugin, Runtime};
 
 #[derive(Parser)]
 #[command(
@@ -128,39 +128,49 @@ fn run(cache: CacheArgs) -> ExitCode {
     })
 }
 
-/// Every call loads its package again, as a host does on every resolve: the pin is re-verified
-/// each time, and a call may name another package than the request's.
+/// Each distinct (package, digest) of the request is loaded once, at its first call, and later
+/// calls naming the same pair run against that loaded plugin (so isolation between calls of one
+/// plugin is observable); a call naming another pair loads, and so re-verifies, that package.
 fn execute(request: &Request, cache: CacheArgs) -> Vec<Outcome> {
     let runtime = match runtime(&request.limits, cache) {
         Ok(runtime) => runtime,
         Err(error) => return vec![Outcome::from_error(&error); request.calls.len()],
     };
     let limits = runtime.config().limits.clone();
-    request
-        .calls
-        .iter()
-        .map(|call| {
-            let package = call.package.as_ref().unwrap_or(&request.package);
-            let digest = call.digest.as_ref().unwrap_or(&request.digest);
-            let plugin = digest
-                .parse::<Digest>()
-                .and_then(|pin| runtime.load_with_limits(package, Some(&pin), &limits));
-            match plugin {
-                Ok(plugin) => Outcome::from_call(call_with_cancel(
-                    &plugin,
-                    &call.tool,
-                    &call.input,
-                    &limits,
-                    call.cancel_after_ms,
-                )),
-                Err(error) => Outcome::from_error(&error),
+    let mut loaded: Vec<(&PathBuf, &String, Result<Plugin, toolcage_runtime::Error>)> = Vec::new();
+    let mut outcomes = Vec::with_capacity(request.calls.len());
+    for call in &request.calls {
+        let package = call.package.as_ref().unwrap_or(&request.package);
+        let digest = call.digest.as_ref().unwrap_or(&request.digest);
+        let index = match loaded
+            .iter()
+            .position(|(p, d, _)| *p == package && *d == digest)
+        {
+            Some(index) => index,
+            None => {
+                let plugin = digest
+                    .parse::<Digest>()
+                    .and_then(|pin| runtime.load_with_limits(package, Some(&pin), &limits));
+                loaded.push((package, digest, plugin));
+                loaded.len() - 1
             }
-        })
-        .collect()
+        };
+        outcomes.push(match &loaded[index].2 {
+            Ok(plugin) => Outcome::from_call(call_with_cancel(
+                plugin,
+                &call.tool,
+                &call.input,
+                &limits,
+                call.cancel_after_ms,
+            )),
+            Err(error) => Outcome::from_error(error),
+        });
+    }
+    outcomes
 }
 
 fn call_with_cancel(
-    plugin: &toolcage_runtime::Plugin,
+    plugin: &Plugin,
     tool: &str,
     input: &str,
     limits: &toolcage_runtime::Limits,
