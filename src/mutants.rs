@@ -456,3 +456,118 @@ fn stop_budget_ms(case: &Case) -> u64 {
     let per_call = case.cancel_after_ms.map_or(deadline, |c| c.min(deadline));
     per_call * (u64::from(case.repeat) + case.warm_up_calls() as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus() -> Suite {
+        Suite::load(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")])
+            .expect("the corpus loads")
+    }
+
+    fn options(mutant: Mutant, filter: Option<&str>) -> Options {
+        Options {
+            filter: filter.map(str::to_string),
+            mutants: vec![mutant],
+            ..Options::default()
+        }
+    }
+
+    /// The issue's teeth test: a trap after a successful write reported as success is caught by
+    /// exactly one case, and without that case the rest of the corpus lets the mutant through,
+    /// which turns the run red.
+    #[test]
+    fn removing_the_only_case_that_kills_a_mutant_turns_it_red() {
+        let mutant = Mutant::TrapAfterOutputIsSuccess;
+        let only = "trap.output-then-trap";
+        let mut suite = corpus();
+
+        let matrix = run(&suite, &options(mutant, Some(only))).unwrap();
+        assert!(!matrix.failed(), "{}", matrix.console());
+        let kills: Vec<_> = matrix.mutants[0].kills.iter().map(|k| &k.id).collect();
+        assert_eq!(kills, [only]);
+
+        let before = suite.cases.len();
+        suite.cases.retain(|c| c.id != only);
+        assert_eq!(suite.cases.len(), before - 1);
+        let matrix = run(&suite, &options(mutant, None)).unwrap();
+        assert!(
+            matrix.reference.as_ref().is_some_and(|r| !r.failed()),
+            "{}",
+            matrix.console()
+        );
+        assert_eq!(matrix.survivors(), [mutant], "{}", matrix.console());
+        assert!(matrix.failed());
+        let console = matrix.console();
+        assert!(
+            console.contains("SURVIVED trap-after-output-is-success"),
+            "{console}"
+        );
+        assert!(
+            console.contains("FAILED: 1 mutant(s) survived"),
+            "{console}"
+        );
+        assert_eq!(matrix.json()["survivors"], json!([mutant.name()]));
+    }
+
+    /// A case the reference runtime fails is no kill, and fails the run.
+    #[test]
+    fn a_case_the_reference_fails_kills_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("guarantees.toml"),
+            "[[guarantee]]\nid = \"T-1\"\narea = \"trap\"\nmust = \"m\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("wrong.wat"),
+            ";;! id = \"trap.wrong\"\n;;! guarantee = \"T-1\"\n;;! since = \"0.1.0\"\n\
+             ;;! summary = \"s\"\n;;! [expect]\n;;! code = \"timeout\"\n\
+             (module (memory (export \"memory\") 1) (func (export \"yoi_tool_call\") unreachable))\n",
+        )
+        .unwrap();
+        let suite = Suite::load(&[dir.path()]).unwrap();
+        let matrix = run(&suite, &options(Mutant::NoInputCap, None)).unwrap();
+        assert!(matrix.mutants[0].kills.is_empty());
+        assert!(matrix.failed());
+        let console = matrix.console();
+        assert!(console.contains("the unmutated runtime fails"), "{console}");
+        assert!(console.contains("FAIL  trap.wrong"), "{console}");
+        let no_reference = Options {
+            reference: false,
+            ..options(Mutant::NoInputCap, None)
+        };
+        let matrix = run(&suite, &no_reference).unwrap();
+        assert_eq!(matrix.mutants[0].kills.len(), 1, "without a reference run");
+    }
+
+    #[test]
+    fn the_digest_mutant_is_caught_by_the_warm_load_case_whatever_the_jobs() {
+        let suite = corpus();
+        for jobs in [1, 2, 5] {
+            let options = Options {
+                jobs,
+                reference: false,
+                ..options(Mutant::DigestNotReverifiedOnCacheHit, Some("package."))
+            };
+            let matrix = run(&suite, &options).unwrap();
+            let kills: Vec<_> = matrix.mutants[0].kills.iter().map(|k| &k.id).collect();
+            assert_eq!(
+                kills,
+                ["package.tampered-copy-after-warm-load"],
+                "jobs {jobs}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_filter_that_selects_nothing_is_a_kit_error() {
+        let error = run(
+            &corpus(),
+            &options(Mutant::NoDeadline, Some("no-such-case")),
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("no case ran"), "{error}");
+    }
+}
