@@ -292,6 +292,52 @@ mod tests {
     }
 
     #[test]
+    fn mutants_matrix_goes_to_the_json_file_and_survivors_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus(dir.path(), "trap");
+        fs::write(
+            dir.path().join("over-cap.wat"),
+            ";;! id = \"input.over-cap\"\n;;! guarantee = \"T-1\"\n;;! since = \"0.1.0\"\n\
+             ;;! summary = \"s\"\n;;! input_size = 40\n;;! [limits]\n;;! input_bytes = 39\n\
+             ;;! [expect]\n;;! code = \"input_too_large\"\n\
+             (module (memory (export \"memory\") 1) (func (export \"yoi_tool_call\") unreachable))\n",
+        )
+        .unwrap();
+        let mut args = args(dir.path(), Format::Json);
+        args.mutants = true;
+        let matrix = execute_mutants(&args).unwrap();
+        assert!(matrix.failed(), "two cases cannot kill every mutant");
+        let json: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.path().join("report.out")).unwrap())
+                .unwrap();
+        let no_input_cap = json["mutants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "no-input-cap")
+            .unwrap();
+        assert_eq!(no_input_cap["killed"], true);
+        assert_eq!(no_input_cap["kills"][0]["id"], "input.over-cap");
+        assert_eq!(no_input_cap["kills"][0]["reason"], "code_mismatch");
+        assert_eq!(
+            no_input_cap["runtime"],
+            "toolcage-runtime[mutant:no-input-cap]"
+        );
+        assert_eq!(
+            json["cases_killing_nothing"],
+            serde_json::json!(["trap.unreachable"])
+        );
+        assert_eq!(json["reference"]["failed"], false);
+        assert!(json["survivors"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("no-deadline")));
+
+        args.format = Format::Junit;
+        assert!(execute_mutants(&args).unwrap_err().contains("not junit"));
+    }
+
+    #[test]
     fn kit_errors_and_empty_filters_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         corpus(dir.path(), "trap");
