@@ -204,7 +204,7 @@ fn reread(dir: &std::path::Path) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// `n` distinct echo modules (each its own hash): compiled once by a runtime with a disk
+/// `n` distinct echo modules (each its own hash), each compiled by a runtime with a disk
 /// cache, loaded again from its memory cache, then by a second runtime from the disk cache.
 /// Every load re-reads and re-hashes the package, as the runtime always does.
 pub fn load_times(n: usize, module: impl Fn(u32) -> String) -> LoadTimes {
@@ -218,40 +218,41 @@ pub fn load_times(n: usize, module: impl Fn(u32) -> String) -> LoadTimes {
         .map(|i| guests::package(&module(i), "echo"))
         .collect();
     let warm = guests::package(&module(u32::MAX), "echo");
-    let timed = |runtime: &Runtime, want: CacheSource| {
-        let samples = packages
-            .iter()
-            .map(|p| {
-                let start = Instant::now();
-                let plugin = runtime.load(p.path(), Some(&p.digest)).expect("load");
-                let took = start.elapsed();
-                assert_eq!(plugin.cache_source(), want);
-                took
-            })
-            .collect();
-        Samples::new(samples)
+    let timed = |runtime: &Runtime, p: &Package, want: CacheSource| {
+        let start = Instant::now();
+        let plugin = runtime.load(p.path(), Some(&p.digest)).expect("load");
+        let took = start.elapsed();
+        assert_eq!(plugin.cache_source(), want);
+        took
     };
     let first = Runtime::new(config()).expect("runtime");
-    first
-        .load(warm.path(), Some(&warm.digest))
-        .expect("warm-up load");
-    let compiled = timed(&first, CacheSource::Compiled);
-    let memory = timed(&first, CacheSource::Memory);
     let second = Runtime::new(config()).expect("runtime");
-    second
-        .load(warm.path(), Some(&warm.digest))
-        .expect("warm-up load");
-    let disk = timed(&second, CacheSource::Disk);
-    let reread = Samples::new(
-        packages
-            .iter()
-            .map(|p| {
-                let start = Instant::now();
-                std::hint::black_box(reread(p.path()));
-                start.elapsed()
-            })
-            .collect(),
-    );
+    // The warm-up compiles once in `first` and reads that entry from disk in `second`.
+    for runtime in [&first, &second] {
+        runtime
+            .load(warm.path(), Some(&warm.digest))
+            .expect("warm-up load");
+    }
+    // Blocks of packages through all four ways in turn: machine load hits each way alike, and
+    // within a block the cached loads run back to back as a host loading plugins would.
+    let mut times: [Vec<Duration>; 4] = Default::default();
+    for block in packages.chunks(packages.len().div_ceil(4).max(1)) {
+        for p in block {
+            times[0].push(timed(&first, p, CacheSource::Compiled));
+        }
+        for p in block {
+            times[1].push(timed(&first, p, CacheSource::Memory));
+        }
+        for p in block {
+            times[2].push(timed(&second, p, CacheSource::Disk));
+        }
+        for p in block {
+            let start = Instant::now();
+            std::hint::black_box(reread(p.path()));
+            times[3].push(start.elapsed());
+        }
+    }
+    let [compiled, memory, disk, reread] = times.map(Samples::new);
     LoadTimes {
         compiled,
         memory,
