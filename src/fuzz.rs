@@ -120,6 +120,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Loads or calls that panicked (each is also a finding).
     pub panics: u64,
+    /// Late outcomes that did not reproduce (seed, how long the late call took): the machine
+    /// stalled the whole process, not the runtime. A late outcome is retried twice and is a
+    /// finding only when every try is late, since a module's behaviour is deterministic.
+    pub stalls: Vec<(u64, Duration)>,
     /// The slowest call (deadline included) and its seed; each module is called twice.
     pub worst_call: (Duration, u64),
     /// The slowest load (read, hash, compile, link) and its seed.
@@ -185,6 +189,18 @@ impl fmt::Display for Report {
                 .map(|((_, code), n)| format!("{code}={n}"))
                 .collect();
             writeln!(f, "  {:<8} {}", family.as_str(), codes.join(" "))?;
+        }
+        if !self.stalls.is_empty() {
+            let stalls: Vec<String> = self
+                .stalls
+                .iter()
+                .map(|(seed, took)| format!("seed {seed} {:.0} ms", took.as_secs_f64() * 1e3))
+                .collect();
+            writeln!(
+                f,
+                "  late once, in time on retry (machine stalls): {}",
+                stalls.join(", ")
+            )?;
         }
         for finding in self.findings.iter().take(50) {
             writeln!(
@@ -713,6 +729,8 @@ pub fn thread_count() -> usize {
 /// What one module did: the outcome code (or `ok`), and any finding.
 struct Observed {
     code: String,
+    /// The outcome came after the deadline plus the slack.
+    late: bool,
     host_calls: toolcage_runtime::HostCallCounts,
     call: Duration,
     load: Duration,
@@ -766,9 +784,25 @@ pub fn run(config: &FuzzConfig) -> Report {
             report.not_generated += 1;
             continue;
         };
-        let observed = catch_unwind(AssertUnwindSafe(|| {
-            run_one(&runtime, dir.path(), &generated, config)
-        }));
+        let attempt = || {
+            catch_unwind(AssertUnwindSafe(|| {
+                run_one(&runtime, dir.path(), &generated, config)
+            }))
+        };
+        let mut observed = attempt();
+        if let Ok(late) = &observed {
+            if late.late {
+                let first = late.call;
+                for _ in 0..2 {
+                    let retry = attempt();
+                    if matches!(&retry, Ok(r) if !r.late) {
+                        report.stalls.push((seed, first));
+                        observed = retry;
+                        break;
+                    }
+                }
+            }
+        }
         let observed = match observed {
             Ok(observed) => observed,
             Err(panic) => {
@@ -780,6 +814,7 @@ pub fn run(config: &FuzzConfig) -> Report {
                     .unwrap_or("(no message)");
                 Observed {
                     code: "panic".into(),
+                    late: false,
                     host_calls: Default::default(),
                     call: Duration::ZERO,
                     load: Duration::ZERO,
@@ -834,6 +869,7 @@ pub fn run(config: &FuzzConfig) -> Report {
 fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzConfig) -> Observed {
     let mut observed = Observed {
         code: String::new(),
+        late: false,
         host_calls: Default::default(),
         call: Duration::ZERO,
         load: Duration::ZERO,
@@ -884,7 +920,8 @@ fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzCo
     };
     observed.code = outcome_code(&result);
     let budget = config.deadline + config.slack;
-    observed.finding = if observed.call > budget {
+    observed.late = observed.call > budget;
+    observed.finding = if observed.late {
         Some(format!(
             "the outcome ({}) came after {:.1} ms, over the {} ms deadline plus slack",
             observed.code,
