@@ -18,6 +18,8 @@
 //! Every outcome also has to be well-formed: a known code in its own phase, a bounded message
 //! without control characters, and an answer within the deadline plus a slack. Each module is
 //! called twice: with a fresh instance per call, both calls must end alike (timeouts aside).
+//! A late outcome is tried again, twice: generated modules are deterministic, so lateness that
+//! does not reproduce is the machine stalling the process and is listed apart, not a finding.
 
 use std::collections::BTreeMap;
 use std::fmt;
