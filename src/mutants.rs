@@ -185,8 +185,8 @@ impl Matrix {
             if !result.killed() {
                 let _ = writeln!(
                     out,
-                    "SURVIVED {name:width$}  no case fails against it: the guarantee it breaks \
-                     needs a case"
+                    "SURVIVED {name:width$}  no case fails against it: write a case for the \
+                     guarantee it breaks (docs/MUTANTS.md)"
                 );
                 continue;
             }
