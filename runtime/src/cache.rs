@@ -16,12 +16,8 @@ use wasmtime::{Engine, Module};
 const MAGIC: &[u8; 16] = b"toolcage-cwasm-1";
 const HEADER: usize = MAGIC.len() + 32 + 32;
 
-/// The SHA-256 of a module's bytes.
+/// The SHA-256 of a module's (or a manifest's) bytes.
 pub(crate) type ModuleHash = [u8; 32];
-
-pub(crate) fn module_hash(bytes: &[u8]) -> ModuleHash {
-    Sha256::digest(bytes).into()
-}
 
 /// Where a compiled module came from, for hosts and benchmarks that want to know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,34 +30,31 @@ pub enum CacheSource {
     Disk,
 }
 
-pub(crate) struct ModuleCache {
+/// A bounded map from a content hash to what was derived from that content. Entries are
+/// evicted oldest first; what is derived depends only on the content (and the runtime's fixed
+/// configuration), so an entry can never be stale.
+pub(crate) struct Bounded<V> {
     capacity: usize,
-    entries: Mutex<(HashMap<ModuleHash, Module>, VecDeque<ModuleHash>)>,
-    disk: Option<PathBuf>,
-    engine_tag: String,
+    entries: Mutex<(HashMap<ModuleHash, V>, VecDeque<ModuleHash>)>,
 }
 
-impl ModuleCache {
-    pub(crate) fn new(engine: &Engine, capacity: usize, disk: Option<PathBuf>) -> ModuleCache {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        engine.precompile_compatibility_hash().hash(&mut h);
-        ModuleCache {
+impl<V: Clone> Bounded<V> {
+    pub(crate) fn new(capacity: usize) -> Bounded<V> {
+        Bounded {
             capacity: capacity.max(1),
-            entries: Mutex::default(),
-            disk,
-            engine_tag: format!("{:016x}", h.finish()),
+            entries: Mutex::new((HashMap::new(), VecDeque::new())),
         }
     }
 
-    pub(crate) fn get_memory(&self, key: &ModuleHash) -> Option<Module> {
+    pub(crate) fn get(&self, key: &ModuleHash) -> Option<V> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.0.get(key).cloned()
     }
 
-    pub(crate) fn insert_memory(&self, key: ModuleHash, module: Module) {
+    pub(crate) fn insert(&self, key: ModuleHash, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (map, order) = &mut *entries;
-        if map.insert(key, module).is_none() {
+        if map.insert(key, value).is_none() {
             order.push_back(key);
         }
         while map.len() > self.capacity {
@@ -73,6 +66,23 @@ impl ModuleCache {
             }
         }
     }
+}
+
+/// Compiled modules on disk, shared between processes.
+pub(crate) struct DiskCache {
+    dir: Option<PathBuf>,
+    engine_tag: String,
+}
+
+impl DiskCache {
+    pub(crate) fn new(engine: &Engine, dir: Option<PathBuf>) -> DiskCache {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut h);
+        DiskCache {
+            dir,
+            engine_tag: format!("{:016x}", h.finish()),
+        }
+    }
 
     fn entry_path(&self, dir: &Path, key: &ModuleHash) -> PathBuf {
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
@@ -80,8 +90,8 @@ impl ModuleCache {
     }
 
     /// A verified disk entry, or `None` (an unusable entry is removed on the way).
-    pub(crate) fn get_disk(&self, engine: &Engine, key: &ModuleHash) -> Option<Module> {
-        let dir = self.disk.as_deref()?;
+    pub(crate) fn get(&self, engine: &Engine, key: &ModuleHash) -> Option<Module> {
+        let dir = self.dir.as_deref()?;
         let path = self.entry_path(dir, key);
         let bytes = std::fs::read(&path).ok()?;
         let module = verify(&bytes, key).and_then(|compiled| deserialize(engine, compiled));
@@ -93,8 +103,8 @@ impl ModuleCache {
 
     /// Writes an entry atomically (temporary file, then rename); failures only cost a recompile
     /// later, so they are ignored.
-    pub(crate) fn put_disk(&self, key: &ModuleHash, module: &Module) {
-        let Some(dir) = self.disk.as_deref() else {
+    pub(crate) fn put(&self, key: &ModuleHash, module: &Module) {
+        let Some(dir) = self.dir.as_deref() else {
             return;
         };
         let Ok(compiled) = module.serialize() else {
@@ -141,6 +151,10 @@ fn deserialize(engine: &Engine, compiled: &[u8]) -> Option<Module> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn module_hash(bytes: &[u8]) -> ModuleHash {
+        Sha256::digest(bytes).into()
+    }
 
     #[test]
     fn verify_refuses_every_kind_of_bad_entry() {

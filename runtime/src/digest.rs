@@ -74,11 +74,15 @@ impl DigestBuilder {
         DigestBuilder(h)
     }
 
-    pub(crate) fn file(&mut self, path: &str, content: &[u8]) {
+    /// Adds one file and returns the SHA-256 of its content, which callers reuse as the
+    /// module's or manifest's own hash instead of hashing the bytes twice.
+    pub(crate) fn file(&mut self, path: &str, content: &[u8]) -> [u8; 32] {
+        let hash: [u8; 32] = Sha256::digest(content).into();
         self.0.update(path.as_bytes());
         self.0.update([0u8]);
         self.0.update((content.len() as u64).to_be_bytes());
-        self.0.update(Sha256::digest(content));
+        self.0.update(hash);
+        hash
     }
 
     pub(crate) fn finish(self) -> Digest {

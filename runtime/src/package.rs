@@ -4,13 +4,16 @@
 //! the bytes that get compiled are exactly the bytes that were hashed: there is no window in
 //! which the module could be swapped between verification and use.
 
+use crate::cache::Bounded;
 use crate::digest::{Digest, DigestBuilder};
 use crate::error::{Error, ErrorCode};
 use serde::Deserialize;
+use sha2::Digest as _;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path};
+use std::sync::Arc;
 
 /// Largest `plugin.toml` read.
 const MANIFEST_BYTES: u64 = 64 * 1024;
@@ -79,11 +82,14 @@ pub struct ToolSpec {
     pub input_schema: serde_json::Value,
 }
 
-/// A package as read from disk: its manifest, its digest and its module's bytes.
+/// A package as read from disk: its manifest, its digest and its module's bytes, with the
+/// SHA-256 of the manifest and of the module as computed for the digest.
 pub(crate) struct Package {
-    pub manifest: Manifest,
+    pub manifest: Arc<Manifest>,
+    pub manifest_hash: [u8; 32],
     pub digest: Digest,
     pub module: Vec<u8>,
+    pub module_hash: [u8; 32],
 }
 
 fn manifest_error(message: impl AsRef<str>) -> Error {
@@ -211,7 +217,13 @@ fn check_entry(entry: &str) -> Result<(), Error> {
 }
 
 /// Reads, checks and hashes a package. `module_bytes` caps the module before it is read.
-pub(crate) fn read(dir: &Path, module_bytes: usize) -> Result<Package, Error> {
+/// `manifests` holds manifests already parsed, by the SHA-256 of their bytes: the bytes are
+/// read and hashed on every load, only the parsing is skipped.
+pub(crate) fn read(
+    dir: &Path,
+    module_bytes: usize,
+    manifests: &Bounded<Arc<Manifest>>,
+) -> Result<Package, Error> {
     let manifest_path = dir.join("plugin.toml");
     let meta = fs::symlink_metadata(&manifest_path)
         .map_err(|_| manifest_error("the package has no plugin.toml"))?;
@@ -230,9 +242,17 @@ pub(crate) fn read(dir: &Path, module_bytes: usize) -> Result<Package, Error> {
         )));
     }
     let manifest_bytes = read_bounded(&manifest_path, MANIFEST_BYTES)?;
-    let text = std::str::from_utf8(&manifest_bytes)
-        .map_err(|_| manifest_error("plugin.toml is not UTF-8"))?;
-    let manifest = parse_manifest(text)?;
+    let manifest_hash: [u8; 32] = sha2::Sha256::digest(&manifest_bytes).into();
+    let manifest = match manifests.get(&manifest_hash) {
+        Some(manifest) => manifest,
+        None => {
+            let text = std::str::from_utf8(&manifest_bytes)
+                .map_err(|_| manifest_error("plugin.toml is not UTF-8"))?;
+            let manifest = Arc::new(parse_manifest(text)?);
+            manifests.insert(manifest_hash, manifest.clone());
+            manifest
+        }
+    };
 
     let mut files = BTreeMap::new();
     list_files(dir, "", &mut files)?;
@@ -259,17 +279,17 @@ pub(crate) fn read(dir: &Path, module_bytes: usize) -> Result<Package, Error> {
     let mut digest = DigestBuilder::new();
     let mut module = None;
     for (path, len) in &files {
-        let content = if path == "plugin.toml" {
-            manifest_bytes.clone()
-        } else {
-            read_bounded(&dir.join(path), *len)?
+        // The manifest was read above; it is hashed from those same bytes.
+        let content = match path.as_str() {
+            "plugin.toml" => None,
+            _ => Some(read_bounded(&dir.join(path), *len)?),
         };
-        digest.file(path, &content);
+        let hash = digest.file(path, content.as_deref().unwrap_or(&manifest_bytes));
         if *path == manifest.entry {
-            module = Some(content);
+            module = Some((content.unwrap_or_else(|| manifest_bytes.clone()), hash));
         }
     }
-    let module = module.ok_or_else(|| {
+    let (module, module_hash) = module.ok_or_else(|| {
         Error::new(
             ErrorCode::ModuleMissing,
             "the module changed while it was read",
@@ -277,8 +297,10 @@ pub(crate) fn read(dir: &Path, module_bytes: usize) -> Result<Package, Error> {
     })?;
     Ok(Package {
         manifest,
+        manifest_hash,
         digest: digest.finish(),
         module,
+        module_hash,
     })
 }
 

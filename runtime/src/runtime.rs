@@ -2,7 +2,7 @@
 //! verified, linked package), and the call path: check input, fresh store, instantiate, call,
 //! classify, check output.
 
-use crate::cache::{self, CacheSource, ModuleCache, ModuleHash};
+use crate::cache::{Bounded, CacheSource, DiskCache, ModuleHash};
 use crate::cancel::CancelToken;
 use crate::digest::Digest;
 use crate::engine::{self, EngineConfig, Ticker};
@@ -101,10 +101,16 @@ pub struct CallOutcome {
     pub diagnostics: Option<String>,
 }
 
+/// What was made of a module on one engine: linked and ready to instantiate, or why not.
+type Prepared = Result<InstancePre<HostState>, Error>;
+
 struct EngineParts {
     engine: Engine,
     linker: Linker<HostState>,
-    cache: ModuleCache,
+    disk: DiskCache,
+    /// By module SHA-256: depends only on the bytes, the engine and the link policy, all fixed
+    /// for this engine, so an entry is never stale (failures included).
+    prepared: Bounded<Prepared>,
 }
 
 struct Inner {
@@ -113,6 +119,9 @@ struct Inner {
     plain: EngineParts,
     fueled: OnceLock<Result<EngineParts, Error>>,
     ticker: Ticker,
+    /// Parsed manifests and compiled input schemas, by the SHA-256 of `plugin.toml`.
+    manifests: Bounded<Arc<Manifest>>,
+    tools: Bounded<Result<Arc<[LoadedTool]>, Error>>,
     #[cfg(feature = "mutants")]
     loaded: std::sync::Mutex<std::collections::HashMap<Digest, Plugin>>,
 }
@@ -133,6 +142,7 @@ impl Runtime {
         };
         let ticker = Ticker::start()?;
         let plain = Self::parts(&config, policy, false)?;
+        let capacity = config.memory_cache_entries;
         ticker.watch(&plain.engine);
         Ok(Runtime {
             inner: Arc::new(Inner {
@@ -141,6 +151,8 @@ impl Runtime {
                 plain,
                 fueled: OnceLock::new(),
                 ticker,
+                manifests: Bounded::new(capacity),
+                tools: Bounded::new(capacity),
                 #[cfg(feature = "mutants")]
                 loaded: Default::default(),
             }),
@@ -150,15 +162,12 @@ impl Runtime {
     fn parts(config: &Config, policy: LinkPolicy, fuel: bool) -> Result<EngineParts, Error> {
         let engine = engine::build(&config.engine, fuel)?;
         let linker = link::linker(&engine, policy)?;
-        let cache = ModuleCache::new(
-            &engine,
-            config.memory_cache_entries,
-            config.cache_dir.clone(),
-        );
+        let disk = DiskCache::new(&engine, config.cache_dir.clone());
         Ok(EngineParts {
             engine,
             linker,
-            cache,
+            disk,
+            prepared: Bounded::new(config.memory_cache_entries),
         })
     }
 
@@ -237,7 +246,7 @@ impl Runtime {
         pin: Option<&Digest>,
         limits: &Limits,
     ) -> Result<Plugin, Error> {
-        let package = package::read(dir, limits.module_bytes)?;
+        let package = package::read(dir, limits.module_bytes, &self.inner.manifests)?;
         if let Some(pin) = pin {
             if package.digest != *pin {
                 return Err(Error::new(
@@ -248,14 +257,17 @@ impl Runtime {
                 .with("actual", package.digest.to_string()));
             }
         }
-        let mut tools = Vec::with_capacity(package.manifest.tools.len());
-        for spec in &package.manifest.tools {
-            tools.push(LoadedTool {
-                name: Arc::from(spec.name.as_str()),
-                validator: schema::compile(&spec.name, &spec.input_schema)?,
-            });
-        }
-        let hash = cache::module_hash(&package.module);
+        let tools = match self.inner.tools.get(&package.manifest_hash) {
+            Some(tools) => tools,
+            None => {
+                let tools = compile_tools(&package.manifest);
+                self.inner
+                    .tools
+                    .insert(package.manifest_hash, tools.clone());
+                tools
+            }
+        }?;
+        let hash = package.module_hash;
         let (plain, source) = self.prepare(&self.inner.plain, &package.module, &hash)?;
         Ok(Plugin {
             inner: Arc::new(PluginInner {
@@ -274,40 +286,67 @@ impl Runtime {
         })
     }
 
+    /// Compiles (or finds) and links a module. Cached by module hash, failures included, so
+    /// a module is compiled and checked once per engine however often it is loaded.
     fn prepare(
         &self,
         parts: &EngineParts,
         bytes: &[u8],
         hash: &ModuleHash,
     ) -> Result<(InstancePre<HostState>, CacheSource), Error> {
-        let (module, source) = if let Some(m) = parts.cache.get_memory(hash) {
-            (m, CacheSource::Memory)
-        } else if let Some(m) = parts.cache.get_disk(&parts.engine, hash) {
-            parts.cache.insert_memory(*hash, m.clone());
-            (m, CacheSource::Disk)
-        } else {
-            link::check_scan(&link::scan(bytes)?)?;
-            let m = Module::new(&parts.engine, bytes).map_err(|e| {
-                Error::new(ErrorCode::ModuleInvalid, "the module could not be compiled")
-                    .with("cause", format!("{e:#}"))
-            })?;
-            parts.cache.insert_memory(*hash, m.clone());
-            parts.cache.put_disk(hash, &m);
-            (m, CacheSource::Compiled)
-        };
-        link::check(&module, self.inner.policy)?;
-        let mut linker = parts.linker.clone();
-        if self.mutant(Mutant::DeniedImportsLinkedAsTraps) {
-            let _ = linker.define_unknown_imports_as_traps(&module);
+        if let Some(prepared) = parts.prepared.get(hash) {
+            return prepared.map(|pre| (pre, CacheSource::Memory));
         }
-        let pre = linker.instantiate_pre(&module).map_err(|_| {
+        let (prepared, source) = match parts.disk.get(&parts.engine, hash) {
+            Some(module) => (self.link(parts, &module), CacheSource::Disk),
+            None => (
+                self.compile_and_link(parts, bytes, hash),
+                CacheSource::Compiled,
+            ),
+        };
+        parts.prepared.insert(*hash, prepared.clone());
+        prepared.map(|pre| (pre, source))
+    }
+
+    fn compile_and_link(&self, parts: &EngineParts, bytes: &[u8], hash: &ModuleHash) -> Prepared {
+        link::check_scan(&link::scan(bytes)?)?;
+        let module = Module::new(&parts.engine, bytes).map_err(|e| {
+            Error::new(ErrorCode::ModuleInvalid, "the module could not be compiled")
+                .with("cause", format!("{e:#}"))
+        })?;
+        parts.disk.put(hash, &module);
+        self.link(parts, &module)
+    }
+
+    fn link(&self, parts: &EngineParts, module: &Module) -> Prepared {
+        link::check(module, self.inner.policy)?;
+        let linked = if self.mutant(Mutant::DeniedImportsLinkedAsTraps) {
+            let mut linker = parts.linker.clone();
+            let _ = linker.define_unknown_imports_as_traps(module);
+            linker.instantiate_pre(module)
+        } else {
+            parts.linker.instantiate_pre(module)
+        };
+        linked.map_err(|_| {
             Error::new(
                 ErrorCode::ImportDenied,
                 "the module's imports could not be linked",
             )
-        })?;
-        Ok((pre, source))
+        })
     }
+}
+
+fn compile_tools(manifest: &Manifest) -> Result<Arc<[LoadedTool]>, Error> {
+    manifest
+        .tools
+        .iter()
+        .map(|spec| {
+            Ok(LoadedTool {
+                name: Arc::from(spec.name.as_str()),
+                validator: schema::compile(&spec.name, &spec.input_schema)?,
+            })
+        })
+        .collect()
 }
 
 struct LoadedTool {
@@ -317,11 +356,11 @@ struct LoadedTool {
 
 struct PluginInner {
     runtime: Runtime,
-    manifest: Manifest,
+    manifest: Arc<Manifest>,
     digest: Digest,
     module: Vec<u8>,
     hash: ModuleHash,
-    tools: Vec<LoadedTool>,
+    tools: Arc<[LoadedTool]>,
     plain: InstancePre<HostState>,
     fueled: OnceLock<Result<InstancePre<HostState>, Error>>,
     source: CacheSource,
