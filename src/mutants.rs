@@ -324,14 +324,14 @@ pub fn run(suite: &Suite, options: &Options) -> Result<Matrix, MutantsError> {
             .into(),
         ));
     }
-    let mut runtimes: Vec<(Option<Mutant>, ReferenceRuntime)> = Vec::new();
+    let mut runtimes = Vec::new();
     if options.reference {
-        runtimes.push((None, build(None)?));
+        runtimes.push(build(None)?);
     }
     for &mutant in &options.mutants {
-        runtimes.push((Some(mutant), build(Some(mutant))?));
+        runtimes.push(build(Some(mutant))?);
     }
-    let infos: Vec<_> = runtimes.iter().map(|(_, r)| describe(r)).collect();
+    let infos: Vec<_> = runtimes.iter().map(|r| describe(r)).collect();
 
     // Longest first, so the pool does not end waiting on one slow case: the cases that must stop
     // a runaway guest take their deadline (several seconds against the mutants that overrun it).
@@ -347,7 +347,7 @@ pub fn run(suite: &Suite, options: &Options) -> Result<Matrix, MutantsError> {
         for _ in 0..options.jobs.clamp(1, work.len()) {
             scope.spawn(|| {
                 while let Some(&(r, c)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let result = run_case(&runtimes[r].1, &infos[r], cases[c], None);
+                    let result = run_case(&runtimes[r], &infos[r], cases[c], None);
                     slots.lock().unwrap_or_else(|e| e.into_inner())[r][c] = Some(result);
                 }
             });
