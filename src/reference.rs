@@ -1,6 +1,7 @@
 //! The reference runtime judged in-process: the kit's trait over `toolcage_runtime`'s library
 //! API, so `cargo xtask conformance` and `cargo test` need no subprocess to check it.
 
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -10,7 +11,9 @@ use toolcage_kit::{
     AdapterFailure, ConformanceRuntime, ErrorBody, LimitOverrides, Outcome, Request, Response,
     RuntimeInfo, Status, PROTOCOL_VERSION,
 };
-use toolcage_runtime::{CallOptions, CancelToken, Config, Digest, Error, Limits, Mutant, Runtime};
+use toolcage_runtime::{
+    CallOptions, CancelToken, Config, Digest, Error, Limits, Mutant, Plugin, Runtime,
+};
 
 /// The reference runtime behind the kit's [`ConformanceRuntime`] trait. One [`Runtime`] (engine,
 /// caches, epoch ticker) is built once and shared by every case, as a host would.
@@ -72,25 +75,39 @@ impl ConformanceRuntime for ReferenceRuntime {
         })
     }
 
-    /// Every call loads its package again with its pin, as a host does on every resolve
-    /// (docs/ADAPTER.md): a call may name its own package and digest.
+    /// Each distinct package and digest of the request is loaded once, at its first call, as a
+    /// host loads a plugin once and calls it many times (docs/ADAPTER.md); later calls naming
+    /// the same pair share that plugin, so isolation between its calls is observable, and a call
+    /// naming another pair loads, and so re-verifies, that package.
     fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {
         let limits = apply(self.runtime.config().limits.clone(), &request.limits);
+        let mut loaded: Vec<(&PathBuf, &String, Result<Plugin, Error>)> = Vec::new();
         let outcomes = request
             .calls
             .iter()
             .map(|call| {
                 let package = call.package.as_ref().unwrap_or(&request.package);
                 let digest = call.digest.as_ref().unwrap_or(&request.digest);
-                let pin: Digest =
-                    digest
-                        .parse()
-                        .map_err(|e: Error| AdapterFailure::Unavailable {
-                            reason: format!("bad digest in request: {}", e.message()),
-                        })?;
-                let plugin = match self.runtime.load_with_limits(package, Some(&pin), &limits) {
+                let index = match loaded
+                    .iter()
+                    .position(|(p, d, _)| *p == package && *d == digest)
+                {
+                    Some(index) => index,
+                    None => {
+                        let pin: Digest =
+                            digest
+                                .parse()
+                                .map_err(|e: Error| AdapterFailure::Unavailable {
+                                    reason: format!("bad digest in request: {}", e.message()),
+                                })?;
+                        let plugin = self.runtime.load_with_limits(package, Some(&pin), &limits);
+                        loaded.push((package, digest, plugin));
+                        loaded.len() - 1
+                    }
+                };
+                let plugin = match &loaded[index].2 {
                     Ok(plugin) => plugin,
-                    Err(error) => return Ok(load_failure(&error)),
+                    Err(error) => return Ok(load_failure(error)),
                 };
                 let token = CancelToken::new();
                 let options = CallOptions {

@@ -15,14 +15,7 @@ use toolcage_runtime::Mutant;
 /// it still survives, so the entry cannot outlive its reason: once a case kills it, the trial
 /// fails and asks for the entry to be removed. `cargo xtask conformance --mutants` still fails
 /// on it.
-const KNOWN_SURVIVORS: &[(Mutant, &str)] = &[(
-    Mutant::InstanceReused,
-    // FIXME: the mutant keeps its instance per loaded `Plugin`, and every call of the adapter
-    // protocol loads its package again (docs/ADAPTER.md), so no call ever meets a reused
-    // instance. Needs the runtime's mutant to keep its instance across loads of the same module
-    // (as the digest mutant keeps plugins across loads); the isolation cases then catch it.
-    "its instance is per loaded plugin and every protocol call loads again",
-)];
+const KNOWN_SURVIVORS: &[(Mutant, &str)] = &[];
 
 fn main() {
     let args = Arguments::from_args();
