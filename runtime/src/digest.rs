@@ -78,11 +78,16 @@ impl DigestBuilder {
     /// module's or manifest's own hash instead of hashing the bytes twice.
     pub(crate) fn file(&mut self, path: &str, content: &[u8]) -> [u8; 32] {
         let hash: [u8; 32] = Sha256::digest(content).into();
+        self.hashed_file(path, content.len(), &hash);
+        hash
+    }
+
+    /// Adds a file whose content the caller already hashed.
+    pub(crate) fn hashed_file(&mut self, path: &str, len: usize, hash: &[u8; 32]) {
         self.0.update(path.as_bytes());
         self.0.update([0u8]);
-        self.0.update((content.len() as u64).to_be_bytes());
+        self.0.update((len as u64).to_be_bytes());
         self.0.update(hash);
-        hash
     }
 
     pub(crate) fn finish(self) -> Digest {

@@ -279,12 +279,15 @@ pub(crate) fn read(
     let mut digest = DigestBuilder::new();
     let mut module = None;
     for (path, len) in &files {
-        // The manifest was read above; it is hashed from those same bytes.
-        let content = match path.as_str() {
-            "plugin.toml" => None,
-            _ => Some(read_bounded(&dir.join(path), *len)?),
+        // The manifest was read and hashed above; the digest reuses those bytes and that hash.
+        let (content, hash) = if path == "plugin.toml" {
+            digest.hashed_file(path, manifest_bytes.len(), &manifest_hash);
+            (None, manifest_hash)
+        } else {
+            let content = read_bounded(&dir.join(path), *len)?;
+            let hash = digest.file(path, &content);
+            (Some(content), hash)
         };
-        let hash = digest.file(path, content.as_deref().unwrap_or(&manifest_bytes));
         if *path == manifest.entry {
             module = Some((content.unwrap_or_else(|| manifest_bytes.clone()), hash));
         }
