@@ -9,6 +9,9 @@ use serde_json::json;
 use crate::judge::{Failure, FailureKind, Verdict};
 use crate::runner::{CaseResult, RunReport};
 
+mod markdown;
+pub use markdown::markdown;
+
 /// The kit's version, carried by every report.
 pub const KIT_VERSION: &str = env!("CARGO_PKG_VERSION");
 

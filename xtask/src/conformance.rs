@@ -21,6 +21,9 @@ pub enum Format {
     Json,
     /// JUnit XML for CI.
     Junit,
+    /// A verdict table per area and the failures with rerun lines, for a pull-request comment
+    /// or a CI job summary.
+    Markdown,
 }
 
 /// Flags of `cargo xtask conformance`.
@@ -88,8 +91,8 @@ fn corpora(args: &Args) -> Vec<PathBuf> {
 /// `--mutants`: the whole matrix in one pool of jobs; the JSON format is the matrix, not a run
 /// report.
 fn execute_mutants(args: &Args) -> Result<mutants::Matrix, String> {
-    if args.format == Format::Junit {
-        return Err("--mutants reports as console or json, not junit".into());
+    if matches!(args.format, Format::Junit | Format::Markdown) {
+        return Err("--mutants reports as console or json, not junit or markdown".into());
     }
     let suite = Suite::load(&corpora(args)).map_err(|e| e.to_string())?;
     let options = mutants::Options {
@@ -144,6 +147,7 @@ fn emit(args: &Args, report: &RunReport) -> Result<(), String> {
             serde_json::to_string_pretty(&report::json(report)).expect("JSON values serialize"),
         ),
         Format::Junit => Some(report::junit(report)),
+        Format::Markdown => Some(report::markdown(report, &rerun_prefix(args))),
     };
     write_out(args, &console, machine)
 }
@@ -263,6 +267,26 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_in_markdown_names_the_case_and_its_rerun_line() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus(dir.path(), "timeout");
+        let report = execute(&args(dir.path(), Format::Markdown)).unwrap();
+        assert!(report.failed());
+        let md = fs::read_to_string(dir.path().join("report.out")).unwrap();
+        assert!(
+            md.starts_with("### toolcage conformance: ❌ FAILED"),
+            "{md}"
+        );
+        assert!(md.contains("| trap | 0 | 1 | 0 | 0 | 0 |"), "{md}");
+        assert!(md.contains("- `trap.unreachable` (T-1)"), "{md}");
+        let rerun = format!(
+            "cargo xtask conformance --corpus {} --filter trap.unreachable",
+            dir.path().display()
+        );
+        assert!(md.contains(&rerun), "{md}");
+    }
+
+    #[test]
     fn warm_up_tamper_case_catches_a_runtime_that_trusts_its_cache() {
         use toolcage_runtime::{Config, Mutant};
         let dir = tempfile::tempdir().unwrap();
@@ -335,6 +359,8 @@ mod tests {
 
         args.format = Format::Junit;
         assert!(execute_mutants(&args).unwrap_err().contains("not junit"));
+        args.format = Format::Markdown;
+        assert!(execute_mutants(&args).unwrap_err().contains("or markdown"));
     }
 
     #[test]
