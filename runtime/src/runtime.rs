@@ -8,7 +8,7 @@ use crate::digest::Digest;
 use crate::engine::{self, EngineConfig, Ticker};
 use crate::error::{Error, ErrorCode};
 use crate::host::{HostLimits, HostState, LimitHit, Stop};
-use crate::limits::Limits;
+use crate::limits::{self, Limits};
 use crate::link::{self, LinkPolicy};
 use crate::mutants::Mutant;
 use crate::output::{self, ToolOutput};
@@ -75,7 +75,7 @@ impl std::fmt::Debug for Config {
 /// Options of one call.
 #[derive(Clone, Debug, Default)]
 pub struct CallOptions {
-    /// Bounds for this call; `None` uses the runtime's.
+    /// Bounds for this call; `None` uses the ones the plugin was loaded with.
     pub limits: Option<Limits>,
     /// Cancels the call from another thread.
     pub cancel: Option<CancelToken>,
@@ -213,8 +213,10 @@ impl Runtime {
         self.load_with_limits(dir, pin, &self.inner.config.limits)
     }
 
-    /// Loads a package, reading and hashing every file again (cache hits included: the cache
-    /// holds compiled code keyed by the module's own hash, never a verdict about a path).
+    /// Loads a package with `limits`, reading and hashing every file again (cache hits included:
+    /// the cache holds compiled code keyed by the module's own hash, never a verdict about a
+    /// path). The load itself is bounded by `module_bytes` and `message_bytes`; every other bound
+    /// is the plugin's default for its calls (a call's [`CallOptions::limits`] replaces them all).
     pub fn load_with_limits(
         &self,
         dir: &Path,
@@ -280,6 +282,7 @@ impl Runtime {
                 plain,
                 fueled: OnceLock::new(),
                 source,
+                limits: limits.clone(),
                 #[cfg(feature = "mutants")]
                 reused: Default::default(),
             }),
@@ -309,7 +312,12 @@ impl Runtime {
     }
 
     fn compile_and_link(&self, parts: &EngineParts, bytes: &[u8], hash: &ModuleHash) -> Prepared {
-        link::check_scan(&link::scan(bytes)?)?;
+        let scan = link::scan(bytes)?;
+        link::check_scan(&scan)?;
+        self.inner
+            .config
+            .engine
+            .check_initial_memory(scan.largest_memory)?;
         let module = Module::new(&parts.engine, bytes).map_err(|e| {
             Error::new(ErrorCode::ModuleInvalid, "the module could not be compiled")
                 .with("cause", format!("{e:#}"))
@@ -364,6 +372,8 @@ struct PluginInner {
     plain: InstancePre<HostState>,
     fueled: OnceLock<Result<InstancePre<HostState>, Error>>,
     source: CacheSource,
+    /// The limits it was loaded with: the default of its calls.
+    limits: Limits,
     #[cfg(feature = "mutants")]
     reused: std::sync::Mutex<Option<(Store<HostState>, wasmtime::Instance)>>,
 }
@@ -408,10 +418,7 @@ impl Plugin {
     /// [`CallOutcome::result`].
     pub fn call(&self, tool: &str, input: &str, options: &CallOptions) -> CallOutcome {
         let runtime = &self.inner.runtime;
-        let limits = options
-            .limits
-            .as_ref()
-            .unwrap_or(&runtime.inner.config.limits);
+        let limits = options.limits.as_ref().unwrap_or(&self.inner.limits);
         let mut outcome = self.call_inner(tool, input, limits, options.cancel.as_ref());
         outcome.result = outcome.result.map_err(|e| e.bounded(limits.message_bytes));
         if let (Some(sink), Some(text)) = (&runtime.inner.config.diagnostics, &outcome.diagnostics)
@@ -503,7 +510,7 @@ impl Plugin {
             table_elements: limits.table_elements,
             diagnostic_bytes: limits.diagnostic_bytes,
         };
-        let deadline = Instant::now() + limits.deadline;
+        let deadline = limits::deadline_after(Instant::now(), limits.deadline);
         #[allow(unused_mut)]
         let mut state = HostState::new(
             loaded.name.clone(),
@@ -520,6 +527,9 @@ impl Plugin {
         if let Some(cancel) = cancel {
             cancel.watch(engine);
         }
+
+        // The ticker advances epochs only while some call holds this.
+        let _running = runtime.inner.ticker.running();
 
         #[cfg(feature = "mutants")]
         if runtime.mutant(Mutant::InstanceReused) {
@@ -593,8 +603,10 @@ fn arm(store: &mut Store<HostState>, limits: &Limits) {
         if now >= state.deadline {
             // The no-deadline mutant still stops three seconds late, so a kit run cannot hang;
             // the kit catches it by the time the call took.
-            let backstop = state.deadline + std::time::Duration::from_secs(3);
-            if !state.mutant(Mutant::NoDeadline) || now >= backstop {
+            let backstop = state
+                .deadline
+                .checked_add(std::time::Duration::from_secs(3));
+            if !state.mutant(Mutant::NoDeadline) || backstop.is_some_and(|b| now >= b) {
                 state.stop = Some(Stop::Timeout);
                 return Ok(UpdateDeadline::Interrupt);
             }
@@ -674,7 +686,7 @@ fn classify(
 ) -> Error {
     let swapped = runtime.mutant(Mutant::TimeoutCancelSwapped);
     let timeout = || {
-        let ms = limits.deadline.as_millis() as u64;
+        let ms = u64::try_from(limits.deadline.as_millis()).unwrap_or(u64::MAX);
         Error::new(
             ErrorCode::Timeout,
             format!("the tool call exceeded its {ms} ms deadline"),
