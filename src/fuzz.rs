@@ -20,6 +20,10 @@
 //! called twice: with a fresh instance per call, both calls must end alike (timeouts aside).
 //! A late outcome is tried again, twice: generated modules are deterministic, so lateness that
 //! does not reproduce is the machine stalling the process and is listed apart, not a finding.
+//!
+//! Compiled twice from this one file, against `super::rt`: `toolcage::fuzz` runs the runtime as
+//! hosts build it; `toolcage::mutant_runtime::fuzz` runs its mutant build, to show the oracles
+//! catch a guarantee switched off.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -27,9 +31,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::rt::{self, CallOptions, Config, Digest, Error, ErrorCode, Limits, Runtime};
 use arbitrary::Unstructured;
 use serde_json::Value;
-use toolcage_runtime::{CallOptions, Config, Digest, Error, ErrorCode, Limits, Runtime};
 
 /// How a fuzz run is set up.
 #[derive(Clone, Debug)]
@@ -720,7 +724,7 @@ struct Observed {
     code: String,
     /// The outcome came after the deadline plus the slack.
     late: bool,
-    host_calls: toolcage_runtime::HostCallCounts,
+    host_calls: rt::HostCallCounts,
     call: Duration,
     load: Duration,
     finding: Option<String>,
@@ -937,7 +941,7 @@ fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzCo
     observed
 }
 
-fn outcome_code(result: &Result<toolcage_runtime::ToolOutput, Error>) -> String {
+fn outcome_code(result: &Result<rt::ToolOutput, Error>) -> String {
     match result {
         Ok(_) => "ok".into(),
         Err(e) => e.code().as_str().into(),
@@ -947,7 +951,7 @@ fn outcome_code(result: &Result<toolcage_runtime::ToolOutput, Error>) -> String 
 /// The oracle: `Ok` when the outcome is one the module's family allows and is well-formed.
 fn judge(
     expect: &Expect,
-    result: &Result<toolcage_runtime::ToolOutput, Error>,
+    result: &Result<rt::ToolOutput, Error>,
     limits: &Limits,
 ) -> Result<(), String> {
     let error = match result {
@@ -960,7 +964,7 @@ fn judge(
     let details = error.details();
     match expect {
         Expect::Runs => {
-            use toolcage_runtime::Phase;
+            use rt::Phase;
             let phase_ok = matches!(code.phase(), Phase::Run | Phase::Output);
             // memory_limit and table_limit are run-phase codes: the module may ask for too much.
             let allowed = phase_ok && code != ErrorCode::ResourceExhausted;

@@ -1,12 +1,18 @@
 //! toolcage: the glue between the reference runtime and the conformance kit, and the owner of
 //! the workspace's integration tests (`tests/`).
 //!
-//! [`ReferenceRuntime`] lets the kit judge `toolcage_runtime` in-process; the same runtime is
-//! judged through its process adapter (`toolcage-runtime run`) by `tests/conformance.rs`.
-//! [`mutants`] runs the corpus against the runtime's mutants, so the kit proves its own teeth.
+//! [`ReferenceRuntime`] lets the kit judge `toolcage_runtime` in-process, as hosts build it; the
+//! same runtime is judged through its process adapter (`toolcage-runtime run`, crate
+//! `toolcage-cli`) by `tests/conformance.rs`. [`mutants`] runs the corpus against the runtime's
+//! mutants ([`mutant_runtime`], a separate build of the same sources), so the kit proves its own
+//! teeth.
 #![deny(missing_docs)]
 
+// The runtime the host-side modules are compiled against ([`mutant_runtime`] has its own).
+use toolcage_runtime as rt;
+
 pub mod fuzz;
+pub mod mutant_runtime;
 pub mod mutants;
 mod reference;
 

@@ -12,15 +12,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::mutant_runtime::{Limits, Mutant, ReferenceRuntime};
 use serde_json::{json, Value};
 use toolcage_kit::report::KIT_VERSION;
 use toolcage_kit::{
     describe, run_case, select, Case, CaseResult, ExpectedOutcome, Failure, KitError, KitErrors,
     RunReport, Suite, Verdict,
 };
-use toolcage_runtime::{Limits, Mutant};
-
-use crate::ReferenceRuntime;
 
 /// What a mutant run covers.
 #[derive(Debug, Clone)]

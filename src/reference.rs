@@ -1,25 +1,29 @@
-//! The reference runtime judged in-process: the kit's trait over `toolcage_runtime`'s library
-//! API, so `cargo xtask conformance` and `cargo test` need no subprocess to check it.
+//! The reference runtime judged in-process: the kit's trait over the runtime's library API, so
+//! `cargo xtask conformance` and `cargo test` need no subprocess to check it.
+//!
+//! Compiled twice from this one file, against `super::rt`: the runtime as hosts build it
+//! (`toolcage_runtime`, for [`crate::ReferenceRuntime`]) and its mutant build
+//! (`toolcage_runtime_mutants`, for [`crate::mutant_runtime::ReferenceRuntime`]).
 
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use super::rt::{CallOptions, CancelToken, Config, Digest, Error, Limits, Plugin, Runtime};
 use serde_json::{json, Value};
 use toolcage_kit::{
     AdapterFailure, ConformanceRuntime, ErrorBody, LimitOverrides, Outcome, Request, Response,
     RuntimeInfo, Status, PROTOCOL_VERSION,
-};
-use toolcage_runtime::{
-    CallOptions, CancelToken, Config, Digest, Error, Limits, Mutant, Plugin, Runtime,
 };
 
 /// The reference runtime behind the kit's [`ConformanceRuntime`] trait. One [`Runtime`] (engine,
 /// caches, epoch ticker) is built once and shared by every case, as a host would.
 #[derive(Clone)]
 pub struct ReferenceRuntime {
-    runtime: Runtime,
+    pub(crate) runtime: Runtime,
+    /// What it calls itself in reports: the runtime's name, marked when it carries a mutant.
+    pub(crate) name: String,
 }
 
 impl ReferenceRuntime {
@@ -28,27 +32,13 @@ impl ReferenceRuntime {
         ReferenceRuntime::with_config(Config::default())
     }
 
-    /// The reference runtime with `config`: the seam the mutant self-test uses to switch one
-    /// guarantee off (`Config::mutant`).
+    /// The reference runtime with `config`.
     pub fn with_config(config: Config) -> Result<ReferenceRuntime, Error> {
+        let runtime = Runtime::new(config)?;
         Ok(ReferenceRuntime {
-            runtime: Runtime::new(config)?,
+            name: runtime.name().to_string(),
+            runtime,
         })
-    }
-
-    /// The reference runtime with one guarantee switched off, for the kit's self-test
-    /// (`cargo xtask conformance --mutants`): the corpus must catch it. It describes itself as
-    /// `toolcage-runtime[mutant:<name>]`, so no report can mistake it for the real one.
-    pub fn with_mutant(mutant: Mutant) -> Result<ReferenceRuntime, Error> {
-        ReferenceRuntime::with_config(Config {
-            mutant: Some(mutant),
-            ..Config::default()
-        })
-    }
-
-    /// The mutant this runtime carries, if any.
-    pub fn mutant(&self) -> Option<Mutant> {
-        self.runtime.config().mutant
     }
 
     /// The underlying runtime.
@@ -61,10 +51,7 @@ impl ConformanceRuntime for ReferenceRuntime {
     fn describe(&self) -> Result<RuntimeInfo, AdapterFailure> {
         Ok(RuntimeInfo {
             protocol: PROTOCOL_VERSION,
-            name: match self.mutant() {
-                Some(mutant) => format!("{}[mutant:{}]", self.runtime.name(), mutant.name()),
-                None => self.runtime.name().to_string(),
-            },
+            name: self.name.clone(),
             version: self.runtime.version().to_string(),
             capabilities: self
                 .runtime

@@ -2,10 +2,12 @@
 //! (`inproc::<id>`) and through its process adapter binary (`process::<id>`), so the library and
 //! the documented protocol are held to the same verdicts.
 //!
-//! The adapter binary belongs to another package, so Cargo gives this test no
+//! The adapter binary belongs to another package (`toolcage-cli`), so Cargo gives this test no
 //! `CARGO_BIN_EXE_toolcage-runtime` and `cargo test` does not promise to have built it. The test
-//! therefore runs `cargo build -p toolcage-runtime --bin toolcage-runtime` itself (a no-op when it
-//! is up to date), into the same target directory and profile as this test binary.
+//! therefore runs `cargo build --workspace --bin toolcage-runtime` itself (a no-op when it is up
+//! to date), into the same target directory and profile as this test binary. `--workspace`, not
+//! `-p toolcage-cli`: a package built alone unifies its dependencies' features differently, and
+//! would compile wasmtime a second time.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -69,8 +71,7 @@ fn adapter_binary() -> Result<PathBuf, String> {
         .args([
             "build",
             "--quiet",
-            "-p",
-            "toolcage-runtime",
+            "--workspace",
             "--bin",
             "toolcage-runtime",
         ])

@@ -6,22 +6,19 @@
 use std::sync::Mutex;
 use std::time::Duration;
 use toolcage::fuzz::{self, Family, FuzzConfig};
-use toolcage_runtime::{Config, Mutant};
+use toolcage::mutant_runtime::{self, Mutant};
 
 /// The runs count this process's threads: one at a time, or each would see the other's.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn config(count: u64, mutant: Option<Mutant>) -> FuzzConfig {
+/// The runtime as hosts build it.
+fn config(count: u64) -> FuzzConfig {
     FuzzConfig {
         count,
         seed: 0,
         deadline: Duration::from_millis(50),
         // Generous: CI machines are shared; `cargo xtask fuzz` reports the real worst latency.
         slack: Duration::from_millis(500),
-        runtime: Config {
-            mutant,
-            ..Config::default()
-        },
         ..FuzzConfig::default()
     }
 }
@@ -29,7 +26,7 @@ fn config(count: u64, mutant: Option<Mutant>) -> FuzzConfig {
 #[test]
 fn generated_modules_get_a_well_formed_outcome_in_time_and_never_panic_the_host() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let report = fuzz::run(&config(300, None));
+    let report = fuzz::run(&config(300));
     println!("{report}");
     assert!(report.passed(), "{report}");
     assert_eq!(report.panics, 0);
@@ -75,9 +72,18 @@ fn the_oracles_catch_runtime_bugs() {
         Mutant::NoDeadline,
         Mutant::InstanceReused,
     ] {
-        let report = fuzz::run(&FuzzConfig {
+        let base = config(300);
+        let report = mutant_runtime::fuzz::run(&mutant_runtime::fuzz::FuzzConfig {
+            count: base.count,
+            seed: base.seed,
+            deadline: base.deadline,
+            slack: base.slack,
             max_findings: Some(1),
-            ..config(300, Some(mutant))
+            runtime: mutant_runtime::Config {
+                mutant: Some(mutant),
+                ..mutant_runtime::Config::default()
+            },
+            ..mutant_runtime::fuzz::FuzzConfig::default()
         });
         assert!(!report.passed(), "{} not caught:\n{report}", mutant.name());
     }

@@ -158,6 +158,7 @@ fn calls_past_the_concurrency_limit_get_resource_exhausted() {
     let rt = Runtime::new(Config {
         engine: EngineConfig {
             max_concurrent_calls: 1,
+            ..EngineConfig::default()
         },
         ..Config::default()
     })

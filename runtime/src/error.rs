@@ -177,7 +177,25 @@ pub struct Error {
 }
 
 impl Error {
-    pub(crate) fn new(code: ErrorCode, message: impl AsRef<str>) -> Error {
+    /// An error with `code` and `message`. The runtime builds its own failures so; hosts build
+    /// the failures of their built-in [`Tool`](crate::Tool)s so, and the registry presents
+    /// them to the model exactly as a plugin's.
+    ///
+    /// The code comes from the table (`docs/SPEC.md` §9), so what reaches a model's history is
+    /// always a known, stable code, and its phase decides the presentation: `input_malformed`
+    /// or `input_schema_mismatch` for arguments the model can fix (invalid argument), or a code
+    /// whose meaning fits what happened (`timeout`, `cancelled`, `resource_exhausted`, ...) for
+    /// an execution failure. The message is sanitized and bounded as every message is (no
+    /// control characters, at most 4 KiB).
+    ///
+    /// ```
+    /// use toolcage_runtime::{Error, ErrorCode, ToolErrorKind};
+    /// let error = Error::new(ErrorCode::InputSchemaMismatch, "`q` must not be empty")
+    ///     .with("field", "q");
+    /// assert_eq!(error.tool_error_kind(), ToolErrorKind::InvalidArgument);
+    /// assert_eq!(error.to_json()["details"]["field"], "q");
+    /// ```
+    pub fn new(code: ErrorCode, message: impl AsRef<str>) -> Error {
         Error {
             code,
             message: sanitize(message.as_ref(), MESSAGE_HARD_CAP),
@@ -186,7 +204,7 @@ impl Error {
     }
 
     /// Adds a detail; strings are sanitized and bounded, lists are cut to 16 items.
-    pub(crate) fn with(mut self, key: &str, value: impl Into<Value>) -> Error {
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Error {
         self.details
             .insert(key.to_owned(), bound_value(value.into()));
         self

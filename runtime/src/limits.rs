@@ -1,7 +1,7 @@
 //! The bounds every call runs inside. One struct so that hosts, the CLI and the kit name the same
 //! knobs, and so a call's bounds can be overridden as a whole rather than flag by flag.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Per-call bounds. [`Limits::default`] holds the defaults of ABI v1 (`docs/SPEC.md`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,7 +12,9 @@ pub struct Limits {
     pub output_bytes: usize,
     /// Largest `summary` in the output, in bytes.
     pub summary_bytes: usize,
-    /// Wall-clock deadline of one call, instantiation (and so the start function) included.
+    /// Wall-clock deadline of one call, instantiation (and so the start function) included. A
+    /// deadline past what the clock can represent (`Duration::MAX`) is the furthest instant it
+    /// can: in effect none.
     pub deadline: Duration,
     /// Largest linear memory, in bytes.
     pub memory_bytes: usize,
@@ -42,5 +44,34 @@ impl Default for Limits {
             diagnostic_bytes: 4 * 1024,
             fuel: None,
         }
+    }
+}
+
+/// The instant `after` from `now`, or the furthest instant short of it that the clock can
+/// represent: a caller's `Duration::MAX` means "no deadline", never a panic (`Instant + Duration`
+/// panics on overflow).
+pub(crate) fn deadline_after(now: Instant, after: Duration) -> Instant {
+    let mut after = after;
+    loop {
+        if let Some(deadline) = now.checked_add(after) {
+            return deadline;
+        }
+        after /= 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_saturate_instead_of_panicking() {
+        let now = Instant::now();
+        assert_eq!(
+            deadline_after(now, Duration::from_millis(5)),
+            now + Duration::from_millis(5)
+        );
+        let far = deadline_after(now, Duration::MAX);
+        assert!(far > now + Duration::from_secs(100 * 365 * 24 * 3600));
     }
 }

@@ -15,6 +15,8 @@ use wasmtime::{Engine, ExternType, FuncType, Linker, Module, ValType};
 pub(crate) struct Scan {
     pub tables: usize,
     pub largest_table: u64,
+    /// The largest initial size of a memory the module defines, in bytes.
+    pub largest_memory: u64,
 }
 
 /// Validates the module with exactly the allowed features and notes its tables, so that
@@ -36,6 +38,7 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<Scan, Error> {
     let mut scan = Scan {
         tables: 0,
         largest_table: 0,
+        largest_memory: 0,
     };
     let invalid = |_| Error::new(ErrorCode::ModuleInvalid, "the module could not be parsed");
     for payload in Parser::new(0).parse_all(bytes) {
@@ -45,6 +48,12 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<Scan, Error> {
                     let table = table.map_err(invalid)?;
                     scan.tables += 1;
                     scan.largest_table = scan.largest_table.max(table.ty.initial);
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader {
+                    let pages = memory.map_err(invalid)?.initial;
+                    scan.largest_memory = scan.largest_memory.max(pages.saturating_mul(1 << 16));
                 }
             }
             Payload::ImportSection(reader) => {

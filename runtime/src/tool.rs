@@ -22,7 +22,9 @@ pub trait Tool: Send + Sync {
     fn description(&self) -> &str;
     /// The JSON Schema of its input.
     fn input_schema(&self) -> &Value;
-    /// Runs it. Errors carry a stable code and a message safe to show the model.
+    /// Runs it. Errors carry a stable code and a message safe to show the model: a built-in
+    /// tool builds its own with [`Error::new`], and the registry turns them into a tool result
+    /// exactly as it does a plugin's.
     fn call(&self, input: &str, cancel: Option<&CancelToken>) -> Result<ToolOutput, Error>;
 }
 

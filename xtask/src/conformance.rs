@@ -288,7 +288,7 @@ mod tests {
 
     #[test]
     fn warm_up_tamper_case_catches_a_runtime_that_trusts_its_cache() {
-        use toolcage_runtime::{Config, Mutant};
+        use toolcage::mutant_runtime::{self, Mutant};
         let dir = tempfile::tempdir().unwrap();
         corpus(dir.path(), "trap");
         fs::write(
@@ -306,11 +306,9 @@ mod tests {
         };
         let reference = ReferenceRuntime::new().unwrap();
         assert!(!run_suite(&reference, &suite, &options).unwrap().failed());
-        let config = Config {
-            mutant: Some(Mutant::DigestNotReverifiedOnCacheHit),
-            ..Config::default()
-        };
-        let mutant = ReferenceRuntime::with_config(config).unwrap();
+        let mutant =
+            mutant_runtime::ReferenceRuntime::with_mutant(Mutant::DigestNotReverifiedOnCacheHit)
+                .unwrap();
         let report = run_suite(&mutant, &suite, &options).unwrap();
         assert!(report.failed(), "the mutant must be caught");
     }

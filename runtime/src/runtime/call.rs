@@ -1,0 +1,301 @@
+//! One call of a loaded plugin: check the input, a fresh store armed with the deadline,
+//! instantiate, call the entry, classify a failure, check the output.
+
+use super::classify::classify;
+use super::config::CallOptions;
+use super::load::{LoadedTool, Plugin};
+use super::Runtime;
+use crate::cancel::CancelToken;
+use crate::error::{Error, ErrorCode};
+use crate::host::{HostLimits, HostState, Stop};
+use crate::limits::{self, Limits};
+use crate::mutants::Mutant;
+use crate::output::{self, ToolOutput};
+use crate::schema;
+use std::collections::BTreeMap;
+#[cfg(feature = "mutants")]
+use std::sync::Arc;
+use std::time::Instant;
+use wasmtime::{InstancePre, Store, Trap, UpdateDeadline};
+
+/// How often the guest called each import, and how often the import returned -1.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostCallCounts {
+    /// Import name to number of calls.
+    pub calls: BTreeMap<String, u64>,
+    /// Import name to number of calls that returned -1.
+    pub failures: BTreeMap<String, u64>,
+}
+
+/// The full result of a call: the tool result or error, plus what the host observed.
+#[derive(Clone, Debug)]
+pub struct CallOutcome {
+    /// The tool output, or why there is none.
+    pub result: Result<ToolOutput, Error>,
+    /// What the guest asked of the host, as evidence of what it did.
+    pub host_calls: HostCallCounts,
+    /// Operator-facing diagnostics of this call, cut at the cap.
+    pub diagnostics: Option<String>,
+}
+
+impl Plugin {
+    /// Calls a tool. Never panics on anything the guest or the input does; every failure is in
+    /// [`CallOutcome::result`].
+    pub fn call(&self, tool: &str, input: &str, options: &CallOptions) -> CallOutcome {
+        let runtime = &self.inner.runtime;
+        let limits = options.limits.as_ref().unwrap_or(&self.inner.limits);
+        let mut outcome = self.call_inner(tool, input, limits, options.cancel.as_ref());
+        outcome.result = outcome.result.map_err(|e| e.bounded(limits.message_bytes));
+        if let (Some(sink), Some(text)) = (&runtime.inner.config.diagnostics, &outcome.diagnostics)
+        {
+            sink.receive(&self.inner.manifest.id, tool, text);
+        }
+        if runtime.mutant(Mutant::DiagnosticsInResult) {
+            if let (Ok(out), Some(text)) = (&mut outcome.result, &outcome.diagnostics) {
+                out.content = Some(format!("{}{text}", out.content.as_deref().unwrap_or("")));
+            }
+        }
+        outcome
+    }
+
+    fn fueled(&self) -> Result<&InstancePre<HostState>, Error> {
+        let inner = &self.inner;
+        let pre = inner.fueled.get_or_init(|| {
+            let parts = inner.runtime.fueled()?;
+            inner
+                .runtime
+                .prepare(parts, &inner.module, &inner.hash)
+                .map(|(pre, _)| pre)
+        });
+        pre.as_ref().map_err(Clone::clone)
+    }
+
+    fn check_input(&self, tool: &LoadedTool, input: &str, limits: &Limits) -> Result<(), Error> {
+        let runtime = &self.inner.runtime;
+        if input.len() > limits.input_bytes && !runtime.mutant(Mutant::NoInputCap) {
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                format!(
+                    "the tool input is {} bytes, over the {}-byte cap",
+                    input.len(),
+                    limits.input_bytes
+                ),
+            )
+            .with("input_bytes", input.len() as u64)
+            .with("limit", limits.input_bytes as u64));
+        }
+        let value: serde_json::Value = serde_json::from_str(input).map_err(|e| {
+            Error::new(
+                ErrorCode::InputMalformed,
+                format!("the tool input is not JSON: {e}"),
+            )
+        })?;
+        if runtime.mutant(Mutant::NoInputSchema) {
+            return Ok(());
+        }
+        schema::check(&tool.validator, &value)
+    }
+
+    fn call_inner(
+        &self,
+        tool: &str,
+        input: &str,
+        limits: &Limits,
+        cancel: Option<&CancelToken>,
+    ) -> CallOutcome {
+        let early = |error: Error| CallOutcome {
+            result: Err(error),
+            host_calls: HostCallCounts::default(),
+            diagnostics: None,
+        };
+        let Some(loaded) = self.inner.tools.iter().find(|t| &*t.name == tool) else {
+            return early(
+                Error::new(
+                    ErrorCode::ToolUnknown,
+                    format!("plugin {} has no tool named {tool}", self.inner.manifest.id),
+                )
+                .with("tool", tool),
+            );
+        };
+        if let Err(e) = self.check_input(loaded, input, limits) {
+            return early(e);
+        }
+        let pre = if limits.fuel.is_some() {
+            match self.fueled() {
+                Ok(pre) => pre,
+                Err(e) => return early(e),
+            }
+        } else {
+            &self.inner.plain
+        };
+        let runtime = &self.inner.runtime;
+        let host_limits = HostLimits {
+            output_bytes: limits.output_bytes,
+            memory_bytes: limits.memory_bytes,
+            table_elements: limits.table_elements,
+            diagnostic_bytes: limits.diagnostic_bytes,
+        };
+        let deadline = limits::deadline_after(Instant::now(), limits.deadline);
+        #[allow(unused_mut)]
+        let mut state = HostState::new(
+            loaded.name.clone(),
+            input.as_bytes(),
+            host_limits,
+            deadline,
+            cancel.cloned(),
+        );
+        #[cfg(feature = "mutants")]
+        {
+            state.mutant = runtime.inner.config.mutant;
+        }
+        let engine = pre.module().engine();
+        if let Some(cancel) = cancel {
+            cancel.watch(engine);
+        }
+
+        // The ticker advances epochs only while some call holds this.
+        let _running = runtime.inner.ticker.running();
+
+        #[cfg(feature = "mutants")]
+        if runtime.mutant(Mutant::InstanceReused) {
+            return self.call_reused(pre, state, limits);
+        }
+
+        let mut store = Store::new(engine, state);
+        let result = run(&mut store, pre, limits);
+        finish(store.into_data(), result, limits, runtime)
+    }
+
+    /// The mutant that keeps one instance per plugin: globals and memory leak between calls.
+    #[cfg(feature = "mutants")]
+    fn call_reused(
+        &self,
+        pre: &InstancePre<HostState>,
+        state: HostState,
+        limits: &Limits,
+    ) -> CallOutcome {
+        let runtime = &self.inner.runtime;
+        let placeholder = || {
+            let limits = HostLimits {
+                output_bytes: 0,
+                memory_bytes: limits.memory_bytes,
+                table_elements: limits.table_elements,
+                diagnostic_bytes: 0,
+            };
+            HostState::new(Arc::from(""), b"", limits, Instant::now(), None)
+        };
+        let mut slot = self.inner.reused.lock().unwrap_or_else(|p| p.into_inner());
+        let (store, instance) = match slot.as_mut() {
+            Some((store, instance)) => {
+                *store.data_mut() = state;
+                store.set_epoch_deadline(1);
+                (store, *instance)
+            }
+            None => {
+                let mut store = Store::new(pre.module().engine(), state);
+                arm(&mut store, limits);
+                match pre.instantiate(&mut store) {
+                    Ok(instance) => {
+                        let (store, _) = slot.insert((store, instance));
+                        (store, instance)
+                    }
+                    Err(e) => return finish(store.into_data(), Err(e), limits, runtime),
+                }
+            }
+        };
+        let result = instance
+            .get_typed_func::<(), ()>(&mut *store, "yoi_tool_call")
+            .and_then(|f| f.call(&mut *store, ()));
+        let data = std::mem::replace(store.data_mut(), placeholder());
+        finish(data, result, limits, runtime)
+    }
+}
+
+/// Sets the store's deadline machinery; done before instantiation so a start function is
+/// covered too.
+fn arm(store: &mut Store<HostState>, limits: &Limits) {
+    store.limiter(|state| state);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|mut ctx| {
+        let state = ctx.data_mut();
+        let cancelled = state.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+            && !state.mutant(Mutant::CancelIgnored);
+        if cancelled {
+            state.stop = Some(Stop::Cancelled);
+            return Ok(UpdateDeadline::Interrupt);
+        }
+        let now = Instant::now();
+        if now >= state.deadline {
+            // The no-deadline mutant still stops three seconds late, so a kit run cannot hang;
+            // the kit catches it by the time the call took.
+            let backstop = state
+                .deadline
+                .checked_add(std::time::Duration::from_secs(3));
+            if !state.mutant(Mutant::NoDeadline) || backstop.is_some_and(|b| now >= b) {
+                state.stop = Some(Stop::Timeout);
+                return Ok(UpdateDeadline::Interrupt);
+            }
+        }
+        Ok(UpdateDeadline::Continue(1))
+    });
+    if let Some(fuel) = limits.fuel {
+        // Only the fuel engine meters; `set_fuel` cannot fail on it.
+        let _ = store.set_fuel(fuel);
+    }
+}
+
+fn run(
+    store: &mut Store<HostState>,
+    pre: &InstancePre<HostState>,
+    limits: &Limits,
+) -> wasmtime::Result<()> {
+    arm(store, limits);
+    if store
+        .data()
+        .cancel
+        .as_ref()
+        .is_some_and(CancelToken::is_cancelled)
+        && !store.data().mutant(Mutant::CancelIgnored)
+    {
+        store.data_mut().stop = Some(Stop::Cancelled);
+        return Err(wasmtime::Error::new(Trap::Interrupt));
+    }
+    let instance = pre.instantiate(&mut *store)?;
+    let entry = instance.get_typed_func::<(), ()>(&mut *store, "yoi_tool_call")?;
+    entry.call(&mut *store, ())
+}
+
+fn finish(
+    state: HostState,
+    result: wasmtime::Result<()>,
+    limits: &Limits,
+    runtime: &Runtime,
+) -> CallOutcome {
+    let host_calls = state.host_calls();
+    let diagnostics = state.diagnostics_text();
+    let result = match result {
+        Ok(()) => match (state.poisoned, state.output) {
+            (Some(error), _) => Err(error),
+            (None, None) => Err(Error::new(
+                ErrorCode::OutputMissing,
+                "the guest returned without writing any output",
+            )),
+            (None, Some(bytes)) => output::parse(&bytes, limits.summary_bytes),
+        },
+        Err(error) => {
+            let failure = classify(&error, state.stop, state.limit_hit, limits, runtime);
+            let is_trap = failure.code() == ErrorCode::Trap;
+            match state.output {
+                Some(bytes) if is_trap && runtime.mutant(Mutant::TrapAfterOutputIsSuccess) => {
+                    output::parse(&bytes, limits.summary_bytes)
+                }
+                _ => Err(failure),
+            }
+        }
+    };
+    CallOutcome {
+        result,
+        host_calls,
+        diagnostics,
+    }
+}

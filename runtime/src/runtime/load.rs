@@ -1,0 +1,226 @@
+//! From a package directory to a [`Plugin`]: read and verify it, compile its tools' schemas,
+//! compile (or find) and link its module.
+
+use super::{EngineParts, Prepared, Runtime};
+use crate::cache::{CacheSource, ModuleHash};
+use crate::digest::Digest;
+use crate::error::{Error, ErrorCode};
+use crate::host::HostState;
+use crate::limits::Limits;
+use crate::link;
+use crate::mutants::Mutant;
+use crate::package::{self, Manifest};
+use crate::schema;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+#[cfg(feature = "mutants")]
+use wasmtime::Store;
+use wasmtime::{InstancePre, Module};
+
+impl Runtime {
+    /// Loads a package with the runtime's limits. With `pin`, the package must hash to it.
+    pub fn load(&self, dir: &Path, pin: Option<&Digest>) -> Result<Plugin, Error> {
+        self.load_with_limits(dir, pin, &self.inner.config.limits)
+    }
+
+    /// Loads a package with `limits`, reading and hashing every file again (cache hits included:
+    /// the cache holds compiled code keyed by the module's own hash, never a verdict about a
+    /// path). The load itself is bounded by `module_bytes` and `message_bytes`; every other bound
+    /// is the plugin's default for its calls (a call's [`CallOptions::limits`] replaces them all).
+    pub fn load_with_limits(
+        &self,
+        dir: &Path,
+        pin: Option<&Digest>,
+        limits: &Limits,
+    ) -> Result<Plugin, Error> {
+        #[cfg(feature = "mutants")]
+        if self.mutant(Mutant::DigestNotReverifiedOnCacheHit) {
+            if let Some(plugin) = pin.and_then(|p| self.inner.loaded.lock().ok()?.get(p).cloned()) {
+                return Ok(plugin);
+            }
+        }
+        let plugin = self
+            .load_inner(dir, pin, limits)
+            .map_err(|e| e.bounded(limits.message_bytes))?;
+        // Only that mutant keeps plugins (each holds the runtime: a cycle the mutant accepts).
+        #[cfg(feature = "mutants")]
+        if self.mutant(Mutant::DigestNotReverifiedOnCacheHit) {
+            if let Ok(mut loaded) = self.inner.loaded.lock() {
+                loaded.insert(plugin.inner.digest, plugin.clone());
+            }
+        }
+        Ok(plugin)
+    }
+
+    fn load_inner(
+        &self,
+        dir: &Path,
+        pin: Option<&Digest>,
+        limits: &Limits,
+    ) -> Result<Plugin, Error> {
+        let package = package::read(dir, limits.module_bytes, &self.inner.manifests)?;
+        if let Some(pin) = pin {
+            if package.digest != *pin {
+                return Err(Error::new(
+                    ErrorCode::DigestMismatch,
+                    "the package does not match the digest pinned when it was resolved",
+                )
+                .with("expected", pin.to_string())
+                .with("actual", package.digest.to_string()));
+            }
+        }
+        let tools = match self.inner.tools.get(&package.manifest_hash) {
+            Some(tools) => tools,
+            None => {
+                let tools = compile_tools(&package.manifest);
+                self.inner
+                    .tools
+                    .insert(package.manifest_hash, tools.clone());
+                tools
+            }
+        }?;
+        let hash = package.module_hash;
+        let (plain, source) = self.prepare(&self.inner.plain, &package.module, &hash)?;
+        Ok(Plugin {
+            inner: Arc::new(PluginInner {
+                runtime: self.clone(),
+                manifest: package.manifest,
+                digest: package.digest,
+                module: package.module,
+                hash,
+                tools,
+                plain,
+                fueled: OnceLock::new(),
+                source,
+                limits: limits.clone(),
+                #[cfg(feature = "mutants")]
+                reused: Default::default(),
+            }),
+        })
+    }
+
+    /// Compiles (or finds) and links a module. Cached by module hash, failures included, so
+    /// a module is compiled and checked once per engine however often it is loaded.
+    pub(super) fn prepare(
+        &self,
+        parts: &EngineParts,
+        bytes: &[u8],
+        hash: &ModuleHash,
+    ) -> Result<(InstancePre<HostState>, CacheSource), Error> {
+        if let Some(prepared) = parts.prepared.get(hash) {
+            return prepared.map(|pre| (pre, CacheSource::Memory));
+        }
+        let (prepared, source) = match parts.disk.get(&parts.engine, hash) {
+            Some(module) => (self.link(parts, &module), CacheSource::Disk),
+            None => (
+                self.compile_and_link(parts, bytes, hash),
+                CacheSource::Compiled,
+            ),
+        };
+        parts.prepared.insert(*hash, prepared.clone());
+        prepared.map(|pre| (pre, source))
+    }
+
+    fn compile_and_link(&self, parts: &EngineParts, bytes: &[u8], hash: &ModuleHash) -> Prepared {
+        let scan = link::scan(bytes)?;
+        link::check_scan(&scan)?;
+        self.inner
+            .config
+            .engine
+            .check_initial_memory(scan.largest_memory)?;
+        let module = Module::new(&parts.engine, bytes).map_err(|e| {
+            Error::new(ErrorCode::ModuleInvalid, "the module could not be compiled")
+                .with("cause", format!("{e:#}"))
+        })?;
+        parts.disk.put(hash, &module);
+        self.link(parts, &module)
+    }
+
+    fn link(&self, parts: &EngineParts, module: &Module) -> Prepared {
+        link::check(module, self.inner.policy)?;
+        let linked = if self.mutant(Mutant::DeniedImportsLinkedAsTraps) {
+            let mut linker = parts.linker.clone();
+            let _ = linker.define_unknown_imports_as_traps(module);
+            linker.instantiate_pre(module)
+        } else {
+            parts.linker.instantiate_pre(module)
+        };
+        linked.map_err(|_| {
+            Error::new(
+                ErrorCode::ImportDenied,
+                "the module's imports could not be linked",
+            )
+        })
+    }
+}
+
+fn compile_tools(manifest: &Manifest) -> Result<Arc<[LoadedTool]>, Error> {
+    manifest
+        .tools
+        .iter()
+        .map(|spec| {
+            Ok(LoadedTool {
+                name: Arc::from(spec.name.as_str()),
+                validator: schema::compile(&spec.name, &spec.input_schema)?,
+            })
+        })
+        .collect()
+}
+
+pub(super) struct LoadedTool {
+    pub(super) name: Arc<str>,
+    pub(super) validator: jsonschema::Validator,
+}
+
+pub(super) struct PluginInner {
+    pub(super) runtime: Runtime,
+    pub(super) manifest: Arc<Manifest>,
+    pub(super) digest: Digest,
+    pub(super) module: Vec<u8>,
+    pub(super) hash: ModuleHash,
+    pub(super) tools: Arc<[LoadedTool]>,
+    pub(super) plain: InstancePre<HostState>,
+    pub(super) fueled: OnceLock<Result<InstancePre<HostState>, Error>>,
+    pub(super) source: CacheSource,
+    /// The limits it was loaded with: the default of its calls.
+    pub(super) limits: Limits,
+    #[cfg(feature = "mutants")]
+    pub(super) reused: std::sync::Mutex<Option<(Store<HostState>, wasmtime::Instance)>>,
+}
+
+/// A loaded plugin: verified, compiled and linked; call its tools from any thread.
+#[derive(Clone)]
+pub struct Plugin {
+    pub(super) inner: Arc<PluginInner>,
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("id", &self.inner.manifest.id)
+            .field("digest", &self.inner.digest)
+            .finish()
+    }
+}
+
+impl Plugin {
+    /// The validated manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.inner.manifest
+    }
+
+    /// The digest of the bytes this plugin was loaded from.
+    pub fn digest(&self) -> &Digest {
+        &self.inner.digest
+    }
+
+    /// The SHA-256 of the module, which selects the compiled code.
+    pub fn module_sha256(&self) -> &[u8; 32] {
+        &self.inner.hash
+    }
+
+    /// Where the compiled module came from on this load.
+    pub fn cache_source(&self) -> CacheSource {
+        self.inner.source
+    }
+}
