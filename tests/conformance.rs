@@ -29,7 +29,20 @@ fn main() {
             vec![Trial::test("inproc::kit", move || Err(message.into()))]
         }
     };
-    match adapter_binary() {
+    // Listing (`--list`, as cargo-nextest does before running) and in-process trials need no
+    // adapter; nextest runs each trial in a process of its own, so only `process::` trials pay
+    // for the (no-op) cargo build that makes sure the binary is current.
+    let needs_adapter = !args.list
+        && !args
+            .filter
+            .as_deref()
+            .is_some_and(|f| f.starts_with("inproc::"));
+    let adapter = if needs_adapter {
+        adapter_binary()
+    } else {
+        Ok(adapter_path())
+    };
+    match adapter {
         Ok(binary) => trials.extend(
             Harness::new(ProcessRuntime::from_program(
                 binary.display().to_string(),
@@ -44,8 +57,18 @@ fn main() {
     libtest_mimic::run(&args, trials).exit()
 }
 
-/// Builds the adapter binary beside this test binary (`<target>/<profile>/deps/conformance-*`)
-/// and returns its path.
+/// Where the adapter binary is, beside this test binary (`<target>/<profile>/deps/conformance-*`),
+/// built or not.
+fn adapter_path() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    profile_dir.join(format!("toolcage-runtime{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Builds the adapter binary beside this test binary and returns its path.
 fn adapter_binary() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot locate the test binary: {e}"))?;
     let profile_dir = exe
@@ -87,7 +110,7 @@ fn adapter_binary() -> Result<PathBuf, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let binary = profile_dir.join(format!("toolcage-runtime{}", std::env::consts::EXE_SUFFIX));
+    let binary = adapter_path();
     if binary.is_file() {
         Ok(binary)
     } else {
