@@ -66,12 +66,15 @@ impl ConformanceRuntime for ReferenceRuntime {
                 None => self.runtime.name().to_string(),
             },
             version: self.runtime.version().to_string(),
+            // Its ABI extensions, plus `evidence`: every outcome carries the import counters.
             capabilities: self
                 .runtime
                 .capabilities()
                 .iter()
+                .chain(&[toolcage_kit::EVIDENCE])
                 .map(|c| c.to_string())
                 .collect(),
+            limits: Default::default(),
         })
     }
 
