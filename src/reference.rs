@@ -53,12 +53,15 @@ impl ConformanceRuntime for ReferenceRuntime {
             protocol: PROTOCOL_VERSION,
             name: self.name.clone(),
             version: self.runtime.version().to_string(),
+            // Its ABI extensions, plus `evidence`: every outcome carries the import counters.
             capabilities: self
                 .runtime
                 .capabilities()
                 .iter()
+                .chain(&[toolcage_kit::EVIDENCE])
                 .map(|c| c.to_string())
                 .collect(),
+            limits: Default::default(),
         })
     }
 

@@ -68,7 +68,8 @@ struct CallArgs {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Describe => {
-            let runtime_caps = ["diagnostics", "fuel"];
+            // `evidence`: every outcome carries the import counters (docs/ADAPTER.md).
+            let runtime_caps = ["diagnostics", "evidence", "fuel"];
             let describe = serde_json::json!({
                 "protocol": PROTOCOL,
                 "name": "toolcage-runtime",

@@ -14,6 +14,9 @@ pub struct Request {
     pub protocol: u32,
     pub package: PathBuf,
     pub digest: String,
+    /// Sent only to adapters that declare `package_zip`; this one reads the directory.
+    #[serde(default, rename = "package_zip")]
+    pub _package_zip: Option<PathBuf>,
     #[serde(default)]
     pub limits: LimitOverrides,
     pub calls: Vec<CallRequest>,
@@ -31,6 +34,9 @@ pub struct CallRequest {
     pub package: Option<PathBuf>,
     #[serde(default)]
     pub digest: Option<String>,
+    /// Sent only to adapters that declare `package_zip`; this one reads the directory.
+    #[serde(default, rename = "package_zip")]
+    pub _package_zip: Option<PathBuf>,
 }
 
 /// Limit overrides: the same keys on the wire and as command-line flags.

@@ -58,6 +58,7 @@ impl Case {
             input: self.input.clone(),
             cancel_after_ms: self.cancel_after_ms,
             package: (package.judged != package.path).then(|| package.judged.clone()),
+            package_zip: None,
             digest: None,
         };
         let mut calls = Vec::new();
@@ -71,6 +72,7 @@ impl Case {
         Request {
             protocol: crate::protocol::PROTOCOL_VERSION,
             package: package.path.clone(),
+            package_zip: None,
             digest: package.digest.clone(),
             limits: self.limits.clone(),
             calls,

@@ -37,7 +37,8 @@ use crate::runtime::ConformanceRuntime;
 ///             protocol: 1,
 ///             name: "my-runtime".into(),
 ///             version: "0.1.0".into(),
-///             capabilities: vec!["fuel".into()],
+///             capabilities: vec!["fuel".into(), "evidence".into()],
+///             limits: Default::default(),
 ///         })
 ///     }
 ///

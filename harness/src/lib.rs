@@ -15,9 +15,12 @@
 //! are [`KitError`]s and fail the run too.
 #![deny(missing_docs)]
 
+mod archive;
 mod case;
 mod corpus;
+mod declared;
 mod error;
+mod escape;
 mod harness;
 mod judge;
 mod package;
@@ -28,16 +31,18 @@ mod runner;
 mod runtime;
 mod vocab;
 
+pub use archive::{zip_package, ZipError, PACKAGE_ZIP};
 pub use case::{header_text, parse_case, Case, Expectation, ExpectedOutcome, PackageSpec};
 pub use corpus::{Expectations, Guarantee, Suite};
+pub use declared::{Evidence, FixedLimit, EVIDENCE};
 pub use error::{KitError, KitErrors};
 pub use harness::Harness;
 pub use judge::{judge, judge_time, universal_checks, Failure, FailureKind, Verdict, TIME_SLACK};
 pub use package::{build as build_package, package_digest, BuiltPackage};
-pub use process::ProcessRuntime;
+pub use process::{ProcessRuntime, STDERR_CAP, STDOUT_CAP};
 pub use protocol::{
-    Call, ErrorBody, LimitOverrides, Outcome, Request, Response, RuntimeInfo, Status,
-    PROTOCOL_VERSION,
+    Call, Configurable, DeclaredLimit, ErrorBody, LimitOverrides, Outcome, Request, Response,
+    RuntimeInfo, Status, PROTOCOL_VERSION,
 };
 pub use runner::{describe, run_case, run_suite, select, CaseResult, RunOptions, RunReport};
 pub use runtime::{AdapterFailure, ConformanceRuntime};

@@ -18,15 +18,55 @@ pub struct RuntimeInfo {
     pub name: String,
     /// The runtime's version, shown in reports.
     pub version: String,
-    /// Optional extensions implemented (`fuel`, `diagnostics`); unknown names are ignored.
+    /// Optional extensions implemented (`fuel`, `diagnostics`) and optional parts of the
+    /// protocol (`evidence`, `package_zip`); unknown names are ignored.
     #[serde(default)]
     pub capabilities: Vec<String>,
+    /// How each limit can be set: a limit not listed is configurable. A runtime whose limits are
+    /// constants says so here, and the kit judges its cases accordingly (docs/ADAPTER.md,
+    /// "Declared limits") instead of failing every override it cannot apply.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<String, DeclaredLimit>,
+}
+
+/// How a runtime can set one limit, as `describe` declares it: `"configurable"`, or the one
+/// value it always applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DeclaredLimit {
+    /// The runtime applies whatever value the request asks for.
+    Configurable(Configurable),
+    /// The runtime always applies this value, whatever the request says.
+    Fixed(u64),
+}
+
+/// The word `"configurable"`: a unit type so that any other string is refused when parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Configurable {
+    /// `"configurable"`.
+    Configurable,
+}
+
+impl DeclaredLimit {
+    /// The fixed value, or `None` when the limit is configurable.
+    pub fn fixed(self) -> Option<u64> {
+        match self {
+            DeclaredLimit::Configurable(_) => None,
+            DeclaredLimit::Fixed(value) => Some(value),
+        }
+    }
 }
 
 impl RuntimeInfo {
     /// Whether the runtime declared `capability`.
     pub fn has(&self, capability: &str) -> bool {
         self.capabilities.iter().any(|c| c == capability)
+    }
+
+    /// The value the runtime always applies for `limit`, or `None` when it is configurable.
+    pub fn fixed_limit(&self, limit: &str) -> Option<u64> {
+        self.limits.get(limit).and_then(|l| l.fixed())
     }
 }
 
@@ -58,6 +98,48 @@ pub struct LimitOverrides {
     pub fuel: Option<u64>,
 }
 
+impl LimitOverrides {
+    /// The names of the limits, as on the wire and in `describe`'s `limits`.
+    pub const NAMES: [&'static str; 10] = [
+        "input_bytes",
+        "output_bytes",
+        "summary_bytes",
+        "deadline_ms",
+        "memory_bytes",
+        "table_elements",
+        "module_bytes",
+        "message_bytes",
+        "diagnostic_bytes",
+        "fuel",
+    ];
+
+    /// The slot of the limit `name` (one of [`Self::NAMES`]).
+    pub fn slot(&mut self, name: &str) -> Option<&mut Option<u64>> {
+        Some(match name {
+            "input_bytes" => &mut self.input_bytes,
+            "output_bytes" => &mut self.output_bytes,
+            "summary_bytes" => &mut self.summary_bytes,
+            "deadline_ms" => &mut self.deadline_ms,
+            "memory_bytes" => &mut self.memory_bytes,
+            "table_elements" => &mut self.table_elements,
+            "module_bytes" => &mut self.module_bytes,
+            "message_bytes" => &mut self.message_bytes,
+            "diagnostic_bytes" => &mut self.diagnostic_bytes,
+            "fuel" => &mut self.fuel,
+            _ => return None,
+        })
+    }
+
+    /// The overrides that are set, by name, in [`Self::NAMES`] order.
+    pub fn set(&self) -> Vec<(&'static str, u64)> {
+        let mut copy = self.clone();
+        Self::NAMES
+            .iter()
+            .filter_map(|name| Some((*name, (*copy.slot(name)?)?)))
+            .collect()
+    }
+}
+
 /// What `ADAPTER run` reads on stdin: one package, its pinned digest, limits, and the calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
@@ -65,6 +147,10 @@ pub struct Request {
     pub protocol: u32,
     /// Absolute path of the plugin package directory.
     pub package: PathBuf,
+    /// With the `package_zip` capability: the same package as a stored (uncompressed) zip
+    /// archive beside the directory, entries and names as in the directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_zip: Option<PathBuf>,
     /// The digest the host pinned (`sha256:<hex>`); the runtime must load with it pinned.
     pub digest: String,
     /// Overrides of the runtime's default limits.
@@ -102,6 +188,9 @@ pub struct Call {
     /// Load this package for this call instead of the request's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<PathBuf>,
+    /// With the `package_zip` capability and a `package` of its own: that package as a zip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_zip: Option<PathBuf>,
     /// Pin this digest for this call instead of the request's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
@@ -189,17 +278,55 @@ mod tests {
     }
 
     #[test]
+    fn describe_declares_limits_fixed_or_configurable() {
+        let text = r#"{"protocol":1,"name":"r","version":"0","capabilities":[],
+            "limits":{"deadline_ms":1000,"input_bytes":"configurable"}}"#;
+        let info: RuntimeInfo = serde_json::from_str(text).unwrap();
+        assert_eq!(info.fixed_limit("deadline_ms"), Some(1000));
+        assert_eq!(info.fixed_limit("input_bytes"), None);
+        assert_eq!(info.fixed_limit("memory_bytes"), None);
+        let back = serde_json::to_value(&info).unwrap();
+        assert_eq!(back["limits"]["input_bytes"], "configurable");
+        for bad in [r#""fixed""#, "-1", "1.5", "null"] {
+            let text =
+                format!(r#"{{"protocol":1,"name":"r","version":"0","limits":{{"fuel":{bad}}}}}"#);
+            assert!(serde_json::from_str::<RuntimeInfo>(&text).is_err(), "{bad}");
+        }
+        let old = r#"{"protocol":1,"name":"r","version":"0","capabilities":[]}"#;
+        assert!(serde_json::from_str::<RuntimeInfo>(old)
+            .unwrap()
+            .limits
+            .is_empty());
+    }
+
+    #[test]
+    fn limit_names_reach_every_override() {
+        let mut limits = LimitOverrides::default();
+        for (i, name) in LimitOverrides::NAMES.iter().enumerate() {
+            *limits.slot(name).unwrap() = Some(i as u64);
+        }
+        assert!(limits.slot("deadline").is_none());
+        let json = serde_json::to_value(&limits).unwrap();
+        assert_eq!(json.as_object().unwrap().len(), LimitOverrides::NAMES.len());
+        for (i, (name, value)) in limits.set().into_iter().enumerate() {
+            assert_eq!((json[name].as_u64(), value), (Some(i as u64), i as u64));
+        }
+    }
+
+    #[test]
     fn budget_uses_cancel_time_when_earlier() {
         let call = |cancel| Call {
             tool: "run".into(),
             input: "{}".into(),
             cancel_after_ms: cancel,
             package: None,
+            package_zip: None,
             digest: None,
         };
         let request = Request {
             protocol: 1,
             package: "/p".into(),
+            package_zip: None,
             digest: String::new(),
             limits: LimitOverrides {
                 deadline_ms: Some(50),

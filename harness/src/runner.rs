@@ -3,18 +3,21 @@
 //! threads; a panicking in-process runtime is a failed case, not a dead kit.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
+use crate::archive;
 use crate::case::Case;
 use crate::corpus::{Expectations, Suite};
+use crate::declared::{self, Evidence, FixedLimit};
 use crate::error::{KitError, KitErrors};
 use crate::judge::{expected_json, judge, judge_time, observed_json, Failure, Verdict};
 use crate::package;
-use crate::protocol::{Response, RuntimeInfo, PROTOCOL_VERSION};
+use crate::protocol::{LimitOverrides, Request, Response, RuntimeInfo, PROTOCOL_VERSION};
 use crate::runtime::{AdapterFailure, ConformanceRuntime};
 
 /// How a run selects and schedules cases.
@@ -47,12 +50,24 @@ pub struct CaseResult {
     pub guarantee: String,
     /// The guarantee's area.
     pub area: String,
+    /// The case file, so a reader of a failure goes straight to it.
+    pub file: PathBuf,
+    /// The guarantee's MUST sentence (set by [`run_suite`], which has the guarantee lists).
+    pub must: Option<String>,
     /// The verdict.
     pub verdict: Verdict,
     /// The expectation, as JSON.
     pub expected: Value,
     /// What the runtime answered, as JSON (`null` when the case did not run).
     pub observed: Value,
+    /// What the request asked, as JSON: its limits (after any fixed-limit substitution), the
+    /// tool, the input, the number of calls and the cancel time (`null` when the case did not
+    /// run).
+    pub request: Value,
+    /// Whether the case's evidence counters were checked.
+    pub evidence: Evidence,
+    /// `[limits]` overrides judged at the runtime's declared fixed value instead.
+    pub fixed_limits: Vec<FixedLimit>,
     /// Time spent in the runtime's `run` (not in building the package): what the time bound of
     /// cases expecting `timeout` or `cancelled` is checked against.
     pub duration: Duration,
@@ -120,7 +135,16 @@ pub fn run_suite(
     let mut errors = Vec::new();
     for slot in slots.into_inner().unwrap_or_else(|e| e.into_inner()) {
         match slot.expect("every selected case ran") {
-            Ok(result) => results.push(result),
+            Ok(mut result) => {
+                // Corpora may reuse each other's ids: the case's own area picks its list's entry.
+                result.must = suite
+                    .guarantees
+                    .iter()
+                    .find(|g| g.id == result.guarantee && g.area == result.area)
+                    .or_else(|| suite.guarantees.iter().find(|g| g.id == result.guarantee))
+                    .map(|g| g.must.clone());
+                results.push(result);
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -143,13 +167,28 @@ pub fn run_suite(
     })
 }
 
-/// Asks the runtime who it is, turning a panic or a wrong protocol into an adapter failure.
+/// Asks the runtime who it is, turning a panic, a wrong protocol or a limit the kit does not
+/// know into an adapter failure.
 pub fn describe(runtime: &dyn ConformanceRuntime) -> Result<RuntimeInfo, AdapterFailure> {
     let info = catch_unwind(AssertUnwindSafe(|| runtime.describe()))
         .unwrap_or_else(|panic| Err(panicked(panic)))?;
     if info.protocol != PROTOCOL_VERSION {
         return Err(AdapterFailure::Protocol {
             found: info.protocol,
+        });
+    }
+    // A misspelt limit would silently read as configurable and fail cases it meant to fit.
+    if let Some(unknown) = info
+        .limits
+        .keys()
+        .find(|name| !LimitOverrides::NAMES.contains(&name.as_str()))
+    {
+        return Err(AdapterFailure::Garbage {
+            reason: format!(
+                "`describe` declares the limit {unknown:?}, which is not one of {:?}",
+                LimitOverrides::NAMES
+            ),
+            stderr: String::new(),
         });
     }
     Ok(info)
@@ -167,9 +206,14 @@ pub fn run_case(
         id: case.id.clone(),
         guarantee: case.guarantee.clone(),
         area: case.area.clone(),
+        file: case.path.clone(),
+        must: None,
         verdict: Verdict::Pass,
         expected: expected_json(case),
         observed: Value::Null,
+        request: Value::Null,
+        evidence: Evidence::None,
+        fixed_limits: Vec::new(),
         duration: Duration::ZERO,
     };
     let info = match info {
@@ -190,8 +234,30 @@ pub fn run_case(
         result.verdict = Verdict::Skip { missing };
         return Ok(result);
     }
+    // From here on the case is judged as this runtime can be judged on it.
+    let (case, evidence, fixed_limits) = match declared::fit(case, info) {
+        Ok(fitted) => fitted,
+        Err(reason) => {
+            result.verdict = Verdict::Skip {
+                missing: vec![reason],
+            };
+            return Ok(result);
+        }
+    };
+    let case = &case;
+    result.evidence = evidence;
+    result.fixed_limits = fixed_limits;
     let package = package::build(case)?;
-    let request = case.request(&package);
+    let mut request = case.request(&package);
+    if info.has(archive::PACKAGE_ZIP) {
+        if let Err(reason) = attach_zips(case, &mut request)? {
+            result.verdict = Verdict::Skip {
+                missing: vec![format!("{}: {reason}", archive::PACKAGE_ZIP)],
+            };
+            return Ok(result);
+        }
+    }
+    result.request = request_json(case, &request);
     let start = Instant::now();
     let response: Result<Response, AdapterFailure> =
         catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))
@@ -207,6 +273,55 @@ pub fn run_case(
     }
     .with_xfail(xfail);
     Ok(result)
+}
+
+/// Writes each package of the request as a stored zip beside its directory and names it in the
+/// request. The inner `Err` is a package a zip cannot hold faithfully (the case is skipped).
+fn attach_zips(case: &Case, request: &mut Request) -> Result<Result<(), String>, KitError> {
+    let zip_of = |dir: &PathBuf| -> Result<Result<PathBuf, String>, KitError> {
+        let out = dir.with_extension("zip");
+        match archive::zip_package(dir, &out) {
+            Ok(()) => Ok(Ok(out)),
+            Err(archive::ZipError::Unrepresentable(why)) => Ok(Err(why)),
+            Err(archive::ZipError::Io(e)) => Err(KitError::Package {
+                id: case.id.clone(),
+                message: format!("cannot write {}: {e}", out.display()),
+            }),
+        }
+    };
+    request.package_zip = match zip_of(&request.package)? {
+        Ok(zip) => Some(zip),
+        Err(why) => return Ok(Err(why)),
+    };
+    let mut zipped: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for call in &mut request.calls {
+        let Some(dir) = call.package.clone() else {
+            continue;
+        };
+        let zip = match zipped.iter().find(|(d, _)| *d == dir) {
+            Some((_, zip)) => zip.clone(),
+            None => match zip_of(&dir)? {
+                Ok(zip) => {
+                    zipped.push((dir, zip.clone()));
+                    zip
+                }
+                Err(why) => return Ok(Err(why)),
+            },
+        };
+        call.package_zip = Some(zip);
+    }
+    Ok(Ok(()))
+}
+
+/// The request as reports carry it: what was asked, not where the temporary package lived.
+fn request_json(case: &Case, request: &Request) -> Value {
+    json!({
+        "limits": request.limits,
+        "tool": case.tool,
+        "input": case.input,
+        "calls": request.calls.len(),
+        "cancel_after_ms": case.cancel_after_ms,
+    })
 }
 
 fn panicked(panic: Box<dyn std::any::Any + Send>) -> AdapterFailure {

@@ -61,7 +61,18 @@ pub enum AdapterFailure {
         /// Its stderr, truncated to 4 KiB.
         stderr: String,
     },
-    /// The adapter's stdout was not exactly one JSON document of the right shape.
+    /// The kit had to stop the adapter (over its budget or an output cap) or what it left running
+    /// when it exited, and could not: the signal failed, or the process outlived it.
+    Unkillable {
+        /// The budget of the invocation.
+        budget_ms: u64,
+        /// What failed, with the OS error.
+        error: String,
+        /// Its stderr, truncated to 4 KiB.
+        stderr: String,
+    },
+    /// The adapter's stdout was not exactly one JSON document of the right shape, or it wrote
+    /// more than [`crate::STDOUT_CAP`] / [`crate::STDERR_CAP`] bytes.
     Garbage {
         /// What was wrong with it.
         reason: String,
@@ -88,17 +99,20 @@ impl AdapterFailure {
         match self {
             AdapterFailure::Protocol { .. } => "adapter_protocol",
             AdapterFailure::Crashed { .. } => "adapter_crashed",
-            AdapterFailure::Hung { .. } => "adapter_hung",
+            AdapterFailure::Hung { .. } | AdapterFailure::Unkillable { .. } => "adapter_hung",
             AdapterFailure::Garbage { .. } | AdapterFailure::WrongCount { .. } => "adapter_garbage",
             AdapterFailure::Unavailable { .. } => "adapter_unavailable",
         }
     }
 
-    /// The adapter's stderr, when it had one worth showing.
+    /// The adapter's stderr, when it had one worth showing. [`crate::ProcessRuntime`] stores it
+    /// with control characters already made visible; reports escape it again, which changes
+    /// nothing for such text and protects them from an in-process runtime's raw text.
     pub fn stderr(&self) -> Option<&str> {
         match self {
             AdapterFailure::Crashed { stderr, .. }
             | AdapterFailure::Hung { stderr, .. }
+            | AdapterFailure::Unkillable { stderr, .. }
             | AdapterFailure::Garbage { stderr, .. }
                 if !stderr.is_empty() =>
             {
@@ -120,6 +134,12 @@ impl fmt::Display for AdapterFailure {
             AdapterFailure::Hung { budget_ms, .. } => {
                 write!(f, "adapter still running after {budget_ms} ms; killed")
             }
+            AdapterFailure::Unkillable {
+                budget_ms, error, ..
+            } => write!(
+                f,
+                "the kit could not stop the adapter (budget {budget_ms} ms): {error}"
+            ),
             AdapterFailure::Garbage { reason, .. } => write!(f, "{reason}"),
             AdapterFailure::WrongCount { expected, found } => {
                 write!(f, "{found} outcomes for {expected} calls")

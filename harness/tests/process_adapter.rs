@@ -271,3 +271,115 @@ fn broken_describe_fails_every_case_instead_of_skipping() {
     assert_eq!(failure.kind(), "adapter_unavailable");
     assert!(ProcessRuntime::new("   ").is_err());
 }
+
+fn answer_trap() -> String {
+    format!("echo '{{\"protocol\":1,\"outcomes\":[{TRAP_OUTCOME}]}}'")
+}
+
+#[test]
+fn stdout_over_its_cap_is_garbage_even_when_it_ends_in_a_valid_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path());
+    // 17 MiB of JSON whitespace, then a valid response: a parser would accept it.
+    let body = format!(
+        "cat >/dev/null; head -c 17825792 /dev/zero | tr '\\0' ' '; {}",
+        answer_trap()
+    );
+    let script = adapter(dir.path(), "flood.sh", &echo_describe(), &body);
+    let failure = adapter_failure(verdict(
+        &ProcessRuntime::new(script.to_str().unwrap()).unwrap(),
+        &suite,
+    ));
+    match &failure {
+        AdapterFailure::Garbage { reason, .. } => assert!(
+            reason.contains(&format!(
+                "more than {} bytes to stdout",
+                toolcage_kit::STDOUT_CAP
+            )),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn endless_stdout_is_stopped_at_its_cap_not_at_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path());
+    let script = adapter(dir.path(), "yes.sh", &echo_describe(), "exec yes");
+    let runtime = ProcessRuntime::new(script.to_str().unwrap())
+        .unwrap()
+        .with_slack(Duration::from_secs(20));
+    let start = Instant::now();
+    let failure = adapter_failure(verdict(&runtime, &suite));
+    assert!(
+        matches!(&failure, AdapterFailure::Garbage { reason, .. } if reason.contains("stdout")),
+        "{failure:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn stderr_over_its_cap_is_garbage() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path());
+    let body = format!(
+        "cat >/dev/null; head -c 2097152 /dev/zero | tr '\\0' e >&2; {}",
+        answer_trap()
+    );
+    let script = adapter(dir.path(), "noisy.sh", &echo_describe(), &body);
+    let failure = adapter_failure(verdict(
+        &ProcessRuntime::new(script.to_str().unwrap()).unwrap(),
+        &suite,
+    ));
+    match &failure {
+        AdapterFailure::Garbage { reason, stderr } => {
+            assert!(
+                reason.contains(&format!(
+                    "more than {} bytes to stderr",
+                    toolcage_kit::STDERR_CAP
+                )),
+                "{reason}"
+            );
+            // Only the end is kept for the report.
+            assert!(
+                stderr.len() < 5000 && stderr.starts_with('…'),
+                "{}",
+                stderr.len()
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn adapter_stderr_reaches_reports_with_its_escapes_made_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path());
+    let script = adapter(
+        dir.path(),
+        "ansi.sh",
+        &echo_describe(),
+        "cat >/dev/null; printf '\\033[2J\\033[31mall passed\\007\\r\\n' >&2; exit 3",
+    );
+    let runtime = ProcessRuntime::new(script.to_str().unwrap()).unwrap();
+    let failure = adapter_failure(verdict(&runtime, &suite));
+    let stderr = failure.stderr().unwrap();
+    assert_eq!(stderr, "\\x1b[2J\\x1b[31mall passed\\x07\\x0d\n");
+    let report = toolcage_kit::run_suite(&runtime, &suite, &Default::default()).unwrap();
+    for out in [
+        toolcage_kit::report::console(&report, "x"),
+        toolcage_kit::report::json(&report).to_string(),
+        toolcage_kit::report::junit(&report),
+    ] {
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\r') && !out.contains('\u{7}'),
+            "{out:?}"
+        );
+        assert!(out.contains("all passed"), "{out}");
+    }
+}

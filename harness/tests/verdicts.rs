@@ -43,6 +43,7 @@ impl ConformanceRuntime for Fake {
             name: "fake".into(),
             version: "0".into(),
             capabilities: self.capabilities.clone(),
+            limits: Default::default(),
         })
     }
     fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {
@@ -224,7 +225,9 @@ fn output_must_match_exactly() {
 
 #[test]
 fn missing_evidence_fails() {
-    let fake = Fake::new(|_| {
+    // Counters are judged for a runtime that declares `evidence` (tests/declared.rs has the
+    // runtime that does not).
+    let mut fake = Fake::new(|_| {
         Ok(outcomes(vec![error(
             "output_too_large",
             "output",
@@ -232,6 +235,7 @@ fn missing_evidence_fails() {
             json!({}),
         )]))
     });
+    fake.capabilities = vec!["evidence".into()];
     let base = "[expect]\ncode = \"output_too_large\"\n";
     assert_eq!(
         verdict_of(

@@ -1,0 +1,140 @@
+//! What a runtime's `describe` lets the kit check: evidence counters only when declared, and
+//! `[limits]` overrides against limits the runtime declared fixed. Both decide, per case, what the
+//! verdict can honestly rest on, so an honest runtime without them gets no false failure and a
+//! dishonest one still fails (docs/ADAPTER.md, "Evidence" and "Declared limits").
+
+use serde::Serialize;
+
+use crate::case::{Case, ExpectedOutcome};
+use crate::protocol::RuntimeInfo;
+
+/// The capability that makes the kit check `min_host_calls` / `min_host_call_failures`.
+pub const EVIDENCE: &str = "evidence";
+
+/// Whether a case's evidence counters were checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// The case expects no counters.
+    None,
+    /// The runtime declared `evidence` and its counters were judged.
+    Checked,
+    /// The runtime did not declare `evidence`: the case was judged by its outcome alone.
+    NotChecked,
+}
+
+impl Evidence {
+    /// The stable name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::None => "none",
+            Evidence::Checked => "checked",
+            Evidence::NotChecked => "not_checked",
+        }
+    }
+}
+
+/// One `[limits]` override judged at the runtime's declared fixed value instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FixedLimit {
+    /// The limit's name (`deadline_ms`, ...).
+    pub limit: String,
+    /// The value the case asks for.
+    pub asked: u64,
+    /// The value the runtime declared, which the request carried and the case was judged at.
+    pub fixed: u64,
+}
+
+/// The case as this runtime can be judged on it: evidence dropped when not declared, fixed limits
+/// substituted where that proves the same guarantee. `Err` is the reason to skip the case: an
+/// override the runtime cannot apply and whose declared value would prove something else.
+pub fn fit(case: &Case, info: &RuntimeInfo) -> Result<(Case, Evidence, Vec<FixedLimit>), String> {
+    let mut fitted = case.clone();
+    let expects_counters =
+        !case.expect.min_host_calls.is_empty() || !case.expect.min_host_call_failures.is_empty();
+    let evidence = match (expects_counters, info.has(EVIDENCE)) {
+        (false, _) => Evidence::None,
+        (true, true) => Evidence::Checked,
+        (true, false) => {
+            fitted.expect.min_host_calls.clear();
+            fitted.expect.min_host_call_failures.clear();
+            Evidence::NotChecked
+        }
+    };
+    let mut substituted = Vec::new();
+    for (limit, asked) in case.limits.set() {
+        let Some(fixed) = info.fixed_limit(limit) else {
+            continue;
+        };
+        if fixed == asked {
+            continue;
+        }
+        if !substitution_is_sound(case, limit, asked, fixed) {
+            return Err(format!(
+                "{limit} = {asked} (the runtime's is fixed at {fixed})"
+            ));
+        }
+        *fitted
+            .limits
+            .slot(limit)
+            .expect("a name of LimitOverrides::NAMES") = Some(fixed);
+        substituted.push(FixedLimit {
+            limit: limit.to_string(),
+            asked,
+            fixed,
+        });
+    }
+    Ok((fitted, evidence, substituted))
+}
+
+/// The error code a limit produces when a call exceeds it, if it has one.
+fn code_of(limit: &str) -> Option<&'static str> {
+    Some(match limit {
+        "input_bytes" => "input_too_large",
+        "output_bytes" => "output_too_large",
+        "summary_bytes" => "output_schema_mismatch",
+        "deadline_ms" => "timeout",
+        "memory_bytes" => "memory_limit",
+        "table_elements" => "table_limit",
+        "module_bytes" => "module_too_large",
+        "fuel" => "fuel_exhausted",
+        _ => return None,
+    })
+}
+
+/// Whether a guest can tell a larger value of `limit` from a smaller one without failing: a
+/// `memory.grow` or `table.grow` that returns -1 at the cap lets it carry on, and the text of
+/// diagnostics and messages depends on where they are cut. For the other limits, a call that did
+/// not exceed the smaller value behaves the same under a larger one.
+fn observable_below_cap(limit: &str) -> bool {
+    matches!(
+        limit,
+        "memory_bytes" | "table_elements" | "diagnostic_bytes" | "message_bytes"
+    )
+}
+
+/// The rule of docs/ADAPTER.md ("Declared limits"): every limit here is monotone, so
+/// - a smaller fixed value proves the guarantee of a case that expects the limit's own code
+///   (what exceeds the asked value exceeds the smaller one too), and a smaller `message_bytes` is
+///   a stricter bound on every message; a smaller `deadline_ms` also serves a `cancelled` case
+///   whose cancel time still comes first;
+/// - a larger fixed value proves the guarantee of a case that does not expect the limit's code,
+///   when the guest cannot observe the limit without failing (a call that stayed within the
+///   asked value stays within the larger one);
+/// - anything else would judge a different guarantee, and the case is skipped.
+fn substitution_is_sound(case: &Case, limit: &str, asked: u64, fixed: u64) -> bool {
+    let expected_code = match &case.expect.outcome {
+        ExpectedOutcome::Error { code, .. } => Some(code.as_str()),
+        ExpectedOutcome::Output { .. } => None,
+    };
+    let expects_limit = code_of(limit).is_some_and(|code| expected_code == Some(code));
+    if fixed < asked {
+        expects_limit
+            || limit == "message_bytes"
+            || (limit == "deadline_ms"
+                && expected_code == Some("cancelled")
+                && case.cancel_after_ms.is_some_and(|cancel| cancel < fixed))
+    } else {
+        !expects_limit && !observable_below_cap(limit)
+    }
+}
