@@ -12,7 +12,8 @@ use toolcage_kit::{
     RuntimeInfo, Status, PROTOCOL_VERSION,
 };
 use toolcage_runtime::{
-    CallOptions, CancelToken, Config, Digest, Error, Limits, Mutant, Plugin, Runtime,
+    CallOptions, CancelToken, Config, Digest, Error, Limits, Mutant, ParseDigestError, Plugin,
+    Runtime,
 };
 
 /// The reference runtime behind the kit's [`ConformanceRuntime`] trait. One [`Runtime`] (engine,
@@ -94,12 +95,11 @@ impl ConformanceRuntime for ReferenceRuntime {
                 {
                     Some(index) => index,
                     None => {
-                        let pin: Digest =
-                            digest
-                                .parse()
-                                .map_err(|e: Error| AdapterFailure::Unavailable {
-                                    reason: format!("bad digest in request: {}", e.message()),
-                                })?;
+                        let pin: Digest = digest.parse().map_err(|e: ParseDigestError| {
+                            AdapterFailure::Unavailable {
+                                reason: format!("bad digest in request: {e}"),
+                            }
+                        })?;
                         let plugin = self.runtime.load_with_limits(package, Some(&pin), &limits);
                         loaded.push((package, digest, plugin));
                         loaded.len() - 1
