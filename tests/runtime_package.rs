@@ -200,7 +200,13 @@ fn sparse_capable_dir() -> tempfile::TempDir {
 }
 
 fn set_huge_len(file: &std::fs::File) -> u64 {
-    for len in [i64::MAX as u64, 1 << 62, 1 << 44, (16 << 40) - 4096, 1 << 40] {
+    for len in [
+        i64::MAX as u64,
+        1 << 62,
+        1 << 44,
+        (16 << 40) - 4096,
+        1 << 40,
+    ] {
         if file.set_len(len).is_ok() {
             return len;
         }
@@ -252,8 +258,7 @@ fn fifos_sockets_and_directory_symlinks_are_path_escape_without_blocking() {
     assert_eq!(load_code(&fifo_module), ErrorCode::PathEscape);
 
     let socket = package(ECHO, &["echo"]);
-    let _listener =
-        std::os::unix::net::UnixListener::bind(socket.path().join("sock")).unwrap();
+    let _listener = std::os::unix::net::UnixListener::bind(socket.path().join("sock")).unwrap();
     assert_eq!(load_code(&socket), ErrorCode::PathEscape);
 
     let dir_link = package(ECHO, &["echo"]);
@@ -287,7 +292,11 @@ fn loads_racing_a_writer_that_swaps_in_fifos_and_symlinks_end_structured() {
     };
     let outside = tempfile::tempdir().unwrap();
     let evil = outside.path().join("evil.wasm");
-    std::fs::write(&evil, wat::parse_str(constant(r#"{"summary":"outside"}"#)).unwrap()).unwrap();
+    std::fs::write(
+        &evil,
+        wat::parse_str(constant(r#"{"summary":"outside"}"#)).unwrap(),
+    )
+    .unwrap();
     std::fs::create_dir(outside.path().join("dir")).unwrap();
     std::fs::write(outside.path().join("dir/secret"), b"outside").unwrap();
     let fifo = outside.path().join("fifo");
@@ -358,7 +367,10 @@ fn loads_racing_a_writer_that_swaps_in_fifos_and_symlinks_end_structured() {
             .expect("a load did not end within 10 s: it blocked on the FIFO or hung");
         match result {
             Ok(hash) => {
-                assert_eq!(hash, inside_hash, "a load read the module outside the package");
+                assert_eq!(
+                    hash, inside_hash,
+                    "a load read the module outside the package"
+                );
                 loaded += 1;
             }
             Err(e) => {

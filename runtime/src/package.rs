@@ -565,7 +565,13 @@ mod tests {
 
     fn read_after_checks(dir: &Path, checks: u32) -> Result<Package, Error> {
         let manifests = Bounded::new(4);
-        read_within(dir, Budget::after_checks(checks), 1 << 20, &manifests, |_| false)
+        read_within(
+            dir,
+            Budget::after_checks(checks),
+            1 << 20,
+            &manifests,
+            |_| false,
+        )
     }
 
     /// The smallest number of budget checks a read of `dir` passes with.

@@ -250,7 +250,12 @@ impl DirHandle {
 
     /// Opens a regular file the listing saw as `listed`, refusing anything else (a FIFO is
     /// opened without blocking and refused before any read).
-    pub(crate) fn open_file(&self, name: &str, path: &str, listed: Identity) -> Result<File, Error> {
+    pub(crate) fn open_file(
+        &self,
+        name: &str,
+        path: &str,
+        listed: Identity,
+    ) -> Result<File, Error> {
         let fd = rfs::openat(&self.fd, name, open_flags(self.follow), Mode::empty())
             .map_err(|e| failed(e, path, "opened"))?;
         let opened = rfs::fstat(&fd)
