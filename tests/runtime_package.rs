@@ -335,7 +335,7 @@ fn loads_racing_a_writer_that_swaps_in_fifos_and_symlinks_end_structured() {
                 }
                 // The data directory and a symlink to a directory outside trade places.
                 let parked = stash.join("parked");
-                if round % 2 == 0 {
+                if round.is_multiple_of(2) {
                     if std::fs::rename(&data, &parked).is_ok() {
                         let _ = std::os::unix::fs::symlink(stash.join("dir"), &data);
                     }

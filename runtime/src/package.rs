@@ -607,6 +607,33 @@ mod tests {
         assert!(checks_needed(big.path()) >= base + 16);
     }
 
+    fn read_code(dir: &Path) -> Result<(), ErrorCode> {
+        read_after_checks(dir, u32::MAX)
+            .map(drop)
+            .map_err(|e| e.code())
+    }
+
+    #[test]
+    fn entries_and_depth_are_capped_at_their_limits_exactly() {
+        // plugin.toml and plugin.wasm are two entries; directories count like files.
+        let names: Vec<String> = (0..PACKAGE_ENTRIES - 2).map(|i| format!("f{i}")).collect();
+        let at: Vec<(&str, usize)> = names.iter().map(|n| (n.as_str(), 0)).collect();
+        let at = package_with(&at);
+        assert_eq!(read_code(at.path()), Ok(()));
+        fs::create_dir(at.path().join("one-more")).unwrap();
+        assert_eq!(read_code(at.path()), Err(ErrorCode::PackageTooLarge));
+
+        let deep = package_with(&[]);
+        let mut dir = deep.path().to_owned();
+        for _ in 0..PACKAGE_DEPTH {
+            dir.push("d");
+        }
+        fs::create_dir_all(&dir).unwrap();
+        assert_eq!(read_code(deep.path()), Ok(()));
+        fs::create_dir(dir.join("d")).unwrap();
+        assert_eq!(read_code(deep.path()), Err(ErrorCode::PackageTooLarge));
+    }
+
     #[test]
     fn tool_names() {
         assert!(valid_tool_name("echo_2-x"));
