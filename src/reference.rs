@@ -10,7 +10,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use super::rt::{CallOptions, CancelToken, Config, Digest, Error, Limits, Plugin, Runtime};
+use super::rt::{
+    CallOptions, CancelToken, Config, Digest, Error, Limits, ParseDigestError, Plugin, Runtime,
+};
 use serde_json::{json, Value};
 use toolcage_kit::{
     AdapterFailure, ConformanceRuntime, ErrorBody, LimitOverrides, Outcome, Request, Response,
@@ -84,12 +86,11 @@ impl ConformanceRuntime for ReferenceRuntime {
                 {
                     Some(index) => index,
                     None => {
-                        let pin: Digest =
-                            digest
-                                .parse()
-                                .map_err(|e: Error| AdapterFailure::Unavailable {
-                                    reason: format!("bad digest in request: {}", e.message()),
-                                })?;
+                        let pin: Digest = digest.parse().map_err(|e: ParseDigestError| {
+                            AdapterFailure::Unavailable {
+                                reason: format!("bad digest in request: {e}"),
+                            }
+                        })?;
                         let plugin = self.runtime.load_with_limits(package, Some(&pin), &limits);
                         loaded.push((package, digest, plugin));
                         loaded.len() - 1

@@ -53,9 +53,10 @@ struct CallArgs {
     /// The raw tool input.
     #[arg(long, default_value = "{}")]
     input: String,
-    /// The pinned package digest (sha256:...); without it the package is loaded unpinned.
+    /// The pinned package digest (sha256:...); without it the package is loaded unpinned. A
+    /// malformed pin is a usage error (exit 2), never a load outcome.
     #[arg(long)]
-    digest: Option<String>,
+    digest: Option<Digest>,
     /// Cancel the call this many milliseconds after it starts.
     #[arg(long)]
     cancel_after_ms: Option<u64>,
@@ -122,37 +123,58 @@ fn run(cache: CacheArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let outcomes = execute(&request, cache);
+    let pins = match pins(&request) {
+        Ok(pins) => pins,
+        Err(message) => {
+            eprintln!("toolcage-runtime: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcomes = execute(&request, &pins, cache);
     print_json(&Response {
         protocol: PROTOCOL,
         outcomes,
     })
 }
 
+/// The pin of each call, parsed. A malformed pin (the request's own included) is the host's
+/// mistake: the request is refused as a whole, like any other malformed request, rather than
+/// reported as a load outcome (`digest_mismatch`) of a package that was never read.
+fn pins(request: &Request) -> Result<Vec<Digest>, String> {
+    let parse = |text: &String| {
+        text.parse::<Digest>()
+            .map_err(|e| format!("the request's digest {text:?} is malformed: {e}"))
+    };
+    parse(&request.digest)?;
+    request
+        .calls
+        .iter()
+        .map(|call| parse(call.digest.as_ref().unwrap_or(&request.digest)))
+        .collect()
+}
+
 /// Each distinct (package, digest) of the request is loaded once, at its first call, and later
 /// calls naming the same pair run against that loaded plugin (so isolation between calls of one
 /// plugin is observable); a call naming another pair loads, and so re-verifies, that package.
-fn execute(request: &Request, cache: CacheArgs) -> Vec<Outcome> {
+/// `pins` holds each call's digest, already parsed.
+fn execute(request: &Request, pins: &[Digest], cache: CacheArgs) -> Vec<Outcome> {
     let runtime = match runtime(&request.limits, cache) {
         Ok(runtime) => runtime,
         Err(error) => return vec![Outcome::from_error(&error); request.calls.len()],
     };
     let limits = runtime.config().limits.clone();
-    let mut loaded: Vec<(&PathBuf, &String, Result<Plugin, toolcage_runtime::Error>)> = Vec::new();
+    let mut loaded: Vec<(&PathBuf, &Digest, Result<Plugin, toolcage_runtime::Error>)> = Vec::new();
     let mut outcomes = Vec::with_capacity(request.calls.len());
-    for call in &request.calls {
+    for (call, pin) in request.calls.iter().zip(pins) {
         let package = call.package.as_ref().unwrap_or(&request.package);
-        let digest = call.digest.as_ref().unwrap_or(&request.digest);
         let index = match loaded
             .iter()
-            .position(|(p, d, _)| *p == package && *d == digest)
+            .position(|(p, d, _)| *p == package && *d == pin)
         {
             Some(index) => index,
             None => {
-                let plugin = digest
-                    .parse::<Digest>()
-                    .and_then(|pin| runtime.load_with_limits(package, Some(&pin), &limits));
-                loaded.push((package, digest, plugin));
+                let plugin = runtime.load_with_limits(package, Some(pin), &limits);
+                loaded.push((package, pin, plugin));
                 loaded.len() - 1
             }
         };
@@ -204,12 +226,7 @@ fn call(args: CallArgs) -> ExitCode {
     let outcome = (|| {
         let runtime = runtime(&args.limits, args.cache)?;
         let limits = runtime.config().limits.clone();
-        let digest = args
-            .digest
-            .as_deref()
-            .map(str::parse::<Digest>)
-            .transpose()?;
-        let plugin = runtime.load_with_limits(&args.package, digest.as_ref(), &limits)?;
+        let plugin = runtime.load_with_limits(&args.package, args.digest.as_ref(), &limits)?;
         Ok(Outcome::from_call(call_with_cancel(
             &plugin,
             &args.tool,
@@ -225,5 +242,36 @@ fn call(args: CallArgs) -> ExitCode {
         ExitCode::FAILURE
     } else {
         code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BAD: &str = "sha256:zz00000000000000000000000000000000000000000000000000000000000000";
+
+    #[test]
+    fn a_malformed_pin_is_a_usage_error_of_call() {
+        let args = ["toolcage-runtime", "call", "--package", "p", "--tool", "t"];
+        let parsed = Cli::try_parse_from(args.iter().copied().chain(["--digest", BAD]));
+        let error = parsed.err().expect("a malformed --digest must not parse");
+        assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(Cli::try_parse_from(args).is_ok());
+    }
+
+    #[test]
+    fn a_malformed_pin_refuses_the_adapter_request() {
+        let good = format!("sha256:{}", "0".repeat(64));
+        let request = |top: &str, call: &str| -> Request {
+            serde_json::from_value(serde_json::json!({
+                "protocol": PROTOCOL, "package": "/p", "digest": top, "limits": {},
+                "calls": [{"tool": "t", "input": "{}", "digest": call}],
+            }))
+            .unwrap()
+        };
+        assert_eq!(pins(&request(&good, &good)).unwrap().len(), 1);
+        assert!(pins(&request(BAD, &good)).is_err());
+        assert!(pins(&request(&good, BAD)).is_err());
     }
 }

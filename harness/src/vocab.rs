@@ -17,6 +17,8 @@ vocabulary! {
     "manifest_invalid" => "load",
     "path_escape" => "load",
     "package_too_large" => "load",
+    "package_unreadable" => "load",
+    "load_timeout" => "load",
     "module_missing" => "load",
     "module_too_large" => "load",
     "module_invalid" => "load",

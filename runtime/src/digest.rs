@@ -1,7 +1,6 @@
 //! The package digest of the brief: what a host pins when it resolves a plugin, and what every
 //! load re-computes from the bytes it actually reads.
 
-use crate::error::{Error, ErrorCode};
 use sha2::{Digest as _, Sha256};
 use std::fmt;
 use std::str::FromStr;
@@ -36,16 +35,25 @@ impl fmt::Debug for Digest {
     }
 }
 
-impl FromStr for Digest {
-    type Err = Error;
+/// A pin that is not written `sha256:<64 lowercase hex>`. It is the host's mistake, not the
+/// package's: it is reported before any package is read, never as a load outcome such as
+/// `digest_mismatch`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseDigestError(());
 
-    fn from_str(text: &str) -> Result<Digest, Error> {
-        let bad = || {
-            Error::new(
-                ErrorCode::DigestMismatch,
-                "a pinned digest must be written sha256:<64 lowercase hex digits>",
-            )
-        };
+impl fmt::Display for ParseDigestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a pinned digest must be written sha256:<64 lowercase hex digits>")
+    }
+}
+
+impl std::error::Error for ParseDigestError {}
+
+impl FromStr for Digest {
+    type Err = ParseDigestError;
+
+    fn from_str(text: &str) -> Result<Digest, ParseDigestError> {
+        let bad = || ParseDigestError(());
         let hex = text.strip_prefix("sha256:").ok_or_else(bad)?;
         if hex.len() != 64 {
             return Err(bad());
@@ -76,17 +84,18 @@ impl DigestBuilder {
 
     /// Adds one file and returns the SHA-256 of its content, which callers reuse as the
     /// module's or manifest's own hash instead of hashing the bytes twice.
+    #[cfg(test)]
     pub(crate) fn file(&mut self, path: &str, content: &[u8]) -> [u8; 32] {
         let hash: [u8; 32] = Sha256::digest(content).into();
-        self.hashed_file(path, content.len(), &hash);
+        self.hashed_file(path, content.len() as u64, &hash);
         hash
     }
 
     /// Adds a file whose content the caller already hashed.
-    pub(crate) fn hashed_file(&mut self, path: &str, len: usize, hash: &[u8; 32]) {
+    pub(crate) fn hashed_file(&mut self, path: &str, len: u64, hash: &[u8; 32]) {
         self.0.update(path.as_bytes());
         self.0.update([0u8]);
-        self.0.update((len as u64).to_be_bytes());
+        self.0.update(len.to_be_bytes());
         self.0.update(hash);
     }
 
@@ -126,8 +135,10 @@ mod tests {
             "md5:00",
             &d.to_string().to_uppercase(),
             &format!("{d}0"),
+            &format!("sha256:{}", "g".repeat(64)),
+            &format!("sha256:{}é", "0".repeat(62)),
         ] {
-            assert!(bad.parse::<Digest>().is_err(), "{bad}");
+            assert_eq!(bad.parse::<Digest>(), Err(ParseDigestError(())), "{bad}");
         }
     }
 }

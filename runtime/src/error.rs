@@ -89,6 +89,10 @@ error_codes! {
     PathEscape = "path_escape", Load;
     /// The package holds more files or bytes than the runtime reads.
     PackageTooLarge = "package_too_large", Load;
+    /// A package file or directory exists but cannot be read (permission denied, an I/O error).
+    PackageUnreadable = "package_unreadable", Load;
+    /// Reading the package took longer than the load's time budget.
+    LoadTimeout = "load_timeout", Load;
     /// The module named by `runtime.entry` does not exist.
     ModuleMissing = "module_missing", Load;
     /// The module file is larger than the module size cap.

@@ -10,7 +10,7 @@
 //!
 //! ```no_run
 //! use toolcage_runtime::{CallOptions, Runtime, Config};
-//! # fn main() -> Result<(), toolcage_runtime::Error> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let runtime = Runtime::new(Config::default())?;
 //! let pin = "sha256:0000000000000000000000000000000000000000000000000000000000000000".parse()?;
 //! let plugin = runtime.load("plugins/echo".as_ref(), Some(&pin))?;
@@ -39,10 +39,11 @@ mod package;
 mod runtime;
 mod schema;
 mod tool;
+mod walk;
 
 pub use cache::CacheSource;
 pub use cancel::CancelToken;
-pub use digest::Digest;
+pub use digest::{Digest, ParseDigestError};
 pub use engine::EngineConfig;
 pub use error::{sanitize, Error, ErrorCode, Phase, ToolErrorKind};
 pub use limits::Limits;

@@ -28,6 +28,9 @@ pub struct Limits {
     pub diagnostic_bytes: usize,
     /// Instruction budget; `None` runs without fuel (and without its cost).
     pub fuel: Option<u64>,
+    /// Time budget of one load for reading and hashing the package (checked between entries
+    /// and between 64 KiB reads); past it the load fails with `load_timeout`, never hangs.
+    pub load_budget: Duration,
 }
 
 impl Default for Limits {
@@ -43,6 +46,7 @@ impl Default for Limits {
             message_bytes: 512,
             diagnostic_bytes: 4 * 1024,
             fuel: None,
+            load_budget: Duration::from_secs(5),
         }
     }
 }

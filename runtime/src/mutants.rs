@@ -41,6 +41,12 @@ pub enum Mutant {
     DigestNotReverifiedOnCacheHit,
     /// Guest diagnostics are appended to the tool result's content.
     DiagnosticsInResult,
+    /// `runtime.entry` is checked through `Path::components`, which drops `.` and empty
+    /// components: `sub/./plugin.wasm` passes the check and then names no listed file.
+    EntryNormalised,
+    /// The package reader follows symlinks (stat and open without `O_NOFOLLOW`), so a link in
+    /// the package is read as the file or directory it points to, outside the package included.
+    PackageLinksFollowed,
 }
 
 impl Mutant {
@@ -62,6 +68,8 @@ impl Mutant {
         Mutant::TimeoutCancelSwapped,
         Mutant::DigestNotReverifiedOnCacheHit,
         Mutant::DiagnosticsInResult,
+        Mutant::EntryNormalised,
+        Mutant::PackageLinksFollowed,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -83,6 +91,8 @@ impl Mutant {
             Mutant::TimeoutCancelSwapped => "timeout-cancel-swapped",
             Mutant::DigestNotReverifiedOnCacheHit => "digest-not-reverified-on-cache-hit",
             Mutant::DiagnosticsInResult => "diagnostics-in-result",
+            Mutant::EntryNormalised => "entry-normalised",
+            Mutant::PackageLinksFollowed => "package-links-followed",
         }
     }
 }

@@ -1,25 +1,30 @@
-//! Reading a plugin package: the manifest, the path rules, and the digest.
+//! Reading a plugin package: the manifest, the path rules, the caps, and the digest.
 //!
-//! One pass over the package reads every file once, hashes it, and keeps the module's bytes, so
-//! the bytes that get compiled are exactly the bytes that were hashed: there is no window in
-//! which the module could be swapped between verification and use.
+//! One pass over the package (through directory handles, `walk`) reads every file once, hashes
+//! it, and keeps the module's bytes, so the bytes that get compiled are exactly the bytes that
+//! were hashed: there is no window in which the module could be swapped between verification
+//! and use. Every size is checked against its cap before anything is read or allocated.
 
 use crate::cache::Bounded;
 use crate::digest::{Digest, DigestBuilder};
 use crate::error::{Error, ErrorCode};
+use crate::mutants::Mutant;
+use crate::walk::{self, Budget, DirHandle, Identity, Kind};
+use rustix::io::Errno;
 use serde::Deserialize;
 use sha2::Digest as _;
 use std::collections::BTreeMap;
-use std::fs;
-use std::io::Read;
 use std::path::{Component, Path};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Largest `plugin.toml` read.
 const MANIFEST_BYTES: u64 = 64 * 1024;
-/// Most files a package may hold.
-const PACKAGE_FILES: usize = 4096;
-/// Most bytes a package may hold, module included.
+/// Most files and directories a package may hold.
+const PACKAGE_ENTRIES: usize = 4096;
+/// Deepest directory nesting below the package root.
+const PACKAGE_DEPTH: usize = 32;
+/// Most bytes a package may hold, module included; so also the most any one file may hold.
 const PACKAGE_BYTES: u64 = 64 * 1024 * 1024;
 /// The runtime kind and ABI this runtime implements.
 pub const RUNTIME_KIND: &str = "wasm";
@@ -114,7 +119,7 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-fn parse_manifest(text: &str) -> Result<Manifest, Error> {
+fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error> {
     let raw: ManifestToml = toml::from_str(text).map_err(|e| {
         manifest_error(format!(
             "plugin.toml is not a valid manifest: {}",
@@ -156,7 +161,7 @@ fn parse_manifest(text: &str) -> Result<Manifest, Error> {
             return Err(manifest_error(format!("{field} is longer than 4096 bytes")));
         }
     }
-    check_entry(&raw.runtime.entry)?;
+    check_entry(&raw.runtime.entry, entry_normalised)?;
     if raw.tools.is_empty() {
         return Err(manifest_error("the manifest declares no [[tools]]"));
     }
@@ -190,8 +195,10 @@ fn parse_manifest(text: &str) -> Result<Manifest, Error> {
     })
 }
 
-/// The entry must name a file inside the package by plain relative components.
-fn check_entry(entry: &str) -> Result<(), Error> {
+/// The entry must name a file inside the package by plain components, split on `/` exactly as
+/// written: `Path::components` would drop `.` and empty components and a trailing slash, so
+/// `sub/./plugin.wasm` would pass as `sub/plugin.wasm` and then name no listed file.
+fn check_entry(entry: &str, normalised: bool) -> Result<(), Error> {
     let escape = |why: &str| {
         Error::new(
             ErrorCode::PathEscape,
@@ -205,6 +212,25 @@ fn check_entry(entry: &str) -> Result<(), Error> {
     if entry.contains('\\') || entry.contains('\0') {
         return Err(escape("it contains a backslash or NUL"));
     }
+    if normalised {
+        return check_entry_normalised(entry, escape);
+    }
+    if entry.starts_with('/') {
+        return Err(escape("it is absolute"));
+    }
+    for component in entry.split('/') {
+        match component {
+            "" => return Err(escape("it has an empty component ('//' or a trailing '/')")),
+            "." => return Err(escape("it contains '.'")),
+            ".." => return Err(escape("it contains '..'")),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The mutant `entry-normalised`: the check as it was, through `Path::components`.
+fn check_entry_normalised(entry: &str, escape: impl Fn(&str) -> Error) -> Result<(), Error> {
     for component in Path::new(entry).components() {
         match component {
             Component::Normal(_) => {}
@@ -216,88 +242,127 @@ fn check_entry(entry: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Reads, checks and hashes a package. `module_bytes` caps the module before it is read.
-/// `manifests` holds manifests already parsed, by the SHA-256 of their bytes: the bytes are
-/// read and hashed on every load, only the parsing is skipped.
+/// What a load may spend reading a package.
+pub(crate) struct ReadLimits {
+    /// The module cap, decided from the module's size before it is read.
+    pub module_bytes: usize,
+    /// The load's time budget.
+    pub budget: Duration,
+}
+
+/// One regular file of the package as hashed for the digest.
+struct Hashed {
+    len: u64,
+    hash: [u8; 32],
+}
+
+/// The state of one walk: what was hashed, what was counted, and the module's bytes.
+struct Walk<'a> {
+    entry: &'a str,
+    module_bytes: usize,
+    budget: Budget,
+    /// The manifest, read before the walk: met again in the root, it must be the same file.
+    manifest: (Identity, [u8; 32]),
+    files: BTreeMap<String, Hashed>,
+    entries: usize,
+    bytes: u64,
+    module: Option<Vec<u8>>,
+}
+
+/// Reads, checks and hashes a package. `manifests` holds manifests already parsed, by the
+/// SHA-256 of their bytes: the bytes are read and hashed on every load, only the parsing is
+/// skipped. `mutant` tells which guarantee the kit's self-test switched off.
 pub(crate) fn read(
     dir: &Path,
+    limits: &ReadLimits,
+    manifests: &Bounded<Arc<Manifest>>,
+    mutant: impl Fn(Mutant) -> bool,
+) -> Result<Package, Error> {
+    let budget = Budget::start(limits.budget);
+    read_within(dir, budget, limits.module_bytes, manifests, mutant)
+}
+
+fn read_within(
+    dir: &Path,
+    budget: Budget,
     module_bytes: usize,
     manifests: &Bounded<Arc<Manifest>>,
+    mutant: impl Fn(Mutant) -> bool,
 ) -> Result<Package, Error> {
-    let manifest_path = dir.join("plugin.toml");
-    let meta = fs::symlink_metadata(&manifest_path)
-        .map_err(|_| manifest_error("the package has no plugin.toml"))?;
-    if meta.file_type().is_symlink() {
-        return Err(Error::new(
-            ErrorCode::PathEscape,
-            "plugin.toml is a symlink",
-        ));
+    let follow = mutant(Mutant::PackageLinksFollowed);
+    let root = DirHandle::open_root(dir, follow).map_err(|errno| match errno {
+        Errno::NOENT | Errno::NOTDIR => {
+            manifest_error("the package directory does not exist or is not a directory")
+        }
+        _ => Error::new(
+            walk::classify(errno),
+            "the package directory could not be opened",
+        )
+        .with("errno", errno.raw_os_error()),
+    })?;
+    let listed = root.stat("plugin.toml").map_err(|errno| match errno {
+        Errno::NOENT => manifest_error("the package has no plugin.toml"),
+        _ => Error::new(walk::classify(errno), "plugin.toml could not be inspected")
+            .with("errno", errno.raw_os_error()),
+    })?;
+    match listed.kind {
+        Kind::File => {}
+        Kind::Link => {
+            return Err(Error::new(
+                ErrorCode::PathEscape,
+                "plugin.toml is a symlink",
+            ))
+        }
+        Kind::Dir | Kind::Special => {
+            return Err(manifest_error("plugin.toml is not a regular file"))
+        }
     }
-    if !meta.is_file() {
-        return Err(manifest_error("plugin.toml is not a regular file"));
-    }
-    if meta.len() > MANIFEST_BYTES {
+    if listed.size > MANIFEST_BYTES {
         return Err(manifest_error(format!(
             "plugin.toml is larger than {MANIFEST_BYTES} bytes"
         )));
     }
-    let manifest_bytes = read_bounded(&manifest_path, MANIFEST_BYTES)?;
+    let file = root.open_file("plugin.toml", "plugin.toml", listed)?;
+    let mut manifest_bytes = Vec::new();
+    walk::read_exact_len(file, listed.size, "plugin.toml", &budget, |chunk| {
+        manifest_bytes.extend_from_slice(chunk)
+    })?;
     let manifest_hash: [u8; 32] = sha2::Sha256::digest(&manifest_bytes).into();
     let manifest = match manifests.get(&manifest_hash) {
         Some(manifest) => manifest,
         None => {
             let text = std::str::from_utf8(&manifest_bytes)
                 .map_err(|_| manifest_error("plugin.toml is not UTF-8"))?;
-            let manifest = Arc::new(parse_manifest(text)?);
+            let manifest = Arc::new(parse_manifest(text, mutant(Mutant::EntryNormalised))?);
             manifests.insert(manifest_hash, manifest.clone());
             manifest
         }
     };
 
-    let mut files = BTreeMap::new();
-    list_files(dir, "", &mut files)?;
-    let entry_len = match files.get(&manifest.entry) {
-        Some(len) => *len,
-        None => {
-            return Err(Error::new(
-                ErrorCode::ModuleMissing,
-                "the module named by runtime.entry does not exist in the package",
-            )
-            .with("entry", manifest.entry.as_str()))
-        }
+    let mut walk = Walk {
+        entry: &manifest.entry,
+        module_bytes,
+        budget,
+        manifest: (listed, manifest_hash),
+        files: BTreeMap::new(),
+        entries: 0,
+        bytes: 0,
+        module: None,
     };
-    if entry_len > module_bytes as u64 {
+    walk.dir(&root, "", 0)?;
+    let Some(module) = walk.module.take() else {
         return Err(Error::new(
-            ErrorCode::ModuleTooLarge,
-            format!("the module is {entry_len} bytes, over the {module_bytes}-byte cap"),
+            ErrorCode::ModuleMissing,
+            "the module named by runtime.entry does not exist in the package",
         )
-        .with("module_bytes", entry_len)
-        .with("limit", module_bytes as u64));
-    }
-
+        .with("entry", manifest.entry.as_str()));
+    };
     // BTreeMap<String, _> iterates in byte order of the UTF-8 paths, as the digest requires.
     let mut digest = DigestBuilder::new();
-    let mut module = None;
-    for (path, len) in &files {
-        // The manifest was read and hashed above; the digest reuses those bytes and that hash.
-        let (content, hash) = if path == "plugin.toml" {
-            digest.hashed_file(path, manifest_bytes.len(), &manifest_hash);
-            (None, manifest_hash)
-        } else {
-            let content = read_bounded(&dir.join(path), *len)?;
-            let hash = digest.file(path, &content);
-            (Some(content), hash)
-        };
-        if *path == manifest.entry {
-            module = Some((content.unwrap_or_else(|| manifest_bytes.clone()), hash));
-        }
+    for (path, file) in &walk.files {
+        digest.hashed_file(path, file.len, &file.hash);
     }
-    let (module, module_hash) = module.ok_or_else(|| {
-        Error::new(
-            ErrorCode::ModuleMissing,
-            "the module changed while it was read",
-        )
-    })?;
+    let module_hash = walk.files[&manifest.entry].hash;
     Ok(Package {
         manifest,
         manifest_hash,
@@ -307,88 +372,158 @@ pub(crate) fn read(
     })
 }
 
-/// Reads a file expecting at most `len` bytes; a file that grew since it was listed is refused,
-/// so a racing writer cannot make the reader allocate without bound.
-fn read_bounded(path: &Path, len: u64) -> Result<Vec<u8>, Error> {
-    let file = fs::File::open(path).map_err(|_| {
-        Error::new(
-            ErrorCode::ModuleMissing,
-            "a package file could not be opened",
-        )
-    })?;
-    let mut buf = Vec::with_capacity(len as usize);
-    file.take(len + 1)
-        .read_to_end(&mut buf)
-        .map_err(|_| Error::new(ErrorCode::ModuleMissing, "a package file could not be read"))?;
-    if buf.len() as u64 > len {
-        return Err(Error::new(
-            ErrorCode::DigestMismatch,
-            "a package file changed while it was read",
-        ));
-    }
-    Ok(buf)
-}
-
-/// Lists regular files under `dir` as `/`-separated relative paths with their lengths. A symlink
-/// or special file anywhere is refused: the digest covers regular files only, and a link could
-/// point outside the package.
-fn list_files(dir: &Path, prefix: &str, out: &mut BTreeMap<String, u64>) -> Result<(), Error> {
-    let entries = fs::read_dir(dir.join(prefix))
-        .map_err(|_| manifest_error("a package directory could not be read"))?;
-    for entry in entries {
-        let entry = entry.map_err(|_| manifest_error("a package directory could not be read"))?;
-        let name = entry.file_name();
-        let name = name
-            .to_str()
-            .ok_or_else(|| Error::new(ErrorCode::PathEscape, "a package file name is not UTF-8"))?;
-        let rel = if prefix.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let file_type = entry
-            .file_type()
-            .map_err(|_| manifest_error("a package file could not be inspected"))?;
-        if file_type.is_symlink() {
-            return Err(
-                Error::new(ErrorCode::PathEscape, "the package contains a symlink")
-                    .with("path", rel),
-            );
-        } else if file_type.is_dir() {
-            list_files(dir, &rel, out)?;
-        } else if file_type.is_file() {
-            let len = entry
-                .metadata()
-                .map_err(|_| manifest_error("a package file could not be inspected"))?
-                .len();
-            out.insert(rel, len);
-        } else {
-            return Err(Error::new(
-                ErrorCode::PathEscape,
-                "the package contains a special file (not a regular file or directory)",
-            )
-            .with("path", rel));
-        }
-        if out.len() > PACKAGE_FILES {
+impl Walk<'_> {
+    /// Lists and reads one directory, depth first. Every entry counts toward the entry cap and
+    /// every file's listed size toward the byte cap before anything of it is read.
+    fn dir(&mut self, handle: &DirHandle, prefix: &str, depth: usize) -> Result<(), Error> {
+        if depth > PACKAGE_DEPTH {
             return Err(Error::new(
                 ErrorCode::PackageTooLarge,
-                format!("the package holds more than {PACKAGE_FILES} files"),
-            ));
+                format!("the package nests directories more than {PACKAGE_DEPTH} deep"),
+            )
+            .with("path", prefix));
         }
+        let room = PACKAGE_ENTRIES - self.entries;
+        let names = handle
+            .names(prefix, room, &self.budget)
+            .map_err(|e| e.unwrap_or_else(too_many_entries))?;
+        self.entries += names.len();
+        for name in names {
+            self.budget.check()?;
+            let path = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let listed = handle.stat(&name).map_err(|errno| {
+                Error::new(
+                    walk::classify(errno),
+                    "a package entry could not be inspected",
+                )
+                .with("path", path.as_str())
+                .with("errno", errno.raw_os_error())
+            })?;
+            match listed.kind {
+                Kind::Dir => {
+                    let sub = handle.open_dir(&name, &path, listed)?;
+                    self.dir(&sub, &path, depth + 1)?;
+                }
+                Kind::File => self.file(handle, &name, path, listed)?,
+                Kind::Link => {
+                    return Err(
+                        Error::new(ErrorCode::PathEscape, "the package contains a symlink")
+                            .with("path", path),
+                    )
+                }
+                Kind::Special => {
+                    return Err(Error::new(
+                        ErrorCode::PathEscape,
+                        "the package contains a special file (not a regular file or directory)",
+                    )
+                    .with("path", path))
+                }
+            }
+        }
+        Ok(())
     }
-    let total: u64 = out.values().sum();
-    if total > PACKAGE_BYTES {
-        return Err(Error::new(
-            ErrorCode::PackageTooLarge,
-            format!("the package holds more than {PACKAGE_BYTES} bytes"),
-        ));
+
+    /// Hashes one regular file, keeping its bytes only when it is the module. Sizes are added
+    /// with overflow checked and capped before the file is opened; a file is then read only up
+    /// to the length its open handle reports (and that must equal the listing).
+    fn file(
+        &mut self,
+        handle: &DirHandle,
+        name: &str,
+        path: String,
+        listed: Identity,
+    ) -> Result<(), Error> {
+        self.bytes = self
+            .bytes
+            .checked_add(listed.size)
+            .filter(|total| *total <= PACKAGE_BYTES)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::PackageTooLarge,
+                    format!("the package holds more than {PACKAGE_BYTES} bytes"),
+                )
+                .with("path", path.as_str())
+            })?;
+        if path == "plugin.toml" {
+            // Read and hashed before the walk; the digest reuses those bytes, if it is the same
+            // file.
+            let (manifest, hash) = self.manifest;
+            if listed != manifest {
+                return Err(walk_changed("plugin.toml"));
+            }
+            if self.entry == "plugin.toml" {
+                return Err(Error::new(
+                    ErrorCode::ModuleInvalid,
+                    "runtime.entry names plugin.toml, which is not a module",
+                ));
+            }
+            self.files.insert(
+                path,
+                Hashed {
+                    len: listed.size,
+                    hash,
+                },
+            );
+            return Ok(());
+        }
+        let is_module = path == self.entry;
+        if is_module && listed.size > self.module_bytes as u64 {
+            return Err(Error::new(
+                ErrorCode::ModuleTooLarge,
+                format!(
+                    "the module is {} bytes, over the {}-byte cap",
+                    listed.size, self.module_bytes
+                ),
+            )
+            .with("module_bytes", listed.size)
+            .with("limit", self.module_bytes as u64));
+        }
+        let file = handle.open_file(name, &path, listed)?;
+        let mut hasher = sha2::Sha256::new();
+        let mut module = Vec::new();
+        walk::read_exact_len(file, listed.size, &path, &self.budget, |chunk| {
+            hasher.update(chunk);
+            if is_module {
+                module.extend_from_slice(chunk);
+            }
+        })?;
+        if is_module {
+            self.module = Some(module);
+        }
+        self.files.insert(
+            path,
+            Hashed {
+                len: listed.size,
+                hash: hasher.finalize().into(),
+            },
+        );
+        Ok(())
     }
-    Ok(())
+}
+
+fn walk_changed(path: &str) -> Error {
+    Error::new(
+        ErrorCode::PathEscape,
+        "a package entry changed while the package was read: the file listed is not the one read",
+    )
+    .with("path", path)
+}
+
+fn too_many_entries() -> Error {
+    Error::new(
+        ErrorCode::PackageTooLarge,
+        format!("the package holds more than {PACKAGE_ENTRIES} files and directories"),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn entry_paths_that_escape_are_refused() {
@@ -399,11 +534,104 @@ mod tests {
             "a/../../b",
             "./a.wasm",
             "a\\b",
+            "sub/./plugin.wasm",
+            "sub//plugin.wasm",
+            "plugin.wasm/",
+            "sub/.",
+            "/",
+            "//plugin.wasm",
         ] {
-            let e = check_entry(bad).unwrap_err();
+            let e = check_entry(bad, false).unwrap_err();
             assert_eq!(e.code(), ErrorCode::PathEscape, "{bad}");
         }
-        check_entry("lib/plugin.wasm").unwrap();
+        check_entry("lib/plugin.wasm", false).unwrap();
+        check_entry("lib/.plugin.wasm", false).unwrap();
+        check_entry("lib/..plugin.wasm", false).unwrap();
+    }
+
+    fn package_with(extra: &[(&str, usize)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = "schema_version = 1\nid = \"t\"\nname = \"t\"\nversion = \"1\"\n\
+            description = \"t\"\n[runtime]\nkind = \"wasm\"\nentry = \"plugin.wasm\"\n\
+            abi = \"yoi-plugin-wasm-1\"\n[[tools]]\nname = \"t\"\ndescription = \"t\"\n\
+            input_schema = { type = \"object\" }\n";
+        fs::write(dir.path().join("plugin.toml"), manifest).unwrap();
+        fs::write(dir.path().join("plugin.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        for (name, len) in extra {
+            fs::write(dir.path().join(name), vec![7u8; *len]).unwrap();
+        }
+        dir
+    }
+
+    fn read_after_checks(dir: &Path, checks: u32) -> Result<Package, Error> {
+        let manifests = Bounded::new(4);
+        read_within(
+            dir,
+            Budget::after_checks(checks),
+            1 << 20,
+            &manifests,
+            |_| false,
+        )
+    }
+
+    /// The smallest number of budget checks a read of `dir` passes with.
+    fn checks_needed(dir: &Path) -> u32 {
+        let (mut lo, mut hi) = (0, 100_000);
+        assert!(read_after_checks(dir, hi).is_ok(), "the package reads");
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if read_after_checks(dir, mid).is_ok() {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        lo
+    }
+
+    #[test]
+    fn the_load_budget_is_checked_per_entry_and_per_read_chunk() {
+        let small = package_with(&[]);
+        let base = checks_needed(small.path());
+        for n in 0..base {
+            let e = read_after_checks(small.path(), n).err().unwrap();
+            assert_eq!(e.code(), ErrorCode::LoadTimeout, "{n}: {e}");
+        }
+        // 100 more files: at least one check each.
+        let names: Vec<String> = (0..100).map(|i| format!("f{i}")).collect();
+        let many: Vec<(&str, usize)> = names.iter().map(|n| (n.as_str(), 1)).collect();
+        let many = package_with(&many);
+        assert!(checks_needed(many.path()) >= base + 100);
+        // One file of 1 MiB: at least one check per 64 KiB read.
+        let big = package_with(&[("big", 1 << 20)]);
+        assert!(checks_needed(big.path()) >= base + 16);
+    }
+
+    fn read_code(dir: &Path) -> Result<(), ErrorCode> {
+        read_after_checks(dir, u32::MAX)
+            .map(drop)
+            .map_err(|e| e.code())
+    }
+
+    #[test]
+    fn entries_and_depth_are_capped_at_their_limits_exactly() {
+        // plugin.toml and plugin.wasm are two entries; directories count like files.
+        let names: Vec<String> = (0..PACKAGE_ENTRIES - 2).map(|i| format!("f{i}")).collect();
+        let at: Vec<(&str, usize)> = names.iter().map(|n| (n.as_str(), 0)).collect();
+        let at = package_with(&at);
+        assert_eq!(read_code(at.path()), Ok(()));
+        fs::create_dir(at.path().join("one-more")).unwrap();
+        assert_eq!(read_code(at.path()), Err(ErrorCode::PackageTooLarge));
+
+        let deep = package_with(&[]);
+        let mut dir = deep.path().to_owned();
+        for _ in 0..PACKAGE_DEPTH {
+            dir.push("d");
+        }
+        fs::create_dir_all(&dir).unwrap();
+        assert_eq!(read_code(deep.path()), Ok(()));
+        fs::create_dir(dir.join("d")).unwrap();
+        assert_eq!(read_code(deep.path()), Err(ErrorCode::PackageTooLarge));
     }
 
     #[test]

@@ -58,7 +58,11 @@ impl Runtime {
         pin: Option<&Digest>,
         limits: &Limits,
     ) -> Result<Plugin, Error> {
-        let package = package::read(dir, limits.module_bytes, &self.inner.manifests)?;
+        let read_limits = package::ReadLimits {
+            module_bytes: limits.module_bytes,
+            budget: limits.load_budget,
+        };
+        let package = package::read(dir, &read_limits, &self.inner.manifests, |m| self.mutant(m))?;
         if let Some(pin) = pin {
             if package.digest != *pin {
                 return Err(Error::new(

@@ -1,0 +1,18 @@
+;;! id = "package.entry-trailing-slash"
+;;! guarantee = "PKG-05"
+;;! since = "0.1.0"
+;;! summary = "runtime.entry is \"plugin.wasm/\""
+;;! [package]
+;;! entry = "plugin.wasm/"
+;;! module_path = "plugin.wasm"
+;;! [expect]
+;;! code = "path_escape"
+;; The module is at plugin.wasm. A trailing '/' is an empty last component (and names a directory to
+;; a POSIX path resolver): refused, not trimmed.
+(module
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; The result this guest returns if the runtime loads it anyway.
+  (data (i32.const 0) "{\"summary\":\"loaded and ran\"}")
+  (func (export "yoi_tool_call")
+    (drop (call $output_write (i32.const 0) (i32.const 28)))))
