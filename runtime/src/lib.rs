@@ -39,8 +39,9 @@ mod package;
 mod runtime;
 mod schema;
 mod tool;
+mod trust;
 
-pub use cache::CacheSource;
+pub use cache::{CacheKey, CacheSource};
 pub use cancel::CancelToken;
 pub use digest::Digest;
 pub use engine::EngineConfig;

@@ -41,6 +41,9 @@ pub enum Mutant {
     DigestNotReverifiedOnCacheHit,
     /// Guest diagnostics are appended to the tool result's content.
     DiagnosticsInResult,
+    /// Disk cache entries are trusted on their header and embedded checksum, which whoever
+    /// can write the cache directory recomputes; their MAC is not checked.
+    DiskCacheUnauthenticated,
 }
 
 impl Mutant {
@@ -62,6 +65,7 @@ impl Mutant {
         Mutant::TimeoutCancelSwapped,
         Mutant::DigestNotReverifiedOnCacheHit,
         Mutant::DiagnosticsInResult,
+        Mutant::DiskCacheUnauthenticated,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -83,6 +87,7 @@ impl Mutant {
             Mutant::TimeoutCancelSwapped => "timeout-cancel-swapped",
             Mutant::DigestNotReverifiedOnCacheHit => "digest-not-reverified-on-cache-hit",
             Mutant::DiagnosticsInResult => "diagnostics-in-result",
+            Mutant::DiskCacheUnauthenticated => "disk-cache-unauthenticated",
         }
     }
 }

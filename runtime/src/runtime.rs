@@ -2,7 +2,7 @@
 //! verified, linked package), and the call path: check input, fresh store, instantiate, call,
 //! classify, check output.
 
-use crate::cache::{Bounded, CacheSource, DiskCache, ModuleHash};
+use crate::cache::{self, Bounded, CacheKey, CacheSource, DiskCache, ModuleHash};
 use crate::cancel::CancelToken;
 use crate::digest::Digest;
 use crate::engine::{self, EngineConfig, Ticker};
@@ -25,6 +25,14 @@ use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap, UpdateDeadline}
 pub trait DiagnosticSink: Send + Sync {
     /// Called once per call that wrote diagnostics, with the text already cut at the cap.
     fn receive(&self, plugin_id: &str, tool: &str, text: &str);
+
+    /// Called when the runtime declines something the host configured but cannot trust (a
+    /// cache directory, key or entry, docs/SPEC.md §2.2) and works without it, so an operator
+    /// learns why loads compile instead of hitting the cache. The call is unaffected; the
+    /// default drops the notice.
+    fn notice(&self, text: &str) {
+        let _ = text;
+    }
 }
 
 /// How a [`Runtime`] is built.
@@ -33,7 +41,14 @@ pub struct Config {
     /// Bounds used when a load or call does not bring its own.
     pub limits: Limits,
     /// A directory for compiled modules, shared between processes; `None` keeps them in memory.
+    /// It must be owned by the process's effective user and writable by nobody else (and so
+    /// must every directory above it, unless sticky); otherwise it is not used (docs/SPEC.md
+    /// §2.2).
     pub cache_dir: Option<PathBuf>,
+    /// The secret that authenticates disk cache entries. Without it the disk cache is neither
+    /// read nor written: an entry anyone who can write the directory could have made is never
+    /// deserialized. Keep it outside `cache_dir`.
+    pub cache_key: Option<CacheKey>,
     /// Compiled modules kept in memory.
     pub memory_cache_entries: usize,
     /// Engine-wide settings.
@@ -51,6 +66,7 @@ impl Default for Config {
         Config {
             limits: Limits::default(),
             cache_dir: None,
+            cache_key: None,
             memory_cache_entries: 64,
             engine: EngineConfig::default(),
             diagnostics: None,
@@ -65,6 +81,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("limits", &self.limits)
             .field("cache_dir", &self.cache_dir)
+            .field("cache_key", &self.cache_key)
             .field("memory_cache_entries", &self.memory_cache_entries)
             .field("engine", &self.engine)
             .field("diagnostics", &self.diagnostics.is_some())
@@ -141,6 +158,14 @@ impl Runtime {
             mutant: config.mutant,
         };
         let ticker = Ticker::start()?;
+        if let (Some(dir), None, Some(sink)) =
+            (&config.cache_dir, &config.cache_key, &config.diagnostics)
+        {
+            sink.notice(&format!(
+                "compiled-code cache: {} is not used without a cache key (docs/SPEC.md 2.2)",
+                dir.display()
+            ));
+        }
         let plain = Self::parts(&config, policy, false)?;
         let capacity = config.memory_cache_entries;
         ticker.watch(&plain.engine);
@@ -162,7 +187,22 @@ impl Runtime {
     fn parts(config: &Config, policy: LinkPolicy, fuel: bool) -> Result<EngineParts, Error> {
         let engine = engine::build(&config.engine, fuel)?;
         let linker = link::linker(&engine, policy)?;
-        let disk = DiskCache::new(&engine, config.cache_dir.clone());
+        let notify = config.diagnostics.clone().map(|sink| {
+            Arc::new(move |text: &str| sink.notice(text)) as cache::Notify
+        });
+        #[allow(unused_mut)]
+        let mut check = cache::Check::Authenticated;
+        #[cfg(feature = "mutants")]
+        if config.mutant == Some(Mutant::DiskCacheUnauthenticated) {
+            check = cache::Check::ChecksumOnly;
+        }
+        let disk = DiskCache::new(
+            &engine,
+            config.cache_dir.clone(),
+            config.cache_key.clone(),
+            check,
+            notify,
+        );
         Ok(EngineParts {
             engine,
             linker,
@@ -193,7 +233,7 @@ impl Runtime {
 
     /// The optional ABI extensions this runtime implements.
     pub fn capabilities(&self) -> &'static [&'static str] {
-        &["diagnostics", "fuel"]
+        &["diagnostics", "fuel", "disk_cache"]
     }
 
     /// The runtime's configuration.
