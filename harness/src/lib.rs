@@ -17,6 +17,7 @@
 
 mod case;
 mod corpus;
+mod disk_cache;
 mod error;
 mod harness;
 mod judge;
@@ -30,6 +31,7 @@ mod vocab;
 
 pub use case::{header_text, parse_case, Case, Expectation, ExpectedOutcome, PackageSpec};
 pub use corpus::{Expectations, Guarantee, Suite};
+pub use disk_cache::{forge_entry, CacheAttack, PLANTED_SUMMARY};
 pub use error::{KitError, KitErrors};
 pub use harness::Harness;
 pub use judge::{judge, judge_time, universal_checks, Failure, FailureKind, Verdict, TIME_SLACK};

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::case::Case;
 use crate::corpus::{Expectations, Suite};
+use crate::disk_cache;
 use crate::error::{KitError, KitErrors};
 use crate::judge::{expected_json, judge, judge_time, observed_json, Failure, Verdict};
 use crate::package;
@@ -191,7 +192,19 @@ pub fn run_case(
         return Ok(result);
     }
     let package = package::build(case)?;
-    let request = case.request(&package);
+    let mut request = case.request(&package);
+    // With `[disk_cache]`, earlier requests warm and attack a cache directory first; it lives
+    // until the judged request has run.
+    let _cache = match case.disk_cache {
+        None => None,
+        Some(attack) => match disk_cache::prepare(runtime, case, attack, &package, &mut request)? {
+            Ok(cache) => Some(cache),
+            Err(failure) => {
+                result.verdict = Verdict::Fail(failure).with_xfail(xfail);
+                return Ok(result);
+            }
+        },
+    };
     let start = Instant::now();
     let response: Result<Response, AdapterFailure> =
         catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))
@@ -209,7 +222,7 @@ pub fn run_case(
     Ok(result)
 }
 
-fn panicked(panic: Box<dyn std::any::Any + Send>) -> AdapterFailure {
+pub(crate) fn panicked(panic: Box<dyn std::any::Any + Send>) -> AdapterFailure {
     let message = panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
