@@ -7,6 +7,11 @@
 //! therefore runs `cargo build -p toolcage-runtime --bin toolcage-runtime` itself (a no-op when it
 //! is up to date), into the same target directory and profile as this test binary.
 
+#[path = "cli_cache/mod.rs"]
+mod cli_cache;
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -28,15 +33,20 @@ fn main() {
         }
     };
     match adapter_binary() {
-        Ok(binary) => trials.extend(
-            Harness::new(ProcessRuntime::from_program(
-                binary.display().to_string(),
-                vec![],
-            ))
-            .corpus(&corpus)
-            .prefix("process::")
-            .trials(),
-        ),
+        Ok(binary) => {
+            trials.extend(
+                Harness::new(ProcessRuntime::from_program(
+                    binary.display().to_string(),
+                    vec![],
+                ))
+                .corpus(&corpus)
+                .prefix("process::")
+                .trials(),
+            );
+            trials.push(Trial::test("process::cli-cache-flags", move || {
+                cli_cache::cli_cache_flags(&binary).map_err(Into::into)
+            }));
+        }
         Err(message) => trials.push(Trial::test("process::kit", move || Err(message.into()))),
     }
     libtest_mimic::run(&args, trials).exit()
