@@ -68,7 +68,10 @@ impl ReferenceRuntime {
             ..self.runtime.config().clone()
         })
         .map_err(|e| AdapterFailure::Unavailable {
-            reason: format!("cannot build a runtime with the request's cache: {}", e.message()),
+            reason: format!(
+                "cannot build a runtime with the request's cache: {}",
+                e.message()
+            ),
         })
     }
 }

@@ -199,11 +199,7 @@ fn plant(cache: &Path, two: &[u8; 32], one: &[u8; 32]) -> PathBuf {
             forged[at..at + 32].copy_from_slice(&sum);
         }
     }
-    let target = PathBuf::from(
-        source
-            .to_string_lossy()
-            .replace(&hex(two), &hex(one)),
-    );
+    let target = PathBuf::from(source.to_string_lossy().replace(&hex(two), &hex(one)));
     std::fs::write(&target, forged).unwrap();
     target
 }
@@ -264,9 +260,16 @@ fn a_planted_entry_with_a_rewritten_header_is_never_run() {
         let plugin = keyed_runtime(&cache, Some(key()), Some(&notices))
             .load(one.path(), Some(&one.digest))
             .unwrap();
-        assert!(!notices.take().is_empty(), "a notice says why (mode {mode:o})");
+        assert!(
+            !notices.take().is_empty(),
+            "a notice says why (mode {mode:o})"
+        );
         assert_eq!(summary(&plugin), "one", "planted code ran (mode {mode:o})");
-        assert_eq!(plugin.cache_source(), CacheSource::Compiled, "mode {mode:o}");
+        assert_eq!(
+            plugin.cache_source(),
+            CacheSource::Compiled,
+            "mode {mode:o}"
+        );
         set_mode(&cache, 0o700);
     }
 }
@@ -291,7 +294,9 @@ fn setup() -> Setup {
 
 impl Setup {
     fn load(&self, runtime: &Runtime) -> toolcage_runtime::Plugin {
-        runtime.load(self.one.path(), Some(&self.one.digest)).unwrap()
+        runtime
+            .load(self.one.path(), Some(&self.one.digest))
+            .unwrap()
     }
 
     /// Loads package one through a fresh keyed runtime; its output must be one's.
@@ -351,7 +356,8 @@ fn a_directory_others_can_write_is_refused_with_a_notice() {
         assert_eq!(s.source(Some(&notices)), CacheSource::Compiled, "{mode:o}");
         let seen = notices.take();
         assert!(
-            seen.iter().any(|n| n.contains("refused") && n.contains("mode")),
+            seen.iter()
+                .any(|n| n.contains("refused") && n.contains("mode")),
             "{mode:o}: {seen:?}"
         );
     }
@@ -461,7 +467,11 @@ fn concurrent_writers_leave_every_entry_whole() {
         let rt = disk_runtime(&s.cache);
         for (i, p) in packages.iter().enumerate() {
             let plugin = rt.load(p.path(), Some(&p.digest)).unwrap();
-            assert_eq!(plugin.cache_source(), CacheSource::Disk, "round {round}: m{i}");
+            assert_eq!(
+                plugin.cache_source(),
+                CacheSource::Disk,
+                "round {round}: m{i}"
+            );
             assert_eq!(summary(&plugin), format!("m{i}"));
         }
     }
@@ -485,7 +495,10 @@ fn a_key_file_must_be_private() {
     std::os::unix::fs::symlink(&path, &link).unwrap();
     assert!(CacheKey::from_file(&link).is_err(), "symlink followed");
     set_mode(dir.path(), 0o777);
-    assert!(CacheKey::from_file(&path).is_err(), "directory others can write");
+    assert!(
+        CacheKey::from_file(&path).is_err(),
+        "directory others can write"
+    );
     set_mode(dir.path(), 0o700);
     std::fs::write(&path, [9u8; 31]).unwrap();
     assert!(CacheKey::from_file(&path).is_err(), "too short");

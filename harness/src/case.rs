@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::KitError;
 use crate::disk_cache::CacheAttack;
+use crate::error::KitError;
 use crate::protocol::{Call, LimitOverrides, Request};
 use crate::vocab;
 

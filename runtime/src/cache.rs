@@ -359,16 +359,8 @@ mod tests {
             "short"
         );
         let other = module_hash(b"other");
-        assert_eq!(
-            verify(&good, &other, &engine, &key, auth),
-            None,
-            "foreign"
-        );
-        assert_eq!(
-            verify(&good, &module, &other, &key, auth),
-            None,
-            "engine"
-        );
+        assert_eq!(verify(&good, &other, &engine, &key, auth), None, "foreign");
+        assert_eq!(verify(&good, &module, &other, &key, auth), None, "engine");
         let stranger = CacheKey::new(&[8; 32]).unwrap();
         assert_eq!(
             verify(&good, &module, &engine, &stranger, auth),

@@ -187,9 +187,10 @@ impl Runtime {
     fn parts(config: &Config, policy: LinkPolicy, fuel: bool) -> Result<EngineParts, Error> {
         let engine = engine::build(&config.engine, fuel)?;
         let linker = link::linker(&engine, policy)?;
-        let notify = config.diagnostics.clone().map(|sink| {
-            Arc::new(move |text: &str| sink.notice(text)) as cache::Notify
-        });
+        let notify = config
+            .diagnostics
+            .clone()
+            .map(|sink| Arc::new(move |text: &str| sink.notice(text)) as cache::Notify);
         #[allow(unused_mut)]
         let mut check = cache::Check::Authenticated;
         #[cfg(feature = "mutants")]

@@ -11,8 +11,8 @@ use protocol::{LimitOverrides, Outcome, Request, Response, PROTOCOL};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 use std::sync::Arc;
+use std::time::Duration;
 use toolcage_runtime::{
     sanitize, CacheKey, CallOptions, CancelToken, Config, DiagnosticSink, Digest, Plugin, Runtime,
 };
