@@ -5,13 +5,14 @@
 //! (`toolcage_runtime`, for [`crate::ReferenceRuntime`]) and its mutant build
 //! (`toolcage_runtime_mutants`, for [`crate::mutant_runtime::ReferenceRuntime`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
 use super::rt::{
-    CallOptions, CancelToken, Config, Digest, Error, Limits, ParseDigestError, Plugin, Runtime,
+    CacheKey, CallOptions, CancelToken, Config, Digest, Error, Limits, ParseDigestError, Plugin,
+    Runtime,
 };
 use serde_json::{json, Value};
 use toolcage_kit::{
@@ -49,6 +50,25 @@ impl ReferenceRuntime {
     }
 }
 
+impl ReferenceRuntime {
+    /// A runtime of this configuration using the request's cache directory and key file, as a
+    /// host process started with them would be (docs/ADAPTER.md, `cache_dir`). A key file that
+    /// fails its checks leaves the disk cache off, as it does in the CLI.
+    fn with_cache(&self, dir: &Path, key_file: Option<&Path>) -> Result<Runtime, AdapterFailure> {
+        Runtime::new(Config {
+            cache_dir: Some(dir.to_path_buf()),
+            cache_key: key_file.and_then(|path| CacheKey::from_file(path).ok()),
+            ..self.runtime.config().clone()
+        })
+        .map_err(|e| AdapterFailure::Unavailable {
+            reason: format!(
+                "cannot build a runtime with the request's cache: {}",
+                e.message()
+            ),
+        })
+    }
+}
+
 impl ConformanceRuntime for ReferenceRuntime {
     fn describe(&self) -> Result<RuntimeInfo, AdapterFailure> {
         Ok(RuntimeInfo {
@@ -72,7 +92,15 @@ impl ConformanceRuntime for ReferenceRuntime {
     /// the same pair share that plugin, so isolation between its calls is observable, and a call
     /// naming another pair loads, and so re-verifies, that package.
     fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {
-        let limits = apply(self.runtime.config().limits.clone(), &request.limits);
+        let scoped;
+        let runtime = match &request.cache_dir {
+            None => &self.runtime,
+            Some(dir) => {
+                scoped = self.with_cache(dir, request.cache_key_file.as_deref())?;
+                &scoped
+            }
+        };
+        let limits = apply(runtime.config().limits.clone(), &request.limits);
         let mut loaded: Vec<(&PathBuf, &String, Result<Plugin, Error>)> = Vec::new();
         let outcomes = request
             .calls
@@ -91,7 +119,7 @@ impl ConformanceRuntime for ReferenceRuntime {
                                 reason: format!("bad digest in request: {e}"),
                             }
                         })?;
-                        let plugin = self.runtime.load_with_limits(package, Some(&pin), &limits);
+                        let plugin = runtime.load_with_limits(package, Some(&pin), &limits);
                         loaded.push((package, digest, plugin));
                         loaded.len() - 1
                     }

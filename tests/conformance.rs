@@ -9,6 +9,11 @@
 //! `-p toolcage-cli`: a package built alone unifies its dependencies' features differently, and
 //! would compile wasmtime a second time.
 
+#[path = "cli_cache/mod.rs"]
+mod cli_cache;
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -43,15 +48,20 @@ fn main() {
         Ok(adapter_path())
     };
     match adapter {
-        Ok(binary) => trials.extend(
-            Harness::new(ProcessRuntime::from_program(
-                binary.display().to_string(),
-                vec![],
-            ))
-            .corpus(&corpus)
-            .prefix("process::")
-            .trials(),
-        ),
+        Ok(binary) => {
+            trials.extend(
+                Harness::new(ProcessRuntime::from_program(
+                    binary.display().to_string(),
+                    vec![],
+                ))
+                .corpus(&corpus)
+                .prefix("process::")
+                .trials(),
+            );
+            trials.push(Trial::test("process::cli-cache-flags", move || {
+                cli_cache::cli_cache_flags(&binary).map_err(Into::into)
+            }));
+        }
         Err(message) => trials.push(Trial::test("process::kit", move || Err(message.into()))),
     }
     libtest_mimic::run(&args, trials).exit()

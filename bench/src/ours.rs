@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use toolcage_runtime::{
-    CacheSource, CallOptions, CancelToken, Config, ErrorCode, Limits, Plugin, Runtime,
+    CacheKey, CacheSource, CallOptions, CancelToken, Config, ErrorCode, Limits, Plugin, Runtime,
 };
 
 /// Calls `tool` and insists on success: a benchmark of failing calls would measure the wrong
@@ -211,6 +211,8 @@ pub fn load_times(n: usize, module: impl Fn(u32) -> String) -> LoadTimes {
     let cache = tempfile::tempdir().expect("cache dir");
     let config = || Config {
         cache_dir: Some(PathBuf::from(cache.path())),
+        // Without a key the disk cache is off (docs/SPEC.md 2.2).
+        cache_key: Some(CacheKey::new(&[0x42; 32]).expect("a 32-byte key")),
         memory_cache_entries: n + 8,
         ..Config::default()
     };

@@ -11,8 +11,11 @@ use protocol::{LimitOverrides, Outcome, Request, Response, PROTOCOL};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
-use toolcage_runtime::{CallOptions, CancelToken, Config, Digest, Plugin, Runtime};
+use toolcage_runtime::{
+    sanitize, CacheKey, CallOptions, CancelToken, Config, DiagnosticSink, Digest, Plugin, Runtime,
+};
 
 #[derive(Parser)]
 #[command(
@@ -35,11 +38,55 @@ enum Command {
     Call(Box<CallArgs>),
 }
 
+/// The disk cache. Both values come from the command line or the environment, which are part of
+/// the trusted configuration: whoever sets them chooses where native code is loaded from. The
+/// runtime still refuses a directory or key file another user owns or can write (docs/SPEC.md
+/// §2.2), so a wrong value costs compiles, not the host. The key itself never appears on the
+/// command line (where `ps` shows it to every user), only the path of a file holding it.
 #[derive(Args)]
 struct CacheArgs {
-    /// Directory of the compiled-module cache (default: memory only).
+    /// Directory of the compiled-module cache (default: memory only). It is used only with a
+    /// cache key, and only if it (and every directory above it) passes the ownership checks.
     #[arg(long, env = "TOOLCAGE_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
+    /// File holding the secret (32 to 1024 bytes) that authenticates cache entries: a regular
+    /// file owned by this user with mode 0600 or stricter, kept outside the cache directory.
+    #[arg(long, env = "TOOLCAGE_CACHE_KEY_FILE")]
+    cache_key_file: Option<PathBuf>,
+}
+
+/// Operator notices (a refused cache directory, key or entry) go to stderr, never into the
+/// JSON outcome.
+struct StderrNotices;
+
+impl DiagnosticSink for StderrNotices {
+    fn receive(&self, _plugin_id: &str, _tool: &str, _text: &str) {}
+    fn notice(&self, text: &str) {
+        eprintln!("toolcage-runtime: {}", sanitize(text, 1024));
+    }
+}
+
+impl CacheArgs {
+    /// The cache settings of a runtime: a key file that fails its checks is reported and
+    /// dropped, which leaves the disk cache off; a call never fails because of its cache.
+    fn config(self, config: Config) -> Config {
+        let cache_key = self.cache_key_file.and_then(|path| {
+            CacheKey::from_file(&path)
+                .map_err(|e| {
+                    StderrNotices.notice(&format!(
+                        "cache key file {} refused: {e}; the disk cache is off",
+                        path.display()
+                    ))
+                })
+                .ok()
+        });
+        Config {
+            cache_dir: self.cache_dir,
+            cache_key,
+            diagnostics: Some(Arc::new(StderrNotices)),
+            ..config
+        }
+    }
 }
 
 #[derive(Args)]
@@ -70,7 +117,7 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Describe => {
             // `evidence`: every outcome carries the import counters (docs/ADAPTER.md).
-            let runtime_caps = ["diagnostics", "evidence", "fuel"];
+            let runtime_caps = ["diagnostics", "evidence", "fuel", "disk_cache"];
             let describe = serde_json::json!({
                 "protocol": PROTOCOL,
                 "name": "toolcage-runtime",
@@ -96,11 +143,10 @@ fn print_json(value: &impl serde::Serialize) -> ExitCode {
 }
 
 fn runtime(limits: &LimitOverrides, cache: CacheArgs) -> Result<Runtime, toolcage_runtime::Error> {
-    Runtime::new(Config {
+    Runtime::new(cache.config(Config {
         limits: limits.apply(Default::default()),
-        cache_dir: cache.cache_dir,
         ..Config::default()
-    })
+    }))
 }
 
 fn run(cache: CacheArgs) -> ExitCode {
@@ -157,7 +203,14 @@ fn pins(request: &Request) -> Result<Vec<Digest>, String> {
 /// calls naming the same pair run against that loaded plugin (so isolation between calls of one
 /// plugin is observable); a call naming another pair loads, and so re-verifies, that package.
 /// `pins` holds each call's digest, already parsed.
-fn execute(request: &Request, pins: &[Digest], cache: CacheArgs) -> Vec<Outcome> {
+fn execute(request: &Request, pins: &[Digest], mut cache: CacheArgs) -> Vec<Outcome> {
+    // The request's cache settings (docs/ADAPTER.md) replace the command line's.
+    if request.cache_dir.is_some() {
+        cache = CacheArgs {
+            cache_dir: request.cache_dir.clone(),
+            cache_key_file: request.cache_key_file.clone(),
+        };
+    }
     let runtime = match runtime(&request.limits, cache) {
         Ok(runtime) => runtime,
         Err(error) => return vec![Outcome::from_error(&error); request.calls.len()],

@@ -20,6 +20,12 @@ pub struct Request {
     #[serde(default)]
     pub limits: LimitOverrides,
     pub calls: Vec<CallRequest>,
+    /// With the `disk_cache` capability: the compiled-code cache directory for this request.
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
+    /// The file holding the cache key for `cache_dir`.
+    #[serde(default)]
+    pub cache_key_file: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::disk_cache::CacheAttack;
 use crate::error::KitError;
 use crate::protocol::{Call, LimitOverrides, Request};
 use crate::vocab;
@@ -42,6 +43,9 @@ pub struct Case {
     pub limits: LimitOverrides,
     /// How the package is built.
     pub package: PackageSpec,
+    /// With `[disk_cache]`: how the kit attacks the runtime's compiled-code cache before the
+    /// judged request (needs the `disk_cache` capability).
+    pub disk_cache: Option<CacheAttack>,
     /// What every call must produce.
     pub expect: Expectation,
     /// The module bytes (compiled WAT, or `raw_module_hex`).
@@ -76,6 +80,8 @@ impl Case {
             digest: package.digest.clone(),
             limits: self.limits.clone(),
             calls,
+            cache_dir: None,
+            cache_key_file: None,
         }
     }
 
@@ -164,7 +170,14 @@ struct Header {
     limits: LimitOverrides,
     #[serde(default)]
     package: PackageSpec,
+    disk_cache: Option<DiskCacheHeader>,
     expect: ExpectHeader,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiskCacheHeader {
+    attack: CacheAttack,
 }
 
 #[derive(Deserialize)]
@@ -305,6 +318,21 @@ pub fn parse_case(
     let expect =
         parse_expect(header.expect, &header.capabilities).map_err(|m| bad(m, HINT_KEYS))?;
     validate_package(&header.package).map_err(|m| bad(m, HINT_KEYS))?;
+    let disk_cache = header.disk_cache.map(|d| d.attack);
+    if disk_cache.is_some() {
+        if !header.capabilities.iter().any(|c| c == "disk_cache") {
+            return Err(bad(
+                "[disk_cache] needs `capabilities = [\"disk_cache\"]`".into(),
+                HINT_KEYS,
+            ));
+        }
+        if header.package != PackageSpec::default() {
+            return Err(bad(
+                "[disk_cache] cases use the default package: no [package] keys".into(),
+                HINT_KEYS,
+            ));
+        }
+    }
 
     let module = match &header.package.raw_module_hex {
         Some(hex) => decode_hex(hex).ok_or_else(|| {
@@ -345,6 +373,7 @@ pub fn parse_case(
         cancel_after_ms: header.cancel_after_ms,
         limits: header.limits,
         package: header.package,
+        disk_cache,
         expect,
         module,
     })

@@ -158,6 +158,13 @@ pub struct Request {
     pub limits: LimitOverrides,
     /// Calls made in order against one loaded plugin.
     pub calls: Vec<Call>,
+    /// With the `disk_cache` capability: the compiled-code cache directory the runtime uses for
+    /// this request (created by the kit, private to its user). Absent: the runtime's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_dir: Option<PathBuf>,
+    /// The file holding the key that authenticates the entries of `cache_dir` (outside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_key_file: Option<PathBuf>,
 }
 
 impl Request {
@@ -333,6 +340,8 @@ mod tests {
                 ..Default::default()
             },
             calls: vec![call(None), call(Some(10)), call(Some(900))],
+            cache_dir: None,
+            cache_key_file: None,
         };
         assert_eq!(request.budget_ms(), 50 + 10 + 50);
         let omitted = serde_json::to_value(&request.limits).unwrap();

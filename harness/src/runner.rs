@@ -14,6 +14,7 @@ use crate::archive;
 use crate::case::Case;
 use crate::corpus::{Expectations, Suite};
 use crate::declared::{self, Evidence, FixedLimit};
+use crate::disk_cache;
 use crate::error::{KitError, KitErrors};
 use crate::judge::{expected_json, judge, judge_time, observed_json, Failure, Verdict};
 use crate::package;
@@ -258,6 +259,18 @@ pub fn run_case(
         }
     }
     result.request = request_json(case, &request);
+    // With `[disk_cache]`, earlier requests warm and attack a cache directory first; it lives
+    // until the judged request has run.
+    let _cache = match case.disk_cache {
+        None => None,
+        Some(attack) => match disk_cache::prepare(runtime, case, attack, &package, &mut request)? {
+            Ok(cache) => Some(cache),
+            Err(failure) => {
+                result.verdict = Verdict::Fail(failure).with_xfail(xfail);
+                return Ok(result);
+            }
+        },
+    };
     let start = Instant::now();
     let response: Result<Response, AdapterFailure> =
         catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))
@@ -324,7 +337,7 @@ fn request_json(case: &Case, request: &Request) -> Value {
     })
 }
 
-fn panicked(panic: Box<dyn std::any::Any + Send>) -> AdapterFailure {
+pub(crate) fn panicked(panic: Box<dyn std::any::Any + Send>) -> AdapterFailure {
     let message = panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

@@ -40,8 +40,9 @@ mod runtime;
 mod schema;
 mod tool;
 mod walk;
+mod trust;
 
-pub use cache::CacheSource;
+pub use cache::{CacheKey, CacheSource};
 pub use cancel::CancelToken;
 pub use digest::{Digest, ParseDigestError};
 pub use engine::EngineConfig;

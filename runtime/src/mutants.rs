@@ -47,6 +47,9 @@ pub enum Mutant {
     /// The package reader follows symlinks (stat and open without `O_NOFOLLOW`), so a link in
     /// the package is read as the file or directory it points to, outside the package included.
     PackageLinksFollowed,
+    /// Disk cache entries are trusted on their header and embedded checksum, which whoever
+    /// can write the cache directory recomputes; their MAC is not checked.
+    DiskCacheUnauthenticated,
 }
 
 impl Mutant {
@@ -70,6 +73,7 @@ impl Mutant {
         Mutant::DiagnosticsInResult,
         Mutant::EntryNormalised,
         Mutant::PackageLinksFollowed,
+        Mutant::DiskCacheUnauthenticated,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -93,6 +97,7 @@ impl Mutant {
             Mutant::DiagnosticsInResult => "diagnostics-in-result",
             Mutant::EntryNormalised => "entry-normalised",
             Mutant::PackageLinksFollowed => "package-links-followed",
+            Mutant::DiskCacheUnauthenticated => "disk-cache-unauthenticated",
         }
     }
 }

@@ -15,7 +15,7 @@ pub use call::{CallOutcome, HostCallCounts};
 pub use config::{CallOptions, Config, DiagnosticSink};
 pub use load::Plugin;
 
-use crate::cache::{Bounded, DiskCache};
+use crate::cache::{self, Bounded, DiskCache};
 #[cfg(feature = "mutants")]
 use crate::digest::Digest;
 use crate::engine::{self, Ticker};
@@ -68,6 +68,14 @@ impl Runtime {
             mutant: config.mutant,
         };
         let ticker = Ticker::start()?;
+        if let (Some(dir), None, Some(sink)) =
+            (&config.cache_dir, &config.cache_key, &config.diagnostics)
+        {
+            sink.notice(&format!(
+                "compiled-code cache: {} is not used without a cache key (docs/SPEC.md 2.2)",
+                dir.display()
+            ));
+        }
         let plain = Self::parts(&config, policy, false)?;
         let capacity = config.memory_cache_entries;
         ticker.watch(&plain.engine);
@@ -89,7 +97,23 @@ impl Runtime {
     fn parts(config: &Config, policy: LinkPolicy, fuel: bool) -> Result<EngineParts, Error> {
         let engine = engine::build(&config.engine, fuel)?;
         let linker = link::linker(&engine, policy)?;
-        let disk = DiskCache::new(&engine, config.cache_dir.clone());
+        let notify = config
+            .diagnostics
+            .clone()
+            .map(|sink| Arc::new(move |text: &str| sink.notice(text)) as cache::Notify);
+        #[allow(unused_mut)]
+        let mut check = cache::Check::Authenticated;
+        #[cfg(feature = "mutants")]
+        if config.mutant == Some(Mutant::DiskCacheUnauthenticated) {
+            check = cache::Check::ChecksumOnly;
+        }
+        let disk = DiskCache::new(
+            &engine,
+            config.cache_dir.clone(),
+            config.cache_key.clone(),
+            check,
+            notify,
+        );
         Ok(EngineParts {
             engine,
             linker,
@@ -120,7 +144,7 @@ impl Runtime {
 
     /// The optional ABI extensions this runtime implements.
     pub fn capabilities(&self) -> &'static [&'static str] {
-        &["diagnostics", "fuel"]
+        &["diagnostics", "fuel", "disk_cache"]
     }
 
     /// The runtime's configuration.
