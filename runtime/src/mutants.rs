@@ -41,6 +41,10 @@ pub enum Mutant {
     DigestNotReverifiedOnCacheHit,
     /// Guest diagnostics are appended to the tool result's content.
     DiagnosticsInResult,
+    /// Input parsing and schema validation run outside the call's deadline and cancel token.
+    SchemaOutsideDeadline,
+    /// A JSON array output is read as the result object by field order (`["hi"]`).
+    OutputArrayAccepted,
 }
 
 impl Mutant {
@@ -62,6 +66,8 @@ impl Mutant {
         Mutant::TimeoutCancelSwapped,
         Mutant::DigestNotReverifiedOnCacheHit,
         Mutant::DiagnosticsInResult,
+        Mutant::SchemaOutsideDeadline,
+        Mutant::OutputArrayAccepted,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -83,6 +89,8 @@ impl Mutant {
             Mutant::TimeoutCancelSwapped => "timeout-cancel-swapped",
             Mutant::DigestNotReverifiedOnCacheHit => "digest-not-reverified-on-cache-hit",
             Mutant::DiagnosticsInResult => "diagnostics-in-result",
+            Mutant::SchemaOutsideDeadline => "schema-outside-deadline",
+            Mutant::OutputArrayAccepted => "output-array-accepted",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! verified, linked package), and the call path: check input, fresh store, instantiate, call,
 //! classify, check output.
 
+use crate::budget::{Budget, Over};
 use crate::cache::{Bounded, CacheSource, DiskCache, ModuleHash};
 use crate::cancel::CancelToken;
 use crate::digest::Digest;
@@ -13,7 +14,7 @@ use crate::link::{self, LinkPolicy};
 use crate::mutants::Mutant;
 use crate::output::{self, ToolOutput};
 use crate::package::{self, Manifest};
-use crate::schema;
+use crate::schema::{self, InputSchema};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -269,6 +270,17 @@ impl Runtime {
         }?;
         let hash = package.module_hash;
         let (plain, source) = self.prepare(&self.inner.plain, &package.module, &hash)?;
+        // A load whose limits meter fuel prepares the fuel engine's module now, so the first
+        // fueled call does not pay a compile outside its budget.
+        let fueled = OnceLock::new();
+        if limits.fuel.is_some() {
+            let pre = self
+                .fueled()
+                .and_then(|parts| self.prepare(parts, &package.module, &hash))
+                .map(|(pre, _)| pre);
+            let _ = fueled.set(pre.clone());
+            pre?;
+        }
         Ok(Plugin {
             inner: Arc::new(PluginInner {
                 runtime: self.clone(),
@@ -278,7 +290,7 @@ impl Runtime {
                 hash,
                 tools,
                 plain,
-                fueled: OnceLock::new(),
+                fueled,
                 source,
                 #[cfg(feature = "mutants")]
                 reused: Default::default(),
@@ -343,7 +355,7 @@ fn compile_tools(manifest: &Manifest) -> Result<Arc<[LoadedTool]>, Error> {
         .map(|spec| {
             Ok(LoadedTool {
                 name: Arc::from(spec.name.as_str()),
-                validator: schema::compile(&spec.name, &spec.input_schema)?,
+                schema: schema::compile(&spec.name, &spec.input_schema)?,
             })
         })
         .collect()
@@ -351,7 +363,7 @@ fn compile_tools(manifest: &Manifest) -> Result<Arc<[LoadedTool]>, Error> {
 
 struct LoadedTool {
     name: Arc<str>,
-    validator: jsonschema::Validator,
+    schema: InputSchema,
 }
 
 struct PluginInner {
@@ -412,7 +424,9 @@ impl Plugin {
             .limits
             .as_ref()
             .unwrap_or(&runtime.inner.config.limits);
-        let mut outcome = self.call_inner(tool, input, limits, options.cancel.as_ref());
+        // The budget starts here: everything below, input checks included, runs inside it.
+        let budget = Budget::start(limits.deadline, options.cancel.clone());
+        let mut outcome = self.call_inner(tool, input, limits, &budget);
         outcome.result = outcome.result.map_err(|e| e.bounded(limits.message_bytes));
         if let (Some(sink), Some(text)) = (&runtime.inner.config.diagnostics, &outcome.diagnostics)
         {
@@ -438,7 +452,29 @@ impl Plugin {
         pre.as_ref().map_err(Clone::clone)
     }
 
-    fn check_input(&self, tool: &LoadedTool, input: &str, limits: &Limits) -> Result<(), Error> {
+    /// The fuel engine's module, prepared inside the call's budget when the load did not
+    /// prepare it (a call asking for fuel on a plugin loaded without).
+    fn fueled_within(
+        &self,
+        budget: &Budget,
+        limits: &Limits,
+    ) -> Result<&InstancePre<HostState>, Error> {
+        if self.inner.fueled.get().is_none() {
+            let plugin = self.clone();
+            budget
+                .run(move || plugin.fueled().map(|_| ()))
+                .map_err(|over| over_error(over, limits))??;
+        }
+        self.fueled()
+    }
+
+    fn check_input(
+        &self,
+        index: usize,
+        input: &str,
+        limits: &Limits,
+        budget: &Budget,
+    ) -> Result<(), Error> {
         let runtime = &self.inner.runtime;
         if input.len() > limits.input_bytes && !runtime.mutant(Mutant::NoInputCap) {
             return Err(Error::new(
@@ -452,31 +488,30 @@ impl Plugin {
             .with("input_bytes", input.len() as u64)
             .with("limit", limits.input_bytes as u64));
         }
-        let value: serde_json::Value = serde_json::from_str(input).map_err(|e| {
-            Error::new(
-                ErrorCode::InputMalformed,
-                format!("the tool input is not JSON: {e}"),
-            )
-        })?;
-        if runtime.mutant(Mutant::NoInputSchema) {
-            return Ok(());
+        let skip_schema = runtime.mutant(Mutant::NoInputSchema);
+        let schema = &self.inner.tools[index].schema;
+        if schema.inline(input.len()) || runtime.mutant(Mutant::SchemaOutsideDeadline) {
+            let checked = parse_and_validate(schema, input, skip_schema);
+            if runtime.mutant(Mutant::SchemaOutsideDeadline) {
+                return checked;
+            }
+            budget.check().map_err(|over| over_error(over, limits))?;
+            return checked;
         }
-        schema::check(&tool.validator, &value)
+        let tools = self.inner.tools.clone();
+        let input = input.to_owned();
+        budget
+            .run(move || parse_and_validate(&tools[index].schema, &input, skip_schema))
+            .map_err(|over| over_error(over, limits))?
     }
 
-    fn call_inner(
-        &self,
-        tool: &str,
-        input: &str,
-        limits: &Limits,
-        cancel: Option<&CancelToken>,
-    ) -> CallOutcome {
+    fn call_inner(&self, tool: &str, input: &str, limits: &Limits, budget: &Budget) -> CallOutcome {
         let early = |error: Error| CallOutcome {
             result: Err(error),
             host_calls: HostCallCounts::default(),
             diagnostics: None,
         };
-        let Some(loaded) = self.inner.tools.iter().find(|t| &*t.name == tool) else {
+        let Some(index) = self.inner.tools.iter().position(|t| &*t.name == tool) else {
             return early(
                 Error::new(
                     ErrorCode::ToolUnknown,
@@ -485,11 +520,12 @@ impl Plugin {
                 .with("tool", tool),
             );
         };
-        if let Err(e) = self.check_input(loaded, input, limits) {
+        let loaded = &self.inner.tools[index];
+        if let Err(e) = self.check_input(index, input, limits, budget) {
             return early(e);
         }
         let pre = if limits.fuel.is_some() {
-            match self.fueled() {
+            match self.fueled_within(budget, limits) {
                 Ok(pre) => pre,
                 Err(e) => return early(e),
             }
@@ -503,7 +539,8 @@ impl Plugin {
             table_elements: limits.table_elements,
             diagnostic_bytes: limits.diagnostic_bytes,
         };
-        let deadline = Instant::now() + limits.deadline;
+        let deadline = budget.deadline;
+        let cancel = budget.cancel.as_ref();
         #[allow(unused_mut)]
         let mut state = HostState::new(
             loaded.name.clone(),
@@ -643,14 +680,14 @@ fn finish(
                 ErrorCode::OutputMissing,
                 "the guest returned without writing any output",
             )),
-            (None, Some(bytes)) => output::parse(&bytes, limits.summary_bytes),
+            (None, Some(bytes)) => parse_output(&bytes, limits, runtime),
         },
         Err(error) => {
             let failure = classify(&error, state.stop, state.limit_hit, limits, runtime);
             let is_trap = failure.code() == ErrorCode::Trap;
             match state.output {
                 Some(bytes) if is_trap && runtime.mutant(Mutant::TrapAfterOutputIsSuccess) => {
-                    output::parse(&bytes, limits.summary_bytes)
+                    parse_output(&bytes, limits, runtime)
                 }
                 _ => Err(failure),
             }
@@ -673,20 +710,8 @@ fn classify(
     runtime: &Runtime,
 ) -> Error {
     let swapped = runtime.mutant(Mutant::TimeoutCancelSwapped);
-    let timeout = || {
-        let ms = limits.deadline.as_millis() as u64;
-        Error::new(
-            ErrorCode::Timeout,
-            format!("the tool call exceeded its {ms} ms deadline"),
-        )
-        .with("deadline_ms", ms)
-    };
-    let cancelled = || {
-        Error::new(
-            ErrorCode::Cancelled,
-            "the tool call was cancelled by the host",
-        )
-    };
+    let timeout = || over_error(Over::Timeout, limits);
+    let cancelled = || over_error(Over::Cancelled, limits);
     if let Some(trap) = error.downcast_ref::<Trap>() {
         if *trap == Trap::Interrupt {
             return match (stop.unwrap_or(Stop::Timeout), swapped) {
@@ -757,4 +782,53 @@ fn classify(
         format!("the guest trapped: {}", name.replace('_', " ")),
     )
     .with("trap", name)
+}
+
+fn parse_output(bytes: &[u8], limits: &Limits, runtime: &Runtime) -> Result<ToolOutput, Error> {
+    #[cfg(feature = "mutants")]
+    if runtime.mutant(Mutant::OutputArrayAccepted) {
+        return output::parse_accepting_arrays(bytes, limits.summary_bytes);
+    }
+    let _ = runtime;
+    output::parse(bytes, limits.summary_bytes)
+}
+
+/// The error of a call whose budget ran out (or could not be used) outside the guest.
+fn over_error(over: Over, limits: &Limits) -> Error {
+    match over {
+        Over::Timeout => {
+            let ms = u64::try_from(limits.deadline.as_millis()).unwrap_or(u64::MAX);
+            Error::new(
+                ErrorCode::Timeout,
+                format!("the tool call exceeded its {ms} ms deadline"),
+            )
+            .with("deadline_ms", ms)
+        }
+        Over::Cancelled => Error::new(
+            ErrorCode::Cancelled,
+            "the tool call was cancelled by the host",
+        ),
+        Over::NoWorker => Error::new(
+            ErrorCode::ResourceExhausted,
+            "the runtime is running as many calls as it allows; try again later",
+        ),
+        Over::Failed => Error::new(
+            ErrorCode::ResourceExhausted,
+            "the runtime failed while checking the tool input",
+        ),
+    }
+}
+
+/// Input syntax, then the tool's schema: the part of a call that runs before any guest code.
+fn parse_and_validate(schema: &InputSchema, input: &str, skip_schema: bool) -> Result<(), Error> {
+    let value: serde_json::Value = serde_json::from_str(input).map_err(|e| {
+        Error::new(
+            ErrorCode::InputMalformed,
+            format!("the tool input is not JSON: {e}"),
+        )
+    })?;
+    if skip_schema {
+        return Ok(());
+    }
+    schema::check(&schema.validator, &value)
 }
