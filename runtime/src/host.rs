@@ -199,6 +199,10 @@ impl HostState {
     }
 }
 
+/// The byte size of a 32-bit memory's whole index space: the maximum wasmtime reports for a
+/// memory that declares none.
+const DECLARABLE_LIMIT: usize = 1 << 32;
+
 impl ResourceLimiter for HostState {
     fn memory_growing(
         &mut self,
@@ -208,7 +212,9 @@ impl ResourceLimiter for HostState {
     ) -> wasmtime::Result<bool> {
         // Past the module's own declared maximum a grow fails as WebAssembly says (-1, the
         // guest goes on): the guest knows its maximum, so the answer tells it nothing of the cap.
-        if maximum.is_some_and(|max| desired > max) {
+        // A memory without a declared maximum reports the 4 GiB of its index type here; growth
+        // past that is past the cap too, and stays memory_limit.
+        if maximum.is_some_and(|max| max < DECLARABLE_LIMIT && desired > max) {
             return Ok(false);
         }
         if desired > self.limits.memory_bytes && !self.mutant(crate::mutants::Mutant::NoMemoryLimit)
