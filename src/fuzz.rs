@@ -1034,8 +1034,8 @@ fn well_formed(error: &Error, limits: &Limits) -> Result<(), String> {
     if message.len() > limits.message_bytes {
         return Err(format!("a message of {} bytes", message.len()));
     }
-    if message.chars().any(char::is_control) {
-        return Err(format!("a control character in the message {message:?}"));
+    if message.chars().any(toolcage_runtime::is_unsafe_char) {
+        return Err(format!("an unsafe character in the message {message:?}"));
     }
     Ok(())
 }

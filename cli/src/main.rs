@@ -155,7 +155,7 @@ fn run(cache: CacheArgs) -> ExitCode {
         eprintln!("toolcage-runtime: the request on stdin is not UTF-8");
         return ExitCode::from(2);
     }
-    let request: Request = match serde_json::from_str(&text) {
+    let request: Request = match protocol::parse_request(&text) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("toolcage-runtime: the request is not a protocol {PROTOCOL} request: {e}");

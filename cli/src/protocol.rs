@@ -8,6 +8,23 @@ use toolcage_runtime::{CallOutcome, Limits};
 
 pub const PROTOCOL: u32 = 1;
 
+/// Reads a request. serde-derived structs also read a JSON array by field order, so the
+/// objects of the protocol are checked to be objects first.
+pub fn parse_request(text: &str) -> Result<Request, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let object = value
+        .as_object()
+        .ok_or("the request is not a JSON object")?;
+    if object.get("limits").is_some_and(|l| !l.is_object()) {
+        return Err("limits is not a JSON object".into());
+    }
+    let calls = object.get("calls").and_then(serde_json::Value::as_array);
+    if calls.is_some_and(|calls| calls.iter().any(|c| !c.is_object())) {
+        return Err("a call is not a JSON object".into());
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
@@ -152,5 +169,23 @@ impl Outcome {
         outcome.host_call_failures = call.host_calls.failures;
         outcome.diagnostics = call.diagnostics;
         outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_request;
+
+    #[test]
+    fn arrays_are_not_read_as_objects() {
+        let good = r#"{"protocol":1,"package":"/p","digest":"d","limits":{},"calls":[{"tool":"t","input":"{}"}]}"#;
+        assert!(parse_request(good).is_ok());
+        for bad in [
+            r#"[1,"/p","d",{},[]]"#,
+            r#"{"protocol":1,"package":"/p","digest":"d","limits":[1],"calls":[]}"#,
+            r#"{"protocol":1,"package":"/p","digest":"d","calls":[["t","{}"]]}"#,
+        ] {
+            assert!(parse_request(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -347,8 +347,8 @@ fn expected_output(summary: &str, content: Option<&str>) -> Value {
 }
 
 /// The rules every error of every runtime must follow, whatever the case expected: a known code
-/// in its own phase, a non-empty message within `message_bytes` and free of control characters,
-/// and details that are an object of at most 4096 bytes of JSON.
+/// in its own phase, a non-empty message within `message_bytes` and free of control characters
+/// and bidirectional formatting, and details that are an object of at most 4096 bytes of JSON.
 pub fn universal_checks(error: &ErrorBody, message_bytes: u64) -> Result<(), String> {
     let code = &error.code;
     let Some(info) = vocab::lookup(code) else {
@@ -391,8 +391,21 @@ pub fn universal_checks(error: &ErrorBody, message_bytes: u64) -> Result<(), Str
     Ok(())
 }
 
+/// The characters no message may hold: controls (ERR-01), and the line separators and
+/// bidirectional formatting characters (ERR-04).
 fn is_control(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+    matches!(
+        c,
+        '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{61c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// A short rendering of an outcome's status for failure lines.

@@ -213,6 +213,7 @@ fn parse_document<T: serde::de::DeserializeOwned>(out: &[u8], verb: &str) -> Res
     if stream.next().is_some() {
         return Err(garbage("more than one JSON document".into()));
     }
+    crate::protocol::objects_are_objects(&first).map_err(garbage)?;
     serde_json::from_value(first)
         .map_err(|e| garbage(format!("a document of the wrong shape ({e})")))
 }

@@ -261,9 +261,48 @@ pub struct ErrorBody {
     pub details: serde_json::Value,
 }
 
+/// Whether every object of an adapter's document is a JSON object: serde-derived structs also
+/// read an array by field order (`["timeout", "run", "m", {}]` as an error), which a runtime
+/// answering garbage must not get away with.
+pub(crate) fn objects_are_objects(document: &serde_json::Value) -> Result<(), String> {
+    let not_object = |what: &str| Err(format!("{what} that is not a JSON object"));
+    let Some(top) = document.as_object() else {
+        return not_object("a document");
+    };
+    let outcomes = top.get("outcomes").and_then(serde_json::Value::as_array);
+    for outcome in outcomes.into_iter().flatten() {
+        let Some(outcome) = outcome.as_object() else {
+            return not_object("an outcome");
+        };
+        if outcome.get("error").is_some_and(|e| !e.is_object()) {
+            return not_object("an error");
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arrays_in_place_of_objects_are_refused() {
+        let ok = serde_json::json!({"protocol":1,"outcomes":[{"status":"error",
+            "error":{"code":"trap","phase":"run","message":"m","details":{}}}]});
+        assert!(objects_are_objects(&ok).is_ok());
+        for bad in [
+            serde_json::json!([1, "n", "v", []]),
+            serde_json::json!({"protocol":1,"outcomes":[["error"]]}),
+            serde_json::json!({"protocol":1,"outcomes":[{"status":"error",
+                "error":["trap","run","m",{}]}]}),
+        ] {
+            assert!(objects_are_objects(&bad).is_err(), "{bad}");
+        }
+        // Without the check, serde reads that last error by field order.
+        let by_order: Result<ErrorBody, _> =
+            serde_json::from_value(serde_json::json!(["trap", "run", "m", {}]));
+        assert!(by_order.is_ok());
+    }
 
     #[test]
     fn response_example_of_adapter_md_parses() {

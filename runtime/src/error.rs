@@ -5,6 +5,7 @@
 //! the manner of wasmtime's `trap_encoding.rs`, so the enum, `as_str`, `phase` and the spec's
 //! table cannot drift apart.
 
+pub use crate::sanitize::sanitize;
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -167,6 +168,8 @@ const MESSAGE_HARD_CAP: usize = 4096;
 const DETAIL_STRING_CAP: usize = 256;
 /// The most items a list inside `details` keeps.
 pub(crate) const DETAIL_LIST_CAP: usize = 16;
+/// The most bytes `details` takes serialized as compact JSON.
+pub(crate) const DETAILS_BYTES: usize = 4096;
 
 /// A failure of a load or a call.
 ///
@@ -207,10 +210,15 @@ impl Error {
         }
     }
 
-    /// Adds a detail; strings are sanitized and bounded, lists are cut to 16 items.
+    /// Adds a detail through the one details builder: strings sanitized and cut to 256 bytes,
+    /// lists to 16 items, and the whole object kept within 4096 bytes of JSON by dropping the
+    /// new value's trailing list items (then shortening its strings) until it fits.
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Error {
-        self.details
-            .insert(key.to_owned(), bound_value(value.into()));
+        insert_bounded(
+            &mut self.details,
+            sanitize(key, DETAIL_STRING_CAP),
+            bound_value(value.into()),
+        );
         self
     }
 
@@ -284,30 +292,45 @@ fn bound_value(value: Value) -> Value {
     }
 }
 
-/// Whether a character may reach a model: C0 and C1 controls, DEL and the bidirectional
-/// overrides (which can make text display differently from what it says) may not.
-fn is_unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+fn json_len(details: &Map<String, Value>) -> usize {
+    serde_json::to_string(details).map_or(usize::MAX, |s| s.len())
 }
 
-/// Removes unsafe characters and cuts the text to at most `max_bytes` on a character boundary,
-/// marking a cut with `…` (counted in the bound).
-pub fn sanitize(text: &str, max_bytes: usize) -> String {
-    const MARK: &str = "…";
-    let clean: String = text.chars().filter(|c| !is_unsafe_char(*c)).collect();
-    if clean.len() <= max_bytes {
-        return clean;
+/// Inserts `value` under `key`, shrinking it until the details fit their total bound; a value
+/// that cannot shrink enough is left out.
+fn insert_bounded(details: &mut Map<String, Value>, key: String, value: Value) {
+    details.insert(key.clone(), value);
+    while json_len(details) > DETAILS_BYTES {
+        let Some(value) = details.get_mut(&key) else {
+            return;
+        };
+        if !shrink(value) {
+            details.remove(&key);
+            return;
+        }
     }
-    let room = max_bytes.saturating_sub(MARK.len());
-    let mut cut = room;
-    while !clean.is_char_boundary(cut) {
-        cut -= 1;
+}
+
+/// Makes a value smaller by one step: a list loses its last item, an object its last key, a
+/// string half its bytes. `false` when nothing is left to take.
+fn shrink(value: &mut Value) -> bool {
+    match value {
+        Value::Array(items) => items.pop().is_some(),
+        Value::Object(map) => {
+            let last = map.keys().next_back().cloned();
+            last.is_some_and(|k| map.remove(&k).is_some())
+        }
+        Value::String(s) if !s.is_empty() => {
+            let half = s.len() / 2;
+            *s = if half >= crate::sanitize::CUT_MARK.len() {
+                sanitize(s, half)
+            } else {
+                String::new()
+            };
+            true
+        }
+        _ => false,
     }
-    let mut out = clean[..cut].to_owned();
-    if max_bytes >= MARK.len() {
-        out.push_str(MARK);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -325,16 +348,6 @@ mod tests {
     }
 
     #[test]
-    fn sanitize_removes_controls_and_bounds_bytes() {
-        assert_eq!(sanitize("a\u{1b}[31mb\nc\u{202E}d", 100), "a[31mbcd");
-        let long = "é".repeat(400);
-        let cut = sanitize(&long, 512);
-        assert!(cut.len() <= 512, "{}", cut.len());
-        assert!(cut.ends_with('…'));
-        assert_eq!(sanitize("abc", 2), "");
-    }
-
-    #[test]
     fn details_are_bounded() {
         let e = Error::new(ErrorCode::ImportDenied, "x").with(
             "imports",
@@ -343,5 +356,40 @@ mod tests {
         let list = e.details()["imports"].as_array().unwrap();
         assert_eq!(list.len(), DETAIL_LIST_CAP);
         assert_eq!(list[0], "m::0");
+    }
+
+    #[test]
+    fn details_stay_within_their_total_bound() {
+        // Sixteen names of 300 double quotes: 256 bytes each after the cut, twice that once
+        // escaped, so the list alone would be about 8 KiB of JSON.
+        let names: Vec<String> = (0..20).map(|_| "\"".repeat(300)).collect();
+        let e = Error::new(ErrorCode::ImportDenied, "x")
+            .with("count", 20u64)
+            .with("imports", names);
+        let size = serde_json::to_string(e.details()).unwrap().len();
+        assert!(size <= DETAILS_BYTES, "{size} bytes");
+        assert_eq!(e.details()["count"], 20);
+        let list = e.details()["imports"].as_array().unwrap();
+        assert!(
+            !list.is_empty() && list.len() < DETAIL_LIST_CAP,
+            "{}",
+            list.len()
+        );
+        assert!(list
+            .iter()
+            .all(|s| s.as_str().unwrap().len() <= DETAIL_STRING_CAP));
+    }
+
+    #[test]
+    fn a_long_string_is_shortened_to_fit() {
+        let mut e = Error::new(ErrorCode::Trap, "x");
+        for key in [
+            "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+        ] {
+            e = e.with(key, "\\".repeat(200));
+        }
+        let size = serde_json::to_string(e.details()).unwrap().len();
+        assert!(size <= DETAILS_BYTES, "{size} bytes");
+        assert!(e.details().contains_key("a"));
     }
 }

@@ -171,16 +171,18 @@ impl HostState {
         }
     }
 
-    /// The operator-sink text: what the guest wrote, cut at the cap, with a marker of the cut.
+    /// The operator-sink text: what the guest wrote, cut at the cap, cleaned of terminal controls
+    /// and bidirectional formatting (newlines and tabs kept), with a marker of the cut.
     pub(crate) fn diagnostics_text(&self) -> Option<String> {
         if self.diagnostics.is_empty() && self.diagnostics_dropped == 0 {
             return None;
         }
-        let mut text = String::from_utf8_lossy(&self.diagnostics).into_owned();
+        let mut text = crate::sanitize::sanitize_lines(&String::from_utf8_lossy(&self.diagnostics));
         if self.diagnostics_dropped > 0 {
             text.push_str(&format!("\n[truncated {} bytes]", self.diagnostics_dropped));
         }
-        Some(text)
+        // Nothing left to show is no diagnostics at all: `None`, never `""`.
+        (!text.is_empty()).then_some(text)
     }
 
     fn record(&mut self, import: Import, ok: bool) {
@@ -197,13 +199,24 @@ impl HostState {
     }
 }
 
+/// The byte size of a 32-bit memory's whole index space: the maximum wasmtime reports for a
+/// memory that declares none.
+const DECLARABLE_LIMIT: usize = 1 << 32;
+
 impl ResourceLimiter for HostState {
     fn memory_growing(
         &mut self,
         _current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        // Past the module's own declared maximum a grow fails as WebAssembly says (-1, the
+        // guest goes on): the guest knows its maximum, so the answer tells it nothing of the cap.
+        // A memory without a declared maximum reports the 4 GiB of its index type here; growth
+        // past that is past the cap too, and stays memory_limit.
+        if maximum.is_some_and(|max| max < DECLARABLE_LIMIT && desired > max) {
+            return Ok(false);
+        }
         if desired > self.limits.memory_bytes && !self.mutant(crate::mutants::Mutant::NoMemoryLimit)
         {
             self.limit_hit.get_or_insert(LimitHit::Memory);

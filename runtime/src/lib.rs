@@ -25,6 +25,7 @@
 //! Hosts that keep a model-facing history use [`ToolRegistry`]: built-in and plugin tools behind
 //! one interface, results appended to a [`History`] by the same code for both.
 
+mod budget;
 mod cache;
 mod cancel;
 mod digest;
@@ -37,7 +38,9 @@ mod mutants;
 mod output;
 mod package;
 mod runtime;
+mod sanitize;
 mod schema;
+mod schema_bound;
 mod tool;
 mod walk;
 mod trust;
@@ -55,4 +58,5 @@ pub use package::{Manifest, ToolSpec, ABI};
 pub use runtime::{
     CallOptions, CallOutcome, Config, DiagnosticSink, HostCallCounts, Plugin, Runtime,
 };
+pub use sanitize::is_unsafe_char;
 pub use tool::{History, HistoryEntry, RegistryError, Tool, ToolRegistry, ToolResult};

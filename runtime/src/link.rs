@@ -26,14 +26,13 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<Scan, Error> {
     let mut validator =
         wasmtime::wasmparser::Validator::new_with_features(crate::engine::allowed_features());
     validator.validate_all(bytes).map_err(|e| {
+        // The validator's text can quote the module's names: details only.
         Error::new(
             ErrorCode::ModuleInvalid,
-            format!(
-                "the module is not a valid WebAssembly 2.0 core module: {}",
-                e.message()
-            ),
+            "the module is not a valid WebAssembly 2.0 core module",
         )
         .with("offset", e.offset() as u64)
+        .with("cause", e.message())
     })?;
     let mut scan = Scan {
         tables: 0,
@@ -146,15 +145,16 @@ pub(crate) fn check(module: &Module, policy: LinkPolicy) -> Result<(), Error> {
         total = total.min(1);
     }
     if !denied.is_empty() && !policy.mutant(Mutant::DeniedImportsLinkedAsTraps) {
-        let shown = denied.join(", ");
+        // The names are the module's bytes: they go to details (sanitized, bounded), never
+        // into the message.
         return Err(Error::new(
             ErrorCode::ImportDenied,
             format!(
-                "the module imports {total} function(s) or object(s) outside ABI yoi-plugin-wasm-1: {shown}"
+                "the module imports {total} function(s) or object(s) outside ABI yoi-plugin-wasm-1 (named in details.imports)"
             ),
         )
-        .with("imports", denied)
-        .with("count", total as u64));
+        .with("count", total as u64)
+        .with("imports", denied));
     }
 
     let memory = module.get_export("memory");

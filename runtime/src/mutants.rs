@@ -50,6 +50,10 @@ pub enum Mutant {
     /// Disk cache entries are trusted on their header and embedded checksum, which whoever
     /// can write the cache directory recomputes; their MAC is not checked.
     DiskCacheUnauthenticated,
+    /// Input parsing and schema validation run outside the call's deadline and cancel token.
+    SchemaOutsideDeadline,
+    /// A JSON array output is read as the result object by field order (`["hi"]`).
+    OutputArrayAccepted,
 }
 
 impl Mutant {
@@ -74,6 +78,8 @@ impl Mutant {
         Mutant::EntryNormalised,
         Mutant::PackageLinksFollowed,
         Mutant::DiskCacheUnauthenticated,
+        Mutant::SchemaOutsideDeadline,
+        Mutant::OutputArrayAccepted,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -98,6 +104,8 @@ impl Mutant {
             Mutant::EntryNormalised => "entry-normalised",
             Mutant::PackageLinksFollowed => "package-links-followed",
             Mutant::DiskCacheUnauthenticated => "disk-cache-unauthenticated",
+            Mutant::SchemaOutsideDeadline => "schema-outside-deadline",
+            Mutant::OutputArrayAccepted => "output-array-accepted",
         }
     }
 }

@@ -119,7 +119,27 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// serde-derived structs also read an array by field order (`runtime = ["wasm", ...]`), so the
+/// manifest's tables are checked to be tables before the typed parse. Syntax errors are left to
+/// the typed parse, which reports them.
+fn check_tables(text: &str) -> Result<(), Error> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    if table.get("runtime").is_some_and(|v| !v.is_table()) {
+        return Err(manifest_error("plugin.toml: runtime must be a table"));
+    }
+    let tools = table.get("tools").and_then(toml::Value::as_array);
+    if tools.is_some_and(|tools| tools.iter().any(|t| !t.is_table())) {
+        return Err(manifest_error(
+            "plugin.toml: every tools entry must be a table",
+        ));
+    }
+    Ok(())
+}
+
 fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error> {
+    check_tables(text)?;
     let raw: ManifestToml = toml::from_str(text).map_err(|e| {
         manifest_error(format!(
             "plugin.toml is not a valid manifest: {}",

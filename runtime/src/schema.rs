@@ -1,17 +1,33 @@
-//! Tool input schemas: compiled once at registration, never allowed to reach outside the package.
+//! Tool input schemas: compiled once at registration, never allowed to reach outside the package,
+//! and evaluated with a known worst case.
 //!
-//! A plugin's `input_schema` is untrusted. jsonschema is built without its HTTP and file
-//! resolvers, and with a retriever that refuses everything and remembers it was asked, so an
-//! external `$ref` is a clear registration error rather than a fetch.
+//! A plugin's `input_schema` is untrusted. Before it is compiled, [`schema_bound`] refuses
+//! references that leave the schema (bundled meta-schema URLs included: nothing is resolved
+//! that the schema does not contain), nesting past 64 levels and fan-out past 1024 subschemas
+//! per input value. jsonschema is built without its HTTP and file resolvers, with a retriever
+//! that refuses everything, and with the `regex` crate for `pattern` and `patternProperties`:
+//! it matches in time linear in the text, and refuses the look-around and back-references with
+//! which a backtracking engine can be made to take exponential time.
+//!
+//! [`schema_bound`]: crate::schema_bound
 
 use crate::error::{Error, ErrorCode};
-use jsonschema::{Retrieve, Uri, Validator};
+use crate::schema_bound::{self, Cost};
+use jsonschema::{PatternOptions, Retrieve, Uri, Validator};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Most schema errors named in a mismatch's details.
 const REPORTED_ERRORS: usize = 4;
+/// Compiled size of one `pattern` at most, in bytes (the regex crate's own default is 10 MiB):
+/// matching time grows with it.
+const PATTERN_SIZE_LIMIT: usize = 256 * 1024;
+/// Inputs validated on the caller's thread: at most this many subschema applications times
+/// input bytes. Anything bigger runs on a worker the call's deadline and cancel token bound.
+const INLINE_WORK: u64 = 64 * 1024;
+/// Inputs with `pattern`s validated on the caller's thread are at most this long.
+const INLINE_PATTERN_INPUT: usize = 4 * 1024;
 
 #[derive(Default)]
 struct RefuseAll(Arc<AtomicBool>);
@@ -26,38 +42,76 @@ impl Retrieve for RefuseAll {
     }
 }
 
-pub(crate) fn compile(tool: &str, schema: &Value) -> Result<Validator, Error> {
+/// A compiled input schema and what its worst case allows.
+pub(crate) struct InputSchema {
+    pub validator: Validator,
+    cost: Cost,
+}
+
+impl InputSchema {
+    /// Whether validating `input_bytes` of input is cheap enough to do on the caller's thread,
+    /// between two checks of the call's budget.
+    pub(crate) fn inline(&self, input_bytes: usize) -> bool {
+        let work = self.cost.applications.saturating_mul(input_bytes as u64);
+        work <= INLINE_WORK && (!self.cost.patterns || input_bytes <= INLINE_PATTERN_INPUT)
+    }
+}
+
+pub(crate) fn compile(tool: &str, schema: &Value) -> Result<InputSchema, Error> {
+    let refused = |why: &str| {
+        Error::new(
+            ErrorCode::ManifestInvalid,
+            format!("the input_schema of tool {tool} {why}"),
+        )
+        .with("tool", tool)
+    };
+    let cost = schema_bound::analyse(schema).map_err(|r| {
+        let e = refused(r.reason());
+        if r.is_external() {
+            e.with("reason", "external_ref")
+        } else {
+            e.with("reason", "unbounded")
+        }
+    })?;
     let asked = Arc::new(AtomicBool::new(false));
     let built = jsonschema::options()
         .with_retriever(RefuseAll(asked.clone()))
+        .with_pattern_options(PatternOptions::regex().size_limit(PATTERN_SIZE_LIMIT))
         .build(schema);
-    built.map_err(|e| {
-        let message = if asked.load(Ordering::SeqCst) {
-            format!("the input_schema of tool {tool} refers to an external resource ($ref); only references inside the schema are allowed")
+    let validator = built.map_err(|e| {
+        if asked.load(Ordering::SeqCst) {
+            refused("refers to an external resource; only references inside the schema are allowed")
+                .with("reason", "external_ref")
         } else {
-            format!("the input_schema of tool {tool} is not a valid JSON Schema: {e}")
-        };
-        Error::new(ErrorCode::ManifestInvalid, message).with("tool", tool)
-    })
+            // The compiler's text quotes the schema (package text): it goes to details only,
+            // sanitized and bounded there.
+            refused("is not a valid JSON Schema (or uses a pattern this runtime does not run)")
+                .with("cause", e.to_string())
+        }
+    })?;
+    Ok(InputSchema { validator, cost })
 }
 
 pub(crate) fn check(validator: &Validator, input: &Value) -> Result<(), Error> {
-    let errors: Vec<_> = validator.iter_errors(input).take(REPORTED_ERRORS).collect();
-    let Some(first) = errors.first() else {
+    // The boolean answer is cheaper (it stops at the first failure and caches $ref results);
+    // errors are collected only for an input that fails.
+    if validator.is_valid(input) {
         return Ok(());
-    };
+    }
+    let errors: Vec<_> = validator.iter_errors(input).take(REPORTED_ERRORS).collect();
     let paths: Vec<String> = errors
         .iter()
         .map(|e| e.instance_path().to_string())
         .collect();
+    let first = paths.first().map_or("", String::as_str);
+    // The validator's text can quote the schema (package text): details only.
+    let reason = errors.first().map(ToString::to_string).unwrap_or_default();
     Err(Error::new(
         ErrorCode::InputSchemaMismatch,
-        format!(
-            "the input does not match the tool's input_schema at '{}': {first}",
-            first.instance_path()
-        ),
+        format!("the input does not match the tool's input_schema at '{first}'"),
     )
-    .with("paths", paths))
+    .with("paths", paths)
+    .with("reason", reason))
 }
 
 #[cfg(test)]
@@ -72,27 +126,58 @@ mod tests {
             "file:///etc/passwd",
             "other.json",
         ] {
-            let e = compile("t", &json!({"$ref": r})).unwrap_err();
+            let e = compile("t", &json!({"$ref": r})).err().unwrap();
             assert_eq!(e.code(), ErrorCode::ManifestInvalid);
-            assert!(e.message().contains("external"), "{r}: {}", e.message());
+            assert_eq!(
+                e.details()["reason"],
+                "external_ref",
+                "{r}: {}",
+                e.message()
+            );
         }
-        compile(
+        assert!(compile(
             "t",
             &json!({"$defs": {"a": {"type": "string"}}, "$ref": "#/$defs/a"}),
         )
-        .unwrap();
+        .is_ok());
     }
 
     #[test]
     fn mismatch_names_paths() {
-        let v = compile(
+        let Ok(InputSchema { validator: v, .. }) = compile(
             "t",
             &json!({"type":"object","properties":{"n":{"type":"integer"}}}),
-        )
-        .unwrap();
+        ) else {
+            panic!("a valid schema")
+        };
         check(&v, &json!({"n": 1})).unwrap();
         let e = check(&v, &json!({"n": "x"})).unwrap_err();
         assert_eq!(e.code(), ErrorCode::InputSchemaMismatch);
         assert_eq!(e.details()["paths"], json!(["/n"]));
+    }
+
+    #[test]
+    fn backtracking_patterns_are_refused_and_plain_ones_run() {
+        for p in ["^(a+)+\\1$", "^(?!a)b", "(?<=a)b", "^(\\w+\\s?)+(?=x)$"] {
+            let r = compile("t", &json!({"type": "string", "pattern": p}));
+            assert!(
+                r.as_ref()
+                    .is_err_and(|e| e.code() == ErrorCode::ManifestInvalid),
+                "{p} was accepted"
+            );
+        }
+        // Leading positive look-aheads are split into linear patterns, each anchored there.
+        assert!(compile("t", &json!({"pattern": "^(?=.*\\d)[a-z\\d]+$"})).is_ok());
+        let Ok(s) = compile("t", &json!({"type": "string", "pattern": "^(a+)+$"})) else {
+            panic!("a linear pattern")
+        };
+        let long = format!("{}!", "a".repeat(60_000));
+        assert!(!s.validator.is_valid(&json!(long)));
+    }
+
+    #[test]
+    fn messages_do_not_quote_the_schema() {
+        let e = compile("t", &json!({"type": "SCHEMA-TEXT"})).err().unwrap();
+        assert!(!e.message().contains("SCHEMA-TEXT"), "{}", e.message());
     }
 }

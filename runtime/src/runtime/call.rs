@@ -3,15 +3,16 @@
 
 use super::classify::classify;
 use super::config::CallOptions;
-use super::load::{LoadedTool, Plugin};
+use super::load::Plugin;
 use super::Runtime;
+use crate::budget::{Budget, Over};
 use crate::cancel::CancelToken;
 use crate::error::{Error, ErrorCode};
 use crate::host::{HostLimits, HostState, Stop};
-use crate::limits::{self, Limits};
+use crate::limits::Limits;
 use crate::mutants::Mutant;
 use crate::output::{self, ToolOutput};
-use crate::schema;
+use crate::schema::{self, InputSchema};
 use std::collections::BTreeMap;
 #[cfg(feature = "mutants")]
 use std::sync::Arc;
@@ -44,7 +45,9 @@ impl Plugin {
     pub fn call(&self, tool: &str, input: &str, options: &CallOptions) -> CallOutcome {
         let runtime = &self.inner.runtime;
         let limits = options.limits.as_ref().unwrap_or(&self.inner.limits);
-        let mut outcome = self.call_inner(tool, input, limits, options.cancel.as_ref());
+        // The budget starts here: everything below, input checks included, runs inside it.
+        let budget = Budget::start(limits.deadline, options.cancel.clone());
+        let mut outcome = self.call_inner(tool, input, limits, &budget);
         outcome.result = outcome.result.map_err(|e| e.bounded(limits.message_bytes));
         if let (Some(sink), Some(text)) = (&runtime.inner.config.diagnostics, &outcome.diagnostics)
         {
@@ -70,7 +73,29 @@ impl Plugin {
         pre.as_ref().map_err(Clone::clone)
     }
 
-    fn check_input(&self, tool: &LoadedTool, input: &str, limits: &Limits) -> Result<(), Error> {
+    /// The fuel engine's module, prepared inside the call's budget when the load did not
+    /// prepare it (a call asking for fuel on a plugin loaded without).
+    fn fueled_within(
+        &self,
+        budget: &Budget,
+        limits: &Limits,
+    ) -> Result<&InstancePre<HostState>, Error> {
+        if self.inner.fueled.get().is_none() {
+            let plugin = self.clone();
+            budget
+                .run(move || plugin.fueled().map(|_| ()))
+                .map_err(|over| over_error(over, limits))??;
+        }
+        self.fueled()
+    }
+
+    fn check_input(
+        &self,
+        index: usize,
+        input: &str,
+        limits: &Limits,
+        budget: &Budget,
+    ) -> Result<(), Error> {
         let runtime = &self.inner.runtime;
         if input.len() > limits.input_bytes && !runtime.mutant(Mutant::NoInputCap) {
             return Err(Error::new(
@@ -84,31 +109,30 @@ impl Plugin {
             .with("input_bytes", input.len() as u64)
             .with("limit", limits.input_bytes as u64));
         }
-        let value: serde_json::Value = serde_json::from_str(input).map_err(|e| {
-            Error::new(
-                ErrorCode::InputMalformed,
-                format!("the tool input is not JSON: {e}"),
-            )
-        })?;
-        if runtime.mutant(Mutant::NoInputSchema) {
-            return Ok(());
+        let skip_schema = runtime.mutant(Mutant::NoInputSchema);
+        let schema = &self.inner.tools[index].schema;
+        if schema.inline(input.len()) || runtime.mutant(Mutant::SchemaOutsideDeadline) {
+            let checked = parse_and_validate(schema, input, skip_schema);
+            if runtime.mutant(Mutant::SchemaOutsideDeadline) {
+                return checked;
+            }
+            budget.check().map_err(|over| over_error(over, limits))?;
+            return checked;
         }
-        schema::check(&tool.validator, &value)
+        let tools = self.inner.tools.clone();
+        let input = input.to_owned();
+        budget
+            .run(move || parse_and_validate(&tools[index].schema, &input, skip_schema))
+            .map_err(|over| over_error(over, limits))?
     }
 
-    fn call_inner(
-        &self,
-        tool: &str,
-        input: &str,
-        limits: &Limits,
-        cancel: Option<&CancelToken>,
-    ) -> CallOutcome {
+    fn call_inner(&self, tool: &str, input: &str, limits: &Limits, budget: &Budget) -> CallOutcome {
         let early = |error: Error| CallOutcome {
             result: Err(error),
             host_calls: HostCallCounts::default(),
             diagnostics: None,
         };
-        let Some(loaded) = self.inner.tools.iter().find(|t| &*t.name == tool) else {
+        let Some(index) = self.inner.tools.iter().position(|t| &*t.name == tool) else {
             return early(
                 Error::new(
                     ErrorCode::ToolUnknown,
@@ -117,11 +141,12 @@ impl Plugin {
                 .with("tool", tool),
             );
         };
-        if let Err(e) = self.check_input(loaded, input, limits) {
+        let loaded = &self.inner.tools[index];
+        if let Err(e) = self.check_input(index, input, limits, budget) {
             return early(e);
         }
         let pre = if limits.fuel.is_some() {
-            match self.fueled() {
+            match self.fueled_within(budget, limits) {
                 Ok(pre) => pre,
                 Err(e) => return early(e),
             }
@@ -135,7 +160,8 @@ impl Plugin {
             table_elements: limits.table_elements,
             diagnostic_bytes: limits.diagnostic_bytes,
         };
-        let deadline = limits::deadline_after(Instant::now(), limits.deadline);
+        let deadline = budget.deadline;
+        let cancel = budget.cancel.as_ref();
         #[allow(unused_mut)]
         let mut state = HostState::new(
             loaded.name.clone(),
@@ -280,14 +306,14 @@ fn finish(
                 ErrorCode::OutputMissing,
                 "the guest returned without writing any output",
             )),
-            (None, Some(bytes)) => output::parse(&bytes, limits.summary_bytes),
+            (None, Some(bytes)) => parse_output(&bytes, limits, runtime),
         },
         Err(error) => {
             let failure = classify(&error, state.stop, state.limit_hit, limits, runtime);
             let is_trap = failure.code() == ErrorCode::Trap;
             match state.output {
                 Some(bytes) if is_trap && runtime.mutant(Mutant::TrapAfterOutputIsSuccess) => {
-                    output::parse(&bytes, limits.summary_bytes)
+                    parse_output(&bytes, limits, runtime)
                 }
                 _ => Err(failure),
             }
@@ -298,4 +324,53 @@ fn finish(
         host_calls,
         diagnostics,
     }
+}
+
+fn parse_output(bytes: &[u8], limits: &Limits, runtime: &Runtime) -> Result<ToolOutput, Error> {
+    #[cfg(feature = "mutants")]
+    if runtime.mutant(Mutant::OutputArrayAccepted) {
+        return output::parse_accepting_arrays(bytes, limits.summary_bytes);
+    }
+    let _ = runtime;
+    output::parse(bytes, limits.summary_bytes)
+}
+
+/// The error of a call whose budget ran out (or could not be used) outside the guest.
+pub(super) fn over_error(over: Over, limits: &Limits) -> Error {
+    match over {
+        Over::Timeout => {
+            let ms = u64::try_from(limits.deadline.as_millis()).unwrap_or(u64::MAX);
+            Error::new(
+                ErrorCode::Timeout,
+                format!("the tool call exceeded its {ms} ms deadline"),
+            )
+            .with("deadline_ms", ms)
+        }
+        Over::Cancelled => Error::new(
+            ErrorCode::Cancelled,
+            "the tool call was cancelled by the host",
+        ),
+        Over::NoWorker => Error::new(
+            ErrorCode::ResourceExhausted,
+            "the runtime is running as many calls as it allows; try again later",
+        ),
+        Over::Failed => Error::new(
+            ErrorCode::ResourceExhausted,
+            "the runtime failed while checking the tool input",
+        ),
+    }
+}
+
+/// Input syntax, then the tool's schema: the part of a call that runs before any guest code.
+fn parse_and_validate(schema: &InputSchema, input: &str, skip_schema: bool) -> Result<(), Error> {
+    let value: serde_json::Value = serde_json::from_str(input).map_err(|e| {
+        Error::new(
+            ErrorCode::InputMalformed,
+            format!("the tool input is not JSON: {e}"),
+        )
+    })?;
+    if skip_schema {
+        return Ok(());
+    }
+    schema::check(&schema.validator, &value)
 }

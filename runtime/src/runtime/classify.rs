@@ -1,6 +1,8 @@
 //! An engine failure to a stable code, by its type.
 
+use super::call::over_error;
 use super::Runtime;
+use crate::budget::Over;
 use crate::error::{Error, ErrorCode};
 use crate::host::{LimitHit, Stop};
 use crate::limits::Limits;
@@ -17,20 +19,8 @@ pub(super) fn classify(
     runtime: &Runtime,
 ) -> Error {
     let swapped = runtime.mutant(Mutant::TimeoutCancelSwapped);
-    let timeout = || {
-        let ms = u64::try_from(limits.deadline.as_millis()).unwrap_or(u64::MAX);
-        Error::new(
-            ErrorCode::Timeout,
-            format!("the tool call exceeded its {ms} ms deadline"),
-        )
-        .with("deadline_ms", ms)
-    };
-    let cancelled = || {
-        Error::new(
-            ErrorCode::Cancelled,
-            "the tool call was cancelled by the host",
-        )
-    };
+    let timeout = || over_error(Over::Timeout, limits);
+    let cancelled = || over_error(Over::Cancelled, limits);
     if let Some(trap) = error.downcast_ref::<Trap>() {
         if *trap == Trap::Interrupt {
             return match (stop.unwrap_or(Stop::Timeout), swapped) {

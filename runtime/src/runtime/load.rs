@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::link;
 use crate::mutants::Mutant;
 use crate::package::{self, Manifest};
-use crate::schema;
+use crate::schema::{self, InputSchema};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 #[cfg(feature = "mutants")]
@@ -85,6 +85,17 @@ impl Runtime {
         }?;
         let hash = package.module_hash;
         let (plain, source) = self.prepare(&self.inner.plain, &package.module, &hash)?;
+        // A load whose limits meter fuel prepares the fuel engine's module now, so the first
+        // fueled call does not pay a compile outside its budget.
+        let fueled = OnceLock::new();
+        if limits.fuel.is_some() {
+            let pre = self
+                .fueled()
+                .and_then(|parts| self.prepare(parts, &package.module, &hash))
+                .map(|(pre, _)| pre);
+            let _ = fueled.set(pre.clone());
+            pre?;
+        }
         Ok(Plugin {
             inner: Arc::new(PluginInner {
                 runtime: self.clone(),
@@ -94,7 +105,7 @@ impl Runtime {
                 hash,
                 tools,
                 plain,
-                fueled: OnceLock::new(),
+                fueled,
                 source,
                 limits: limits.clone(),
                 #[cfg(feature = "mutants")]
@@ -165,7 +176,7 @@ fn compile_tools(manifest: &Manifest) -> Result<Arc<[LoadedTool]>, Error> {
         .map(|spec| {
             Ok(LoadedTool {
                 name: Arc::from(spec.name.as_str()),
-                validator: schema::compile(&spec.name, &spec.input_schema)?,
+                schema: schema::compile(&spec.name, &spec.input_schema)?,
             })
         })
         .collect()
@@ -173,7 +184,7 @@ fn compile_tools(manifest: &Manifest) -> Result<Arc<[LoadedTool]>, Error> {
 
 pub(super) struct LoadedTool {
     pub(super) name: Arc<str>,
-    pub(super) validator: jsonschema::Validator,
+    pub(super) schema: InputSchema,
 }
 
 pub(super) struct PluginInner {
