@@ -20,19 +20,24 @@ mod corpus;
 mod error;
 mod harness;
 mod judge;
+mod liveness;
 mod package;
 mod process;
 mod protocol;
 pub mod report;
 mod runner;
 mod runtime;
+mod timing;
 mod vocab;
 
 pub use case::{header_text, parse_case, Case, Expectation, ExpectedOutcome, PackageSpec};
 pub use corpus::{Expectations, Guarantee, Suite};
 pub use error::{KitError, KitErrors};
 pub use harness::Harness;
-pub use judge::{judge, judge_time, universal_checks, Failure, FailureKind, Verdict, TIME_SLACK};
+pub use judge::{
+    judge, judge_stopped, judge_time, time_bound, universal_checks, Failure, FailureKind, Verdict,
+    TIME_SLACK_PER_CALL,
+};
 pub use package::{build as build_package, package_digest, BuiltPackage};
 pub use process::ProcessRuntime;
 pub use protocol::{

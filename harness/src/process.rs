@@ -86,6 +86,8 @@ impl ProcessRuntime {
         let mut child = command.spawn().map_err(|e| AdapterFailure::Unavailable {
             reason: format!("cannot start `{} {verb}`: {e}", self.command_line()),
         })?;
+        // Only for a case checking that its guest was stopped (see crate::liveness).
+        let watch = crate::liveness::ChildWatch::start(child.id());
         let stdout = spawn_reader(child.stdout.take());
         let stderr = spawn_reader(child.stderr.take());
         if let Some(mut pipe) = child.stdin.take() {
@@ -98,6 +100,9 @@ impl ProcessRuntime {
             });
         }
         let status = wait_with_budget(&mut child, budget);
+        if let Some(watch) = watch {
+            watch.finish();
+        }
         let collect = |rx: mpsc::Receiver<Vec<u8>>| {
             rx.recv_timeout(Duration::from_secs(1)).unwrap_or_default()
         };
