@@ -190,33 +190,43 @@ pub fn judge(case: &Case, response: Result<&Response, &AdapterFailure>) -> Resul
 }
 
 /// Slack per call of a case expecting `timeout` or `cancelled`, on top of its deadlines (or cancel
-/// times) and the runtime's measured baseline: room for the stop itself and for scheduling on a
-/// loaded machine, and well under the 250 ms by which a runtime that enforces a deadline late
-/// (or only through some backstop) overshoots.
+/// times) and the measured [`Calibration`]: room for the stop itself, and well under the 250 ms
+/// by which a runtime that enforces a deadline late (or only through some backstop) overshoots.
 pub const TIME_SLACK_PER_CALL: Duration = Duration::from_millis(150);
 
-/// The time bound of a request: its deadlines or cancel times ([`Request::budget_ms`]), plus
-/// [`TIME_SLACK_PER_CALL`] per call, plus one and a half times `baseline`, the time the same
-/// runtime took, in the same run, for a trivial request of as many calls (process start,
-/// loading, compiling: what the runtime spends whatever the guest does).
-pub fn time_bound(request: &Request, baseline: Duration) -> Duration {
+/// How slow this runtime and this machine are right now, measured by the kit in the same run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Calibration {
+    /// The time the runtime took for a trivial request of as many calls (process start,
+    /// loading, compiling: what it spends whatever the guest does).
+    pub baseline: Duration,
+    /// The longest delay past its due time of a few short sleeps of a kit thread: the
+    /// scheduler's latency on this machine now. Stopping a guest takes a wake-up or two (a
+    /// ticker, a canceller, the guest's own thread), each that late on a loaded machine.
+    pub wakeup: Duration,
+}
+
+/// The time bound of a request: its deadlines or cancel times ([`Request::budget_ms`]), plus,
+/// per call, [`TIME_SLACK_PER_CALL`] and twice the calibration's wake-up latency, plus one and
+/// a half times its baseline.
+pub fn time_bound(request: &Request, calibration: &Calibration) -> Duration {
     let calls = u32::try_from(request.calls.len()).unwrap_or(u32::MAX);
     Duration::from_millis(request.budget_ms())
-        + TIME_SLACK_PER_CALL.saturating_mul(calls)
-        + baseline.saturating_mul(3) / 2
+        + (TIME_SLACK_PER_CALL + calibration.wakeup.saturating_mul(2)).saturating_mul(calls)
+        + calibration.baseline.saturating_mul(3) / 2
 }
 
 /// The time bound of a case: a case expecting `timeout` or `cancelled` must have its answer
 /// within [`time_bound`]. `elapsed` is the time spent in the runtime's `run` only (not in
-/// building the package). The bound is first tried with a zero baseline; only a case over it
-/// calls `baseline` (which measures the runtime on a trivial request of as many calls), so a
-/// slow machine widens the bound only when the case needs it. Other cases have no bound here
-/// (the process adapter's kill budget still applies to them).
+/// building the package). The bound is first tried with a zero calibration; only a case over it
+/// calls `calibrate` (which measures the runtime on a trivial request of as many calls, and the
+/// machine's wake-up latency), so a slow machine widens the bound only when the case needs it.
+/// Other cases have no bound here (the process adapter's kill budget still applies to them).
 pub fn judge_time(
     case: &Case,
     request: &Request,
     elapsed: Duration,
-    baseline: impl FnOnce() -> Duration,
+    calibrate: impl FnOnce() -> Calibration,
 ) -> Result<(), Failure> {
     let ExpectedOutcome::Error { code, .. } = &case.expect.outcome else {
         return Ok(());
@@ -224,11 +234,11 @@ pub fn judge_time(
     if code != "timeout" && code != "cancelled" {
         return Ok(());
     }
-    if elapsed <= time_bound(request, Duration::ZERO) {
+    if elapsed <= time_bound(request, &Calibration::default()) {
         return Ok(());
     }
-    let baseline = baseline();
-    let bound = time_bound(request, baseline);
+    let calibration = calibrate();
+    let bound = time_bound(request, &calibration);
     if elapsed <= bound {
         return Ok(());
     }
@@ -238,13 +248,15 @@ pub fn judge_time(
         call: None,
         message: format!(
             "`{code}` was answered after {} ms, over the {} ms bound: {} ms of deadlines or \
-             cancel times over {calls} call(s), {} ms of slack per call, and 1.5 x the {} ms \
-             this runtime took for a trivial request of {calls} call(s) just after",
+             cancel times over {calls} call(s); per call {} ms of slack and 2 x the {} ms \
+             wake-up latency measured just after; and 1.5 x the {} ms this runtime took for a \
+             trivial request of {calls} call(s) just after",
             elapsed.as_millis(),
             bound.as_millis(),
             request.budget_ms(),
             TIME_SLACK_PER_CALL.as_millis(),
-            baseline.as_millis()
+            calibration.wakeup.as_millis(),
+            calibration.baseline.as_millis()
         ),
     })
 }

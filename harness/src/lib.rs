@@ -35,8 +35,8 @@ pub use corpus::{Expectations, Guarantee, Suite};
 pub use error::{KitError, KitErrors};
 pub use harness::Harness;
 pub use judge::{
-    judge, judge_stopped, judge_time, time_bound, universal_checks, Failure, FailureKind, Verdict,
-    TIME_SLACK_PER_CALL,
+    judge, judge_stopped, judge_time, time_bound, universal_checks, Calibration, Failure,
+    FailureKind, Verdict, TIME_SLACK_PER_CALL,
 };
 pub use package::{build as build_package, package_digest, BuiltPackage};
 pub use process::ProcessRuntime;

@@ -209,9 +209,9 @@ pub fn run_case(
     result.observed = observed_json(response.as_ref());
     // The answer first (a wrong code is the headline), then how long it took, then whether the
     // guest was really stopped.
-    let baseline = || timing::baseline(runtime, request.calls.len()).unwrap_or_default();
+    let calibrate = || timing::calibrate(runtime, request.calls.len());
     let judged = judge(case, response.as_ref())
-        .and_then(|()| judge_time(case, &request, result.duration, baseline))
+        .and_then(|()| judge_time(case, &request, result.duration, calibrate))
         .and_then(|()| judge_stopped(case, leftover));
     result.verdict = match judged {
         Ok(()) => Verdict::Pass,

@@ -1,20 +1,44 @@
 //! The runtime's baseline for the time bound: how long it takes, on this machine and in this
 //! run, for a request that costs nothing but the runtime's own overhead (starting, loading,
-//! compiling, answering). A case over the tight bound is judged against its deadlines plus this
-//! baseline, so a loaded machine or a slow-starting adapter widens the bound, and a runtime that
-//! stops its guest late does not.
+//! compiling, answering), and how late a sleeping thread wakes up on this machine now. A case
+//! over the tight bound is judged against its deadlines plus both, so a loaded machine or a
+//! slow-starting adapter widens the bound, and a runtime that stops its guest late does not.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::case::parse_case;
+use crate::judge::Calibration;
 use crate::package;
 use crate::runtime::ConformanceRuntime;
 
 /// Makes every baseline module distinct, so no compiled-code cache serves it: the case it is
 /// compared with was compiled fresh too.
 static NONCE: AtomicU64 = AtomicU64::new(0);
+
+/// The runtime's baseline for a request of `calls` calls, and the machine's wake-up latency,
+/// both measured now.
+pub(crate) fn calibrate(runtime: &dyn ConformanceRuntime, calls: usize) -> Calibration {
+    Calibration {
+        baseline: baseline(runtime, calls).unwrap_or_default(),
+        wakeup: wakeup_latency(),
+    }
+}
+
+/// The longest delay past its due time of five 2 ms sleeps of this thread: how long a thread
+/// that becomes runnable waits for a CPU on this machine now.
+fn wakeup_latency() -> Duration {
+    let nap = Duration::from_millis(2);
+    (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            std::thread::sleep(nap);
+            start.elapsed().saturating_sub(nap)
+        })
+        .max()
+        .unwrap_or_default()
+}
 
 /// The time `runtime` takes for a request of `calls` calls to a guest that writes its result
 /// at once (whatever it answers: only the time counts). `None` when the kit cannot build the

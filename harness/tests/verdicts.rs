@@ -648,6 +648,68 @@ fn warm_up_outcome_must_have_loaded_and_is_not_judged() {
         .contains("1 outcomes for 2 calls"));
 }
 
+/// The bound itself, with the calibration given: deadlines, plus per call 150 ms and twice the
+/// wake-up latency, plus 1.5 x the baseline.
+#[test]
+fn the_time_bound_is_deadlines_plus_slack_plus_calibration() {
+    use std::time::Duration;
+    use toolcage_kit::{judge_time, time_bound, Calibration};
+    let ms = Duration::from_millis;
+    let (_dir, suite) = corpus(&[
+        ("t.timeout", "[limits]\ndeadline_ms = 50\n[expect]\ncode = \"timeout\""),
+        (
+            "t.cancelled",
+            "cancel_after_ms = 5\nrepeat = 2\n[limits]\ndeadline_ms = 2000\n[expect]\ncode = \"cancelled\"",
+        ),
+        ("t.trap", TRAP),
+    ]);
+    let request = |id: &str| {
+        let case = suite.cases.iter().find(|c| c.id == id).unwrap();
+        let package = toolcage_kit::build_package(case).unwrap();
+        (case, case.request(&package), package)
+    };
+    let idle = Calibration::default();
+    let loaded = Calibration {
+        baseline: ms(100),
+        wakeup: ms(20),
+    };
+    let (case, timeout, _p1) = request("t.timeout");
+    assert_eq!(time_bound(&timeout, &idle), ms(200));
+    assert_eq!(time_bound(&timeout, &loaded), ms(50 + 150 + 40 + 150));
+    // Two cancelled calls: their cancel times (2 x 5 ms), not the 2 s deadline, and slack twice.
+    let (cancel_case, cancelled, _p2) = request("t.cancelled");
+    assert_eq!(time_bound(&cancelled, &idle), ms(10 + 300));
+    assert_eq!(time_bound(&cancelled, &loaded), ms(10 + 2 * 190 + 150));
+
+    let never = || -> Calibration { panic!("calibrated although within the tight bound") };
+    assert!(judge_time(case, &timeout, ms(200), never).is_ok());
+    // 250 ms over a 50 ms deadline is too slow on an idle machine...
+    let failure = judge_time(case, &timeout, ms(300), || idle).unwrap_err();
+    assert_eq!(failure.kind.as_str(), "too_slow");
+    assert!(
+        failure
+            .message
+            .contains("after 300 ms, over the 200 ms bound"),
+        "{failure}"
+    );
+    assert!(failure
+        .message
+        .contains("50 ms of deadlines or cancel times over 1 call(s)"));
+    // ... and within the bound of a machine measured to be slow.
+    assert!(judge_time(case, &timeout, ms(300), || loaded).is_ok());
+    let failure = judge_time(cancel_case, &cancelled, ms(600), || loaded).unwrap_err();
+    assert!(
+        failure.message.contains("2 x the 20 ms wake-up latency"),
+        "{failure}"
+    );
+    assert!(failure
+        .message
+        .contains("1.5 x the 100 ms this runtime took"));
+    // Other cases have no time bound of their own.
+    let (trap, trap_request, _p3) = request("t.trap");
+    assert!(judge_time(trap, &trap_request, Duration::from_secs(60), never).is_ok());
+}
+
 #[test]
 fn timeout_and_cancelled_must_be_answered_within_the_time_bound() {
     use std::time::{Duration, Instant};
@@ -663,38 +725,29 @@ fn timeout_and_cancelled_must_be_answered_within_the_time_bound() {
             Ok(outcomes(vec![outcome; request.calls.len()]))
         })
     };
-    let slack = toolcage_kit::TIME_SLACK_PER_CALL;
-    assert_eq!(slack, Duration::from_millis(150));
+    assert_eq!(
+        toolcage_kit::TIME_SLACK_PER_CALL,
+        Duration::from_millis(150)
+    );
     let timeout = "[limits]\ndeadline_ms = 50\n[expect]\ncode = \"timeout\"";
-    // Two cancelled calls: the bound is their cancel times (2 x 5 ms), not the 2 s deadline.
     let cancelled =
         "cancel_after_ms = 5\nrepeat = 2\n[limits]\ndeadline_ms = 2000\n[expect]\ncode = \"cancelled\"";
 
     let prompt = late("timeout", Duration::from_millis(50));
     assert_eq!(verdict_of(&prompt, timeout, None), Verdict::Pass);
 
-    // 250 ms over a 50 ms deadline is too slow (the watchdog-300ms runtime).
+    // A fixed one-second stop is too slow (the margins here hold on a loaded machine too; the
+    // exact bound is checked with a given calibration above).
     let started = Instant::now();
     let (kind, message) = failure_kind(&verdict_of(
-        &late("timeout", Duration::from_millis(300)),
-        timeout,
-        None,
-    ));
-    assert_eq!(kind, "too_slow", "{message}");
-    assert!(
-        message.contains("50 ms of deadlines or cancel times over 1 call(s)"),
-        "{message}"
-    );
-    assert!(message.contains("150 ms of slack per call"), "{message}");
-    // So is a fixed one-second stop.
-    let (kind, _) = failure_kind(&verdict_of(
         &late("timeout", Duration::from_secs(1)),
         timeout,
         None,
     ));
-    assert_eq!(kind, "too_slow");
+    assert_eq!(kind, "too_slow", "{message}");
+    assert!(message.contains("per call 150 ms of slack"), "{message}");
     let (kind, message) = failure_kind(&verdict_of(
-        &late("cancelled", Duration::from_millis(400)),
+        &late("cancelled", Duration::from_millis(1200)),
         cancelled,
         None,
     ));
@@ -704,7 +757,7 @@ fn timeout_and_cancelled_must_be_answered_within_the_time_bound() {
         "{message}"
     );
     assert!(
-        started.elapsed() >= Duration::from_millis(1700),
+        started.elapsed() >= Duration::from_millis(2200),
         "the fakes really were late"
     );
 
@@ -729,29 +782,11 @@ fn timeout_and_cancelled_must_be_answered_within_the_time_bound() {
 
     // A wrong code stays the headline, however late.
     let (kind, _) = failure_kind(&verdict_of(
-        &late("trap", Duration::from_millis(400)),
+        &late("trap", Duration::from_millis(1000)),
         timeout,
         None,
     ));
     assert_eq!(kind, "code_mismatch");
-    // Other cases have no time bound of their own.
-    let slow_trap = Fake::new(move |_| {
-        std::thread::sleep(Duration::from_millis(400));
-        Ok(outcomes(vec![error(
-            "trap",
-            "run",
-            "wasm trap: unreachable",
-            json!({"trap": "unreachable"}),
-        )]))
-    });
-    assert_eq!(
-        verdict_of(
-            &slow_trap,
-            &format!("[limits]\ndeadline_ms = 10\n{TRAP}"),
-            None
-        ),
-        Verdict::Pass
-    );
 }
 
 /// `[expect] guest_stopped`: a runtime that answers `timeout` on time but leaves a thread
