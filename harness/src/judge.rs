@@ -200,9 +200,9 @@ pub struct Calibration {
     /// The time the runtime took for a trivial request of as many calls (process start,
     /// loading, compiling: what it spends whatever the guest does).
     pub baseline: Duration,
-    /// The longest delay past its due time of a few short sleeps of a kit thread: the
-    /// scheduler's latency on this machine now. Stopping a guest takes a wake-up or two (a
-    /// ticker, a canceller, the guest's own thread), each that late on a loaded machine.
+    /// How long a spinning kit thread takes to notice a flag set from another thread: the
+    /// scheduler's latency for a CPU-bound thread on this machine now. Stopping a guest takes a
+    /// wake-up or two (a ticker, a canceller, the guest's own thread), each that late.
     pub wakeup: Duration,
 }
 
@@ -249,7 +249,7 @@ pub fn judge_time(
         message: format!(
             "`{code}` was answered after {} ms, over the {} ms bound: {} ms of deadlines or \
              cancel times over {calls} call(s); per call {} ms of slack and 2 x the {} ms \
-             wake-up latency measured just after; and 1.5 x the {} ms this runtime took for a \
+             stop latency measured just after; and 1.5 x the {} ms this runtime took for a \
              trivial request of {calls} call(s) just after",
             elapsed.as_millis(),
             bound.as_millis(),

@@ -12,9 +12,7 @@ use serde_json::Value;
 use crate::case::Case;
 use crate::corpus::{Expectations, Suite};
 use crate::error::{KitError, KitErrors};
-use crate::judge::{
-    expected_json, judge, judge_stopped, judge_time, observed_json, Failure, Verdict,
-};
+use crate::judge::{expected_json, judge, judge_stopped, observed_json, Failure, Verdict};
 use crate::package;
 use crate::protocol::{Response, RuntimeInfo, PROTOCOL_VERSION};
 use crate::runtime::{AdapterFailure, ConformanceRuntime};
@@ -209,9 +207,8 @@ pub fn run_case(
     result.observed = observed_json(response.as_ref());
     // The answer first (a wrong code is the headline), then how long it took, then whether the
     // guest was really stopped.
-    let calibrate = || timing::calibrate(runtime, request.calls.len());
     let judged = judge(case, response.as_ref())
-        .and_then(|()| judge_time(case, &request, result.duration, calibrate))
+        .and_then(|()| timing::judge_time_twice(runtime, case, &request, result.duration))
         .and_then(|()| judge_stopped(case, leftover));
     result.verdict = match judged {
         Ok(()) => Verdict::Pass,
