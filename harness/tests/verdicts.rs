@@ -747,7 +747,10 @@ fn timeout_and_cancelled_must_be_answered_within_the_time_bound() {
     assert_eq!(kind, "too_slow", "{message}");
     assert!(message.contains("per call 150 ms of slack"), "{message}");
     // Judged twice: a late runtime is late again when the request is made again.
-    assert!(message.contains("; made again: `timeout` was answered after"), "{message}");
+    assert!(
+        message.contains("; made again: `timeout` was answered after"),
+        "{message}"
+    );
     let (kind, message) = failure_kind(&verdict_of(
         &late("cancelled", Duration::from_millis(1200)),
         cancelled,
