@@ -576,18 +576,17 @@ mod tests {
     }
 
     /// A deadline enforced 300 ms late, or a fixed 1 s timeout, still answers `timeout`: only
-    /// the time bound tells them apart from the reference, on every 50 ms case.
+    /// the time bound tells them apart from the reference (or, for a guest that would finish
+    /// within the second, its result).
     #[test]
     fn late_deadlines_are_caught_by_the_time_bound() {
         for mutant in [Mutant::WatchdogLate300ms, Mutant::FixedOneSecondTimeout] {
-            let kills = kill_kinds(mutant, "cpu.infinite-loop-");
-            assert_eq!(
-                kills,
-                [
-                    ("cpu.infinite-loop-entry".to_string(), "too_slow"),
-                    ("cpu.infinite-loop-start".to_string(), "too_slow")
-                ],
-                "{}",
+            let kills = kill_kinds(mutant, "cpu.");
+            assert!(kills.len() >= 2, "{}: {kills:?}", mutant.name());
+            assert!(
+                kills.iter().all(|(id, kind)| *kind == "too_slow"
+                    || (id == "cpu.finite-but-over-deadline" && *kind == "code_mismatch")),
+                "{}: {kills:?}",
                 mutant.name()
             );
         }

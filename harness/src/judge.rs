@@ -200,7 +200,8 @@ pub struct Calibration {
     /// The time the runtime took for a trivial request of as many calls (process start,
     /// loading, compiling: what it spends whatever the guest does).
     pub baseline: Duration,
-    /// How long a spinning kit thread takes to notice a flag set from another thread: the
+    /// How long a spinning kit thread takes to notice a flag set from another thread (median of
+    /// five tries): the
     /// scheduler's latency for a CPU-bound thread on this machine now. Stopping a guest takes a
     /// wake-up or two (a ticker, a canceller, the guest's own thread), each that late.
     pub wakeup: Duration,

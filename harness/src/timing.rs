@@ -30,12 +30,12 @@ pub(crate) fn calibrate(runtime: &dyn ConformanceRuntime, calls: usize) -> Calib
     }
 }
 
-/// How long a spinning thread takes to notice a flag set from another thread, the longest of
-/// three tries: what stopping a guest costs on this machine now, where a CPU-bound thread waits
+/// How long a spinning thread takes to notice a flag set from another thread, the median of
+/// five tries: what stopping a guest costs on this machine now, where a CPU-bound thread waits
 /// its turn behind every other runnable one (a sleeping thread's wake-up is no measure: the
-/// scheduler favours it).
+/// scheduler favours it). The median, so one unlucky try does not excuse a late runtime.
 fn stop_latency() -> Duration {
-    (0..3)
+    let mut tries: Vec<Duration> = (0..5)
         .map(|_| {
             let flag = Arc::new(AtomicBool::new(false));
             let seen = flag.clone();
@@ -52,8 +52,9 @@ fn stop_latency() -> Duration {
                 noticed.saturating_duration_since(set)
             })
         })
-        .max()
-        .unwrap_or_default()
+        .collect();
+    tries.sort_unstable();
+    tries[tries.len() / 2]
 }
 
 /// A `too_slow` finding holds only when the request, made again and calibrated again, is too
