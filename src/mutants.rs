@@ -559,6 +559,54 @@ mod tests {
         }
     }
 
+    /// The kill reasons of `mutant` over the cases `filter` selects, by case id.
+    fn kill_kinds(mutant: Mutant, filter: &str) -> Vec<(String, &'static str)> {
+        let options = Options {
+            reference: false,
+            ..options(mutant, Some(filter))
+        };
+        let matrix = run(&corpus(), &options).unwrap();
+        matrix.mutants[0]
+            .kills
+            .iter()
+            .map(|k| (k.id.clone(), k.failure.kind.as_str()))
+            .collect()
+    }
+
+    /// A deadline enforced 300 ms late, or a fixed 1 s timeout, still answers `timeout`: only
+    /// the time bound tells them apart from the reference (or, for a guest that would finish
+    /// within the second, its result).
+    #[test]
+    fn late_deadlines_are_caught_by_the_time_bound() {
+        for mutant in [Mutant::WatchdogLate300ms, Mutant::FixedOneSecondTimeout] {
+            let kills = kill_kinds(mutant, "cpu.");
+            assert!(kills.len() >= 2, "{}: {kills:?}", mutant.name());
+            assert!(
+                kills.iter().all(|(id, kind)| *kind == "too_slow"
+                    || (id == "cpu.finite-but-over-deadline" && *kind == "code_mismatch")),
+                "{}: {kills:?}",
+                mutant.name()
+            );
+        }
+    }
+
+    /// A guest abandoned at its deadline is answered on time, with the right code and evidence:
+    /// only the CPU-04 cases, one per path, catch it.
+    #[test]
+    fn an_abandoned_guest_is_caught_by_both_stopped_cases() {
+        let kills = kill_kinds(Mutant::GuestAbandoned, "cpu.");
+        assert_eq!(
+            kills,
+            [
+                (
+                    "cpu.stopped-in-host-import-loop".to_string(),
+                    "guest_left_running"
+                ),
+                ("cpu.stopped-in-wasm-loop".to_string(), "guest_left_running")
+            ]
+        );
+    }
+
     #[test]
     fn a_filter_that_selects_nothing_is_a_kit_error() {
         let error = run(

@@ -4,7 +4,7 @@
 ;;! summary = "imports env.abort and env.seed as AssemblyScript output does"
 ;;! [expect]
 ;;! code = "import_denied"
-;;! details = { imports = ["env::abort", "env::seed"] }
+;;! details = { imports = ["env::abort", "env::seed"], count = 2 }
 ;; Toolchains import helpers from "env" by default (AssemblyScript's abort and its random seed,
 ;; Emscripten's runtime). None of them is part of the ABI: a host that provides "convenience" stubs
 ;; grants authority the guarantee list never reviewed.

@@ -4,7 +4,7 @@
 ;;! summary = "input_len returning i64, output_write without result, tool_name_read taking i64s"
 ;;! [expect]
 ;;! code = "import_denied"
-;;! details = { imports = ["yoi:tool::input_len", "yoi:tool::output_write", "yoi:tool::tool_name_read"] }
+;;! details = { imports = ["yoi:tool::input_len", "yoi:tool::output_write", "yoi:tool::tool_name_read"], count = 3 }
 ;; Each name is allowed and each type is wrong. A runtime that checks names only would link them
 ;; with mismatched types (a link error at best, a host reading garbage at worst). The correctly
 ;; typed input_read between them is not listed.

@@ -4,7 +4,7 @@
 ;;! summary = "seven WASI imports interleaved with allowed ones: all seven named, in import order"
 ;;! [expect]
 ;;! code = "import_denied"
-;;! details = { imports = ["wasi_snapshot_preview1::fd_write", "wasi_snapshot_preview1::environ_get", "wasi_snapshot_preview1::path_open", "wasi_snapshot_preview1::sock_send", "wasi_snapshot_preview1::clock_time_get", "wasi_snapshot_preview1::random_get", "wasi_snapshot_preview1::proc_exit"] }
+;;! details = { imports = ["wasi_snapshot_preview1::fd_write", "wasi_snapshot_preview1::environ_get", "wasi_snapshot_preview1::path_open", "wasi_snapshot_preview1::sock_send", "wasi_snapshot_preview1::clock_time_get", "wasi_snapshot_preview1::random_get", "wasi_snapshot_preview1::proc_exit"], count = 7 }
 ;; The allowed imports (input_len, output_write) sit between the denied ones, so the list must skip
 ;; them and keep the module's order. A runtime that stops at the first offender (as a plain linker
 ;; does) names only fd_write.

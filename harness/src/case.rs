@@ -130,6 +130,9 @@ pub struct Expectation {
     pub min_host_call_failures: BTreeMap<String, u64>,
     /// The exact operator-sink text (needs the `diagnostics` capability).
     pub diagnostics: Option<String>,
+    /// The kit checks that no guest work of the request still runs after the answer (only with
+    /// `code = "timeout"` or `"cancelled"`).
+    pub guest_stopped: bool,
 }
 
 /// The two kinds of expected outcome.
@@ -191,6 +194,8 @@ struct ExpectHeader {
     #[serde(default)]
     min_host_call_failures: BTreeMap<String, u64>,
     diagnostics: Option<String>,
+    #[serde(default)]
+    guest_stopped: bool,
 }
 
 #[derive(Deserialize)]
@@ -426,6 +431,11 @@ fn parse_expect(expect: ExpectHeader, capabilities: &[String]) -> Result<Expecta
             ExpectedOutcome::Error { code, details }
         }
     };
+    let stops = matches!(&outcome,
+        ExpectedOutcome::Error { code, .. } if code == "timeout" || code == "cancelled");
+    if expect.guest_stopped && !stops {
+        return Err("[expect] guest_stopped goes with code \"timeout\" or \"cancelled\"".into());
+    }
     if expect.diagnostics.is_some() && !capabilities.iter().any(|c| c == "diagnostics") {
         return Err("[expect] diagnostics needs `capabilities = [\"diagnostics\"]`".into());
     }
@@ -434,6 +444,7 @@ fn parse_expect(expect: ExpectHeader, capabilities: &[String]) -> Result<Expecta
         min_host_calls: expect.min_host_calls,
         min_host_call_failures: expect.min_host_call_failures,
         diagnostics: expect.diagnostics,
+        guest_stopped: expect.guest_stopped,
     })
 }
 
@@ -443,6 +454,7 @@ fn check_details_value(key: &str, value: &serde_json::Value) -> Result<(), Strin
             .as_str()
             .is_some_and(|t| vocab::TRAP_KINDS.contains(&t)),
         "export" => matches!(value.as_str(), Some("memory" | "yoi_tool_call")),
+        "count" => value.as_u64().is_some_and(|n| n >= 1),
         "imports" => value.as_array().is_some_and(|a| {
             !a.is_empty()
                 && a.len() <= 16

@@ -24,12 +24,14 @@ mod error;
 mod escape;
 mod harness;
 mod judge;
+mod liveness;
 mod package;
 mod process;
 mod protocol;
 pub mod report;
 mod runner;
 mod runtime;
+mod timing;
 mod vocab;
 
 pub use archive::{zip_package, ZipError, PACKAGE_ZIP};
@@ -39,7 +41,10 @@ pub use declared::{Evidence, FixedLimit, EVIDENCE};
 pub use disk_cache::{forge_entry, CacheAttack, PLANTED_SUMMARY};
 pub use error::{KitError, KitErrors};
 pub use harness::Harness;
-pub use judge::{judge, judge_time, universal_checks, Failure, FailureKind, Verdict, TIME_SLACK};
+pub use judge::{
+    judge, judge_stopped, judge_time, time_bound, universal_checks, Calibration, Failure,
+    FailureKind, Verdict, TIME_SLACK_PER_CALL,
+};
 pub use package::{build as build_package, package_digest, BuiltPackage};
 pub use process::{ProcessRuntime, STDERR_CAP, STDOUT_CAP};
 pub use protocol::{

@@ -121,7 +121,12 @@ impl ProcessRuntime {
         let mut child = command.spawn().map_err(|e| AdapterFailure::Unavailable {
             reason: format!("cannot start `{} {verb}`: {e}", self.command_line()),
         })?;
+        // Only for a case checking that its guest was stopped (see crate::liveness).
+        let child_watch = crate::liveness::ChildWatch::start(child.id());
         let end = watch(&mut child, budget, &stdout_path, &stderr_path);
+        if let Some(child_watch) = child_watch {
+            child_watch.finish();
+        }
         // Whatever the adapter left running in its group dies with it (docs/ADAPTER.md).
         let leftovers = kill_group(&child);
         let stderr = read_tail(&stderr_path, STDERR_KEEP)

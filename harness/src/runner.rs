@@ -16,10 +16,11 @@ use crate::corpus::{Expectations, Suite};
 use crate::declared::{self, Evidence, FixedLimit};
 use crate::disk_cache;
 use crate::error::{KitError, KitErrors};
-use crate::judge::{expected_json, judge, judge_time, observed_json, Failure, Verdict};
+use crate::judge::{expected_json, judge, judge_stopped, observed_json, Failure, Verdict};
 use crate::package;
 use crate::protocol::{LimitOverrides, Request, Response, RuntimeInfo, PROTOCOL_VERSION};
 use crate::runtime::{AdapterFailure, ConformanceRuntime};
+use crate::{liveness, timing};
 
 /// How a run selects and schedules cases.
 #[derive(Debug, Clone)]
@@ -271,15 +272,23 @@ pub fn run_case(
             }
         },
     };
+    // A case that checks its guest was stopped runs alone, so the threads it watches are its own.
+    let _turn = liveness::turn(case.expect.guest_stopped);
+    let watch = case.expect.guest_stopped.then(liveness::Watch::start);
     let start = Instant::now();
     let response: Result<Response, AdapterFailure> =
         catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))
             .unwrap_or_else(|panic| Err(panicked(panic)));
     result.duration = start.elapsed();
+    let leftover = watch
+        .and_then(liveness::Watch::finish)
+        .and_then(|first| liveness::confirm(first, || runtime.run(&request)));
     result.observed = observed_json(response.as_ref());
-    // The answer first (a wrong code is the headline), then how long it took.
-    let judged =
-        judge(case, response.as_ref()).and_then(|()| judge_time(case, &request, result.duration));
+    // The answer first (a wrong code is the headline), then how long it took, then whether the
+    // guest was really stopped.
+    let judged = judge(case, response.as_ref())
+        .and_then(|()| timing::judge_time_twice(runtime, case, &request, result.duration))
+        .and_then(|()| judge_stopped(case, leftover));
     result.verdict = match judged {
         Ok(()) => Verdict::Pass,
         Err(failure) => Verdict::Fail(failure),

@@ -24,7 +24,7 @@ vocabulary! {
     "module_invalid" => "load",
     "digest_mismatch" => "load",
     "abi_unsupported" => "load",
-    "import_denied" => "link" ["imports"],
+    "import_denied" => "link" ["imports", "count"],
     "export_missing" => "link" ["export"],
     "export_invalid" => "link" ["export"],
     "tool_unknown" => "input",
@@ -83,6 +83,19 @@ pub const DEFAULT_MESSAGE_BYTES: u64 = 512;
 /// The bound on the JSON text of an error's `details`.
 pub const MAX_DETAILS_BYTES: usize = 4096;
 
+/// The bound on every string inside `details` (object keys included), in bytes.
+pub const MAX_DETAILS_STRING_BYTES: usize = 256;
+
+/// The bound on the items of every list inside `details`.
+pub const MAX_DETAILS_LIST_ITEMS: usize = 16;
+
+/// The bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): text
+/// holding them can display differently from what it says, so no message or details string
+/// shown to a model may hold one (SPEC section 9).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// The default per-call deadline, used to budget a process adapter's run.
 pub const DEFAULT_DEADLINE_MS: u64 = 1000;
 
@@ -110,6 +123,12 @@ mod tests {
         }
         assert_eq!(lookup("trap").map(|i| i.details_keys), Some(&["trap"][..]));
         assert_eq!(lookup("export_missing").map(|i| i.phase), Some("link"));
+        assert_eq!(
+            lookup("import_denied").map(|i| i.details_keys),
+            Some(&["imports", "count"][..])
+        );
+        assert!(is_bidi_control('\u{202A}') && is_bidi_control('\u{2069}'));
+        assert!(!is_bidi_control('\u{2029}') && !is_bidi_control('\u{206A}'));
         assert!(lookup("Trap").is_none());
     }
 }

@@ -114,7 +114,15 @@ pub(crate) struct HostState {
     failures: [u64; 6],
     #[cfg(feature = "mutants")]
     pub mutant: Option<crate::mutants::Mutant>,
+    /// The guest-abandoned mutant: when to answer `timeout` (with the evidence so far) while
+    /// the guest runs on.
+    #[cfg(feature = "mutants")]
+    pub abandon_at: Option<(Instant, AbandonAnswer)>,
 }
+
+/// How the guest-abandoned mutant's guest thread hands the caller its answer.
+#[cfg(feature = "mutants")]
+pub(crate) type AbandonAnswer = Box<dyn FnOnce(crate::HostCallCounts) + Send>;
 
 impl HostState {
     pub(crate) fn new(
@@ -141,6 +149,8 @@ impl HostState {
             failures: [0; 6],
             #[cfg(feature = "mutants")]
             mutant: None,
+            #[cfg(feature = "mutants")]
+            abandon_at: None,
         }
     }
 

@@ -9,8 +9,16 @@
 /// A guarantee switched off. Each variant names the bug a real runtime could have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mutant {
-    /// The wall-clock deadline is ignored (the call still stops a second late, so runs end).
+    /// The wall-clock deadline is ignored (a backstop still stops the call a second after it,
+    /// so runs end).
     NoDeadline,
+    /// The deadline is enforced by a watchdog that fires 300 ms late.
+    WatchdogLate300ms,
+    /// `deadline_ms` is ignored: every call stops after a fixed second.
+    FixedOneSecondTimeout,
+    /// At the deadline the call answers `timeout` but abandons the guest, which keeps running in
+    /// a detached thread until it ends by itself (or, never ending, a backstop a second later).
+    GuestAbandoned,
     /// Cancellation is ignored.
     CancelIgnored,
     /// Imports outside the allowlist are linked as trapping stubs instead of refused.
@@ -60,6 +68,9 @@ impl Mutant {
     /// Every mutant, in a stable order.
     pub const ALL: &'static [Mutant] = &[
         Mutant::NoDeadline,
+        Mutant::WatchdogLate300ms,
+        Mutant::FixedOneSecondTimeout,
+        Mutant::GuestAbandoned,
         Mutant::CancelIgnored,
         Mutant::DeniedImportsLinkedAsTraps,
         Mutant::OnlyFirstDeniedImportNamed,
@@ -86,6 +97,9 @@ impl Mutant {
     pub fn name(self) -> &'static str {
         match self {
             Mutant::NoDeadline => "no-deadline",
+            Mutant::WatchdogLate300ms => "watchdog-300ms",
+            Mutant::FixedOneSecondTimeout => "fixed-1s-timeout",
+            Mutant::GuestAbandoned => "guest-abandoned",
             Mutant::CancelIgnored => "cancel-ignored",
             Mutant::DeniedImportsLinkedAsTraps => "denied-imports-linked-as-traps",
             Mutant::OnlyFirstDeniedImportNamed => "only-first-denied-import-named",
@@ -109,3 +123,14 @@ impl Mutant {
         }
     }
 }
+
+/// How long a guest the guest-abandoned mutant leaves behind may run past its deadline, and how
+/// late the no-deadline mutant's backstop stops a call: long past any time bound of the kit, and
+/// short enough that a kit run over mutants ends.
+pub(crate) const BACKSTOP: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How late the watchdog-300ms mutant fires.
+pub(crate) const LATE_WATCHDOG: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// The deadline the fixed-1s-timeout mutant uses whatever the request says.
+pub(crate) const FIXED_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);

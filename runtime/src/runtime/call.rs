@@ -160,7 +160,12 @@ impl Plugin {
             table_elements: limits.table_elements,
             diagnostic_bytes: limits.diagnostic_bytes,
         };
-        let deadline = budget.deadline;
+        // The fixed-1s-timeout mutant ignores the requested deadline.
+        let deadline = if runtime.mutant(Mutant::FixedOneSecondTimeout) {
+            crate::limits::deadline_after(Instant::now(), crate::mutants::FIXED_TIMEOUT)
+        } else {
+            budget.deadline
+        };
         let cancel = budget.cancel.as_ref();
         #[allow(unused_mut)]
         let mut state = HostState::new(
@@ -185,6 +190,10 @@ impl Plugin {
         #[cfg(feature = "mutants")]
         if runtime.mutant(Mutant::InstanceReused) {
             return self.call_reused(pre, state, limits);
+        }
+        #[cfg(feature = "mutants")]
+        if runtime.mutant(Mutant::GuestAbandoned) {
+            return self.call_abandoning(pre, state, limits);
         }
 
         let mut store = Store::new(engine, state);
@@ -237,6 +246,60 @@ impl Plugin {
     }
 }
 
+impl Plugin {
+    /// The mutant that answers `timeout` at the deadline but leaves the guest running in a
+    /// detached thread (until it ends by itself, or a backstop later).
+    #[cfg(feature = "mutants")]
+    fn call_abandoning(
+        &self,
+        pre: &InstancePre<HostState>,
+        mut state: HostState,
+        limits: &Limits,
+    ) -> CallOutcome {
+        use std::sync::mpsc;
+        let runtime = self.inner.runtime.clone();
+        let (tx, rx) = mpsc::channel::<Result<CallOutcome, HostCallCounts>>();
+        let answer_at = state.deadline;
+        state.deadline = crate::limits::deadline_after(answer_at, crate::mutants::BACKSTOP);
+        let at_deadline = tx.clone();
+        state.abandon_at = Some((
+            answer_at,
+            Box::new(move |counts| {
+                let _ = at_deadline.send(Err(counts));
+            }),
+        ));
+        let (pre_owned, limits_owned, runtime_owned) =
+            (pre.clone(), limits.clone(), runtime.clone());
+        let spawned = std::thread::Builder::new()
+            .name("abandoned-guest".into())
+            .stack_size(8 << 20)
+            .spawn(move || {
+                // The abandoned guest keeps the ticker awake, so its backstop still fires.
+                let _running = runtime_owned.inner.ticker.running();
+                let mut store = Store::new(pre_owned.module().engine(), state);
+                let result = run(&mut store, &pre_owned, &limits_owned);
+                let outcome = finish(store.into_data(), result, &limits_owned, &runtime_owned);
+                let _ = tx.send(Ok(outcome));
+            });
+        let stopped = |host_calls| CallOutcome {
+            result: Err(classify(
+                &wasmtime::Error::new(Trap::Interrupt),
+                Some(Stop::Timeout),
+                None,
+                limits,
+                &runtime,
+            )),
+            host_calls,
+            diagnostics: None,
+        };
+        match spawned.ok().and_then(|_| rx.recv().ok()) {
+            Some(Ok(outcome)) => outcome,
+            Some(Err(counts)) => stopped(counts),
+            None => stopped(HostCallCounts::default()),
+        }
+    }
+}
+
 /// Sets the store's deadline machinery; done before instantiation so a start function is
 /// covered too.
 fn arm(store: &mut Store<HostState>, limits: &Limits) {
@@ -251,13 +314,24 @@ fn arm(store: &mut Store<HostState>, limits: &Limits) {
             return Ok(UpdateDeadline::Interrupt);
         }
         let now = Instant::now();
+        #[cfg(feature = "mutants")]
+        if state.abandon_at.as_ref().is_some_and(|(at, _)| now >= *at) {
+            // The guest-abandoned mutant answers now and lets the guest run on.
+            if let Some((_, answer)) = state.abandon_at.take() {
+                answer(state.host_calls());
+            }
+        }
         if now >= state.deadline {
-            // The no-deadline mutant still stops three seconds late, so a kit run cannot hang;
-            // the kit catches it by the time the call took.
-            let backstop = state
-                .deadline
-                .checked_add(std::time::Duration::from_secs(3));
-            if !state.mutant(Mutant::NoDeadline) || backstop.is_some_and(|b| now >= b) {
+            // The late-deadline mutants stop the call late (the no-deadline one only at a
+            // backstop, so a kit run cannot hang); the kit catches them by the time it took.
+            let late = if state.mutant(Mutant::NoDeadline) {
+                crate::mutants::BACKSTOP
+            } else if state.mutant(Mutant::WatchdogLate300ms) {
+                crate::mutants::LATE_WATCHDOG
+            } else {
+                std::time::Duration::ZERO
+            };
+            if state.deadline.checked_add(late).is_some_and(|d| now >= d) {
                 state.stop = Some(Stop::Timeout);
                 return Ok(UpdateDeadline::Interrupt);
             }
