@@ -62,8 +62,13 @@ impl Case {
         };
         let mut calls = Vec::new();
         if self.package.warm_up {
+            let (package, digest) = match &package.warm_up {
+                Some((path, digest)) => (Some(path.clone()), Some(digest.clone())),
+                None => (None, None),
+            };
             calls.push(Call {
-                package: None,
+                package,
+                digest,
                 ..call.clone()
             });
         }
@@ -109,6 +114,7 @@ pub struct PackageSpec {
     pub tamper_after_pin: bool,
     #[serde(default)]
     pub warm_up: bool,
+    pub warm_up_module: Option<String>,
 }
 
 /// What every call of a case must produce.
@@ -319,6 +325,12 @@ pub fn parse_case(
             }
         })?,
     };
+    if let Some(text) = &header.package.warm_up_module {
+        wat::parse_str(text).map_err(|e| KitError::Compile {
+            path: path.to_path_buf(),
+            message: format!("warm_up_module: {e}"),
+        })?;
+    }
     if let Some(size) = header.package.pad_module_to {
         if crate::package::padded_module(&module, size).is_none() {
             return Err(bad(
@@ -446,6 +458,12 @@ fn validate_package(spec: &PackageSpec) -> Result<(), String> {
             .is_some_and(|e| Path::new(e).is_absolute())
     {
         return Err("[package] symlink_entry_to needs a relative entry".into());
+    }
+    if spec.warm_up_module.is_some() && (!spec.warm_up || spec.tamper_after_pin) {
+        return Err("[package] warm_up_module needs warm_up = true and no tamper_after_pin".into());
+    }
+    if spec.warm_up_module.is_some() && spec.module_path.as_deref() == Some("") {
+        return Err("[package] warm_up_module needs a module file to replace".into());
     }
     if spec.tools.as_ref().is_some_and(|t| t.is_empty()) {
         return Err("[package] tools must name at least one tool".into());

@@ -26,6 +26,9 @@ pub struct BuiltPackage {
     /// The package the judged calls load: `path`, or with `warm_up` and `tamper_after_pin` a
     /// tampered copy beside it (the original stays intact for the warm-up call).
     pub judged: PathBuf,
+    /// With `warm_up_module`: the package the warm-up call loads (a copy of this one holding that
+    /// module instead) and its own digest.
+    pub warm_up: Option<(PathBuf, String)>,
 }
 
 /// Builds the package of `case` (see the `[package]` table of docs/CASES.md).
@@ -82,6 +85,21 @@ pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
 
     let digest = package_digest(&pkg).map_err(|e| fail(format!("cannot hash the package: {e}")))?;
 
+    let mut warm_up = None;
+    if let (Some(text), Some(file)) = (&spec.warm_up_module, &module_file) {
+        let warm = workdir.path().join("pkg-warm-up");
+        copy_tree(&pkg, &warm).map_err(|e| io_fail("cannot copy", &pkg, e))?;
+        let relative = file.strip_prefix(&pkg).map_err(|_| {
+            fail("with warm_up_module, the module must be inside the package".into())
+        })?;
+        let bytes = wat::parse_str(text).map_err(|e| fail(format!("warm_up_module: {e}")))?;
+        let target = warm.join(relative);
+        fs::write(&target, bytes).map_err(|e| io_fail("cannot write", &target, e))?;
+        let digest = package_digest(&warm)
+            .map_err(|e| fail(format!("cannot hash the warm-up package: {e}")))?;
+        warm_up = Some((warm, digest));
+    }
+
     let mut judged = pkg.clone();
     if spec.tamper_after_pin {
         let mut file = module_file.ok_or_else(|| fail("nothing to tamper with".into()))?;
@@ -106,6 +124,7 @@ pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
         path: pkg,
         digest,
         judged,
+        warm_up,
     })
 }
 
