@@ -191,7 +191,8 @@ impl HostState {
     }
 
     fn poison(&mut self, error: Error) {
-        if self.poisoned.is_none() {
+        if self.poisoned.is_none() || self.mutant(crate::mutants::Mutant::FirstOutputFailureIsLast)
+        {
             self.poisoned = Some(error);
         }
     }

@@ -230,6 +230,13 @@ impl Runtime {
         let plugin = self
             .load_inner(dir, pin, limits)
             .map_err(|e| e.bounded(limits.message_bytes))?;
+        #[cfg(feature = "mutants")]
+        if self.mutant(Mutant::LoadCacheKeyedByPluginId) {
+            let key = crate::mutants::plugin_id_key(&plugin.inner.manifest.id);
+            if let Ok(mut loaded) = self.inner.loaded.lock() {
+                return Ok(loaded.entry(key).or_insert(plugin).clone());
+            }
+        }
         // Only that mutant keeps plugins (each holds the runtime: a cycle the mutant accepts).
         #[cfg(feature = "mutants")]
         if self.mutant(Mutant::DigestNotReverifiedOnCacheHit) {
@@ -247,6 +254,11 @@ impl Runtime {
         limits: &Limits,
     ) -> Result<Plugin, Error> {
         let package = package::read(dir, limits.module_bytes, &self.inner.manifests)?;
+        #[cfg(feature = "mutants")]
+        let package = crate::mutants::digest_by_components(self.inner.config.mutant, dir, package);
+        if self.mutant(Mutant::CompileBeforeDigestCheck) {
+            self.prepare(&self.inner.plain, &package.module, &package.module_hash)?;
+        }
         if let Some(pin) = pin {
             if package.digest != *pin {
                 return Err(Error::new(
@@ -461,6 +473,11 @@ impl Plugin {
         if runtime.mutant(Mutant::NoInputSchema) {
             return Ok(());
         }
+        let tool = if runtime.mutant(Mutant::InputSchemaOfFirstTool) {
+            self.inner.tools.first().unwrap_or(tool)
+        } else {
+            tool
+        };
         schema::check(&tool.validator, &value)
     }
 
