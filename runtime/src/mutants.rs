@@ -54,6 +54,10 @@ pub enum Mutant {
     InputSchemaOfFirstTool,
     /// The module is compiled and linked before the package digest is compared with the pin.
     CompileBeforeDigestCheck,
+    /// `output_write` checks the range against memory before the length against the cap.
+    OutputRangeCheckedBeforeCap,
+    /// The input cap counts characters instead of bytes.
+    InputCapCountsChars,
 }
 
 impl Mutant {
@@ -81,6 +85,8 @@ impl Mutant {
         Mutant::DigestOrderByComponents,
         Mutant::InputSchemaOfFirstTool,
         Mutant::CompileBeforeDigestCheck,
+        Mutant::OutputRangeCheckedBeforeCap,
+        Mutant::InputCapCountsChars,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -108,6 +114,8 @@ impl Mutant {
             Mutant::DigestOrderByComponents => "digest-order-by-components",
             Mutant::InputSchemaOfFirstTool => "input-schema-of-first-tool",
             Mutant::CompileBeforeDigestCheck => "compile-before-digest-check",
+            Mutant::OutputRangeCheckedBeforeCap => "output-range-checked-before-cap",
+            Mutant::InputCapCountsChars => "input-cap-counts-chars",
         }
     }
 }

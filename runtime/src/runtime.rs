@@ -452,7 +452,12 @@ impl Plugin {
 
     fn check_input(&self, tool: &LoadedTool, input: &str, limits: &Limits) -> Result<(), Error> {
         let runtime = &self.inner.runtime;
-        if input.len() > limits.input_bytes && !runtime.mutant(Mutant::NoInputCap) {
+        let size = if runtime.mutant(Mutant::InputCapCountsChars) {
+            input.chars().count()
+        } else {
+            input.len()
+        };
+        if size > limits.input_bytes && !runtime.mutant(Mutant::NoInputCap) {
             return Err(Error::new(
                 ErrorCode::InputTooLarge,
                 format!(
