@@ -557,10 +557,14 @@ mod tests {
                 ..options(Mutant::DigestNotReverifiedOnCacheHit, Some("package."))
             };
             let matrix = run(&suite, &options).unwrap();
-            let kills: Vec<_> = matrix.mutants[0].kills.iter().map(|k| &k.id).collect();
+            let mut kills: Vec<_> = matrix.mutants[0].kills.iter().map(|k| &k.id).collect();
+            kills.sort();
             assert_eq!(
                 kills,
-                ["package.tampered-copy-after-warm-load"],
+                [
+                    "package.tampered-copy-after-warm-load",
+                    "package.tampered-nested-copy-after-warm-load"
+                ],
                 "jobs {jobs}"
             );
         }
