@@ -707,4 +707,39 @@ mod tests {
         let case = parse_case(Path::new("c.wat"), &source, None).unwrap();
         assert_eq!(case.module, b"\0asm\x02\0\0\0");
     }
+
+    #[test]
+    fn warm_up_module_rules_are_enforced() {
+        let module = "warm_up_module = '(module)'";
+        for (package, want) in [
+            (module.to_string(), "needs warm_up = true"),
+            (
+                format!("warm_up = true\ntamper_after_pin = true\n{module}"),
+                "no tamper_after_pin",
+            ),
+            (
+                format!("warm_up = true\nmodule_path = \"\"\n{module}"),
+                "a module file to replace",
+            ),
+        ] {
+            let (message, _) = header_error(&format!(
+                "{BASE}\n[package]\n{package}\n[expect]\ncode = \"trap\""
+            ));
+            assert!(message.contains(want), "{package}: {message}");
+        }
+        let broken = "warm_up = true\nwarm_up_module = '(module (func (i32.bogus)))'";
+        match parse(&format!(
+            "{BASE}\n[package]\n{broken}\n[expect]\ncode = \"trap\""
+        )) {
+            Err(KitError::Compile { message, .. }) => {
+                assert!(message.contains("warm_up_module"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let ok = format!("{BASE}\n[package]\nwarm_up = true\n{module}\n[expect]\ncode = \"trap\"");
+        assert_eq!(
+            parse(&ok).unwrap().package.warm_up_module.as_deref(),
+            Some("(module)")
+        );
+    }
 }

@@ -367,4 +367,36 @@ mod tests {
         assert!(!escapes_workdir("a/../../b"));
         assert!(escapes_workdir("../../etc/passwd"));
     }
+
+    #[test]
+    fn warm_up_module_builds_a_sibling_that_differs_only_in_the_module() {
+        let source = ";;! id = \"x.same-id\"\n;;! guarantee = \"G-1\"\n;;! since = \"0.1.0\"\n\
+             ;;! summary = \"s\"\n;;! [package]\n;;! entry = \"lib/m.wasm\"\n;;! warm_up = true\n\
+             ;;! warm_up_module = '(module (memory 2))'\n;;! [expect]\n;;! code = \"trap\"\n\
+             (module (memory 1))";
+        let case = crate::case::parse_case(Path::new("c.wat"), source, None).unwrap();
+        let built = build(&case).unwrap();
+        let (warm, digest) = built.warm_up.clone().unwrap();
+        assert_eq!(
+            built.judged, built.path,
+            "the judged calls load the case's own package"
+        );
+        let read = |dir: &Path, file: &str| fs::read(dir.join(file)).unwrap();
+        assert_eq!(read(&warm, "plugin.toml"), read(&built.path, "plugin.toml"));
+        assert_eq!(read(&built.path, "lib/m.wasm"), case.module);
+        assert_eq!(
+            read(&warm, "lib/m.wasm"),
+            wat::parse_str("(module (memory 2))").unwrap()
+        );
+        assert_eq!(digest, package_digest(&warm).unwrap());
+        assert_ne!(digest, built.digest);
+        let request = case.request(&built);
+        assert_eq!(request.calls.len(), 2);
+        assert_eq!(request.calls[0].package.as_ref(), Some(&warm));
+        assert_eq!(request.calls[0].digest.as_ref(), Some(&digest));
+        assert_eq!(
+            (&request.calls[1].package, &request.calls[1].digest),
+            (&None, &None)
+        );
+    }
 }
