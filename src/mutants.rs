@@ -473,22 +473,27 @@ mod tests {
     }
 
     /// The teeth test: a trap after a successful write reported as success is caught by
-    /// exactly one case, and without that case the rest of the corpus lets the mutant through,
-    /// which turns the run red.
+    /// exactly two cases (two trap kinds), and without them the rest of the corpus lets the mutant
+    /// through, which turns the run red.
     #[test]
-    fn removing_the_only_case_that_kills_a_mutant_turns_it_red() {
+    fn removing_the_only_cases_that_kill_a_mutant_turns_it_red() {
         let mutant = Mutant::TrapAfterOutputIsSuccess;
-        let only = "trap.output-then-trap";
+        let killers = ["trap.output-then-out-of-bounds", "trap.output-then-trap"];
         let mut suite = corpus();
 
-        let matrix = run(&suite, &options(mutant, Some(only))).unwrap();
+        let matrix = run(&suite, &options(mutant, Some("trap.output-then-"))).unwrap();
         assert!(!matrix.failed(), "{}", matrix.console());
-        let kills: Vec<_> = matrix.mutants[0].kills.iter().map(|k| &k.id).collect();
-        assert_eq!(kills, [only]);
+        let mut kills: Vec<_> = matrix.mutants[0]
+            .kills
+            .iter()
+            .map(|k| k.id.as_str())
+            .collect();
+        kills.sort();
+        assert_eq!(kills, killers);
 
         let before = suite.cases.len();
-        suite.cases.retain(|c| c.id != only);
-        assert_eq!(suite.cases.len(), before - 1);
+        suite.cases.retain(|c| !killers.contains(&c.id.as_str()));
+        assert_eq!(suite.cases.len(), before - killers.len());
         let matrix = run(&suite, &options(mutant, None)).unwrap();
         assert!(
             matrix.reference.as_ref().is_some_and(|r| !r.failed()),
@@ -550,10 +555,14 @@ mod tests {
                 ..options(Mutant::DigestNotReverifiedOnCacheHit, Some("package."))
             };
             let matrix = run(&suite, &options).unwrap();
-            let kills: Vec<_> = matrix.mutants[0].kills.iter().map(|k| &k.id).collect();
+            let mut kills: Vec<_> = matrix.mutants[0].kills.iter().map(|k| &k.id).collect();
+            kills.sort();
             assert_eq!(
                 kills,
-                ["package.tampered-copy-after-warm-load"],
+                [
+                    "package.tampered-copy-after-warm-load",
+                    "package.tampered-nested-copy-after-warm-load"
+                ],
                 "jobs {jobs}"
             );
         }

@@ -67,8 +67,13 @@ impl Case {
         };
         let mut calls = Vec::new();
         if self.package.warm_up {
+            let (package, digest) = match &package.warm_up {
+                Some((path, digest)) => (Some(path.clone()), Some(digest.clone())),
+                None => (None, None),
+            };
             calls.push(Call {
-                package: None,
+                package,
+                digest,
                 ..call.clone()
             });
         }
@@ -117,6 +122,7 @@ pub struct PackageSpec {
     pub tamper_after_pin: bool,
     #[serde(default)]
     pub warm_up: bool,
+    pub warm_up_module: Option<String>,
 }
 
 /// What every call of a case must produce.
@@ -354,6 +360,12 @@ pub fn parse_case(
             }
         })?,
     };
+    if let Some(text) = &header.package.warm_up_module {
+        wat::parse_str(text).map_err(|e| KitError::Compile {
+            path: path.to_path_buf(),
+            message: format!("warm_up_module: {e}"),
+        })?;
+    }
     if let Some(size) = header.package.pad_module_to {
         if crate::package::padded_module(&module, size).is_none() {
             return Err(bad(
@@ -489,6 +501,12 @@ fn validate_package(spec: &PackageSpec) -> Result<(), String> {
             .is_some_and(|e| Path::new(e).is_absolute())
     {
         return Err("[package] symlink_entry_to needs a relative entry".into());
+    }
+    if spec.warm_up_module.is_some() && (!spec.warm_up || spec.tamper_after_pin) {
+        return Err("[package] warm_up_module needs warm_up = true and no tamper_after_pin".into());
+    }
+    if spec.warm_up_module.is_some() && spec.module_path.as_deref() == Some("") {
+        return Err("[package] warm_up_module needs a module file to replace".into());
     }
     if spec.tools.as_ref().is_some_and(|t| t.is_empty()) {
         return Err("[package] tools must name at least one tool".into());
@@ -731,5 +749,40 @@ mod tests {
         let source = format!(";;! {}\n;;! [package]\n;;! raw_module_hex = \"0061736d 02000000\"\n;;! [expect]\n;;! code = \"module_invalid\"\n(this is not wat)", BASE.replace('\n', "\n;;! "));
         let case = parse_case(Path::new("c.wat"), &source, None).unwrap();
         assert_eq!(case.module, b"\0asm\x02\0\0\0");
+    }
+
+    #[test]
+    fn warm_up_module_rules_are_enforced() {
+        let module = "warm_up_module = '(module)'";
+        for (package, want) in [
+            (module.to_string(), "needs warm_up = true"),
+            (
+                format!("warm_up = true\ntamper_after_pin = true\n{module}"),
+                "no tamper_after_pin",
+            ),
+            (
+                format!("warm_up = true\nmodule_path = \"\"\n{module}"),
+                "a module file to replace",
+            ),
+        ] {
+            let (message, _) = header_error(&format!(
+                "{BASE}\n[package]\n{package}\n[expect]\ncode = \"trap\""
+            ));
+            assert!(message.contains(want), "{package}: {message}");
+        }
+        let broken = "warm_up = true\nwarm_up_module = '(module (func (i32.bogus)))'";
+        match parse(&format!(
+            "{BASE}\n[package]\n{broken}\n[expect]\ncode = \"trap\""
+        )) {
+            Err(KitError::Compile { message, .. }) => {
+                assert!(message.contains("warm_up_module"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let ok = format!("{BASE}\n[package]\nwarm_up = true\n{module}\n[expect]\ncode = \"trap\"");
+        assert_eq!(
+            parse(&ok).unwrap().package.warm_up_module.as_deref(),
+            Some("(module)")
+        );
     }
 }

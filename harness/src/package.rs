@@ -26,6 +26,9 @@ pub struct BuiltPackage {
     /// The package the judged calls load: `path`, or with `warm_up` and `tamper_after_pin` a
     /// tampered copy beside it (the original stays intact for the warm-up call).
     pub judged: PathBuf,
+    /// With `warm_up_module`: the package the warm-up call loads (a copy of this one holding that
+    /// module instead) and its own digest.
+    pub warm_up: Option<(PathBuf, String)>,
 }
 
 /// Builds the package of `case` (see the `[package]` table of docs/CASES.md).
@@ -82,6 +85,21 @@ pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
 
     let digest = package_digest(&pkg).map_err(|e| fail(format!("cannot hash the package: {e}")))?;
 
+    let mut warm_up = None;
+    if let (Some(text), Some(file)) = (&spec.warm_up_module, &module_file) {
+        let warm = workdir.path().join("pkg-warm-up");
+        copy_tree(&pkg, &warm).map_err(|e| io_fail("cannot copy", &pkg, e))?;
+        let relative = file.strip_prefix(&pkg).map_err(|_| {
+            fail("with warm_up_module, the module must be inside the package".into())
+        })?;
+        let bytes = wat::parse_str(text).map_err(|e| fail(format!("warm_up_module: {e}")))?;
+        let target = warm.join(relative);
+        fs::write(&target, bytes).map_err(|e| io_fail("cannot write", &target, e))?;
+        let digest = package_digest(&warm)
+            .map_err(|e| fail(format!("cannot hash the warm-up package: {e}")))?;
+        warm_up = Some((warm, digest));
+    }
+
     let mut judged = pkg.clone();
     if spec.tamper_after_pin {
         let mut file = module_file.ok_or_else(|| fail("nothing to tamper with".into()))?;
@@ -106,6 +124,7 @@ pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
         path: pkg,
         digest,
         judged,
+        warm_up,
     })
 }
 
@@ -347,5 +366,37 @@ mod tests {
         assert!(!escapes_workdir("../outside.wasm"));
         assert!(!escapes_workdir("a/../../b"));
         assert!(escapes_workdir("../../etc/passwd"));
+    }
+
+    #[test]
+    fn warm_up_module_builds_a_sibling_that_differs_only_in_the_module() {
+        let source = ";;! id = \"x.same-id\"\n;;! guarantee = \"G-1\"\n;;! since = \"0.1.0\"\n\
+             ;;! summary = \"s\"\n;;! [package]\n;;! entry = \"lib/m.wasm\"\n;;! warm_up = true\n\
+             ;;! warm_up_module = '(module (memory 2))'\n;;! [expect]\n;;! code = \"trap\"\n\
+             (module (memory 1))";
+        let case = crate::case::parse_case(Path::new("c.wat"), source, None).unwrap();
+        let built = build(&case).unwrap();
+        let (warm, digest) = built.warm_up.clone().unwrap();
+        assert_eq!(
+            built.judged, built.path,
+            "the judged calls load the case's own package"
+        );
+        let read = |dir: &Path, file: &str| fs::read(dir.join(file)).unwrap();
+        assert_eq!(read(&warm, "plugin.toml"), read(&built.path, "plugin.toml"));
+        assert_eq!(read(&built.path, "lib/m.wasm"), case.module);
+        assert_eq!(
+            read(&warm, "lib/m.wasm"),
+            wat::parse_str("(module (memory 2))").unwrap()
+        );
+        assert_eq!(digest, package_digest(&warm).unwrap());
+        assert_ne!(digest, built.digest);
+        let request = case.request(&built);
+        assert_eq!(request.calls.len(), 2);
+        assert_eq!(request.calls[0].package.as_ref(), Some(&warm));
+        assert_eq!(request.calls[0].digest.as_ref(), Some(&digest));
+        assert_eq!(
+            (&request.calls[1].package, &request.calls[1].digest),
+            (&None, &None)
+        );
     }
 }

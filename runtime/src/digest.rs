@@ -84,7 +84,7 @@ impl DigestBuilder {
 
     /// Adds one file and returns the SHA-256 of its content, which callers reuse as the
     /// module's or manifest's own hash instead of hashing the bytes twice.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "mutants"))]
     pub(crate) fn file(&mut self, path: &str, content: &[u8]) -> [u8; 32] {
         let hash: [u8; 32] = Sha256::digest(content).into();
         self.hashed_file(path, content.len() as u64, &hash);

@@ -203,7 +203,8 @@ impl HostState {
     }
 
     fn poison(&mut self, error: Error) {
-        if self.poisoned.is_none() {
+        if self.poisoned.is_none() || self.mutant(crate::mutants::Mutant::FirstOutputFailureIsLast)
+        {
             self.poisoned = Some(error);
         }
     }
@@ -394,7 +395,8 @@ pub(crate) fn output_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32
             .with("import", "output_write"),
         );
     }
-    if len as usize > cap && !state.mutant(Mutant::NoOutputCap) {
+    let range_first = state.mutant(Mutant::OutputRangeCheckedBeforeCap);
+    if len as usize > cap && !state.mutant(Mutant::NoOutputCap) && !range_first {
         return fail(state, output_too_large(len as usize, cap));
     }
     let Some(range) = range_for(state, data.len(), ptr, len) else {
@@ -407,6 +409,9 @@ pub(crate) fn output_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32
             .with("import", "output_write"),
         );
     };
+    if range_first && len as usize > cap {
+        return fail(state, output_too_large(len as usize, cap));
+    }
     let Some(bytes) = data.get(range) else {
         state.record(Import::OutputWrite, true);
         return len;

@@ -125,7 +125,8 @@ pub(crate) fn check(module: &Module, policy: LinkPolicy) -> Result<(), Error> {
     let mut denied = Vec::new();
     let mut total = 0usize;
     for import in module.imports() {
-        let allowed = import.module() == Import::MODULE
+        let allowed = (import.module() == Import::MODULE
+            || policy.mutant(Mutant::ImportModuleUnchecked))
             && match (Import::from_name(import.name()), import.ty()) {
                 (Some(Import::DiagnosticWrite), _) if !policy.diagnostics => false,
                 (Some(i), ExternType::Func(ty)) => {

@@ -62,6 +62,23 @@ pub enum Mutant {
     SchemaOutsideDeadline,
     /// A JSON array output is read as the result object by field order (`["hi"]`).
     OutputArrayAccepted,
+    /// Every failed `output_write` replaces the recorded failure: the last one is reported.
+    FirstOutputFailureIsLast,
+    /// Loaded plugins are cached by plugin id: after a verified load, a plugin of the same id
+    /// loaded earlier is returned, whatever module the package now holds.
+    LoadCacheKeyedByPluginId,
+    /// Imports are matched by name and type alone, whatever their module.
+    ImportModuleUnchecked,
+    /// The digest hashes files in the order of their path components, not of their bytes.
+    DigestOrderByComponents,
+    /// Every call's input is validated against the first declared tool's schema.
+    InputSchemaOfFirstTool,
+    /// The module is compiled and linked before the package digest is compared with the pin.
+    CompileBeforeDigestCheck,
+    /// `output_write` checks the range against memory before the length against the cap.
+    OutputRangeCheckedBeforeCap,
+    /// The input cap counts characters instead of bytes.
+    InputCapCountsChars,
 }
 
 impl Mutant {
@@ -91,6 +108,14 @@ impl Mutant {
         Mutant::DiskCacheUnauthenticated,
         Mutant::SchemaOutsideDeadline,
         Mutant::OutputArrayAccepted,
+        Mutant::FirstOutputFailureIsLast,
+        Mutant::LoadCacheKeyedByPluginId,
+        Mutant::ImportModuleUnchecked,
+        Mutant::DigestOrderByComponents,
+        Mutant::InputSchemaOfFirstTool,
+        Mutant::CompileBeforeDigestCheck,
+        Mutant::OutputRangeCheckedBeforeCap,
+        Mutant::InputCapCountsChars,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -120,6 +145,14 @@ impl Mutant {
             Mutant::DiskCacheUnauthenticated => "disk-cache-unauthenticated",
             Mutant::SchemaOutsideDeadline => "schema-outside-deadline",
             Mutant::OutputArrayAccepted => "output-array-accepted",
+            Mutant::FirstOutputFailureIsLast => "first-output-failure-is-last",
+            Mutant::LoadCacheKeyedByPluginId => "load-cache-keyed-by-plugin-id",
+            Mutant::ImportModuleUnchecked => "import-module-unchecked",
+            Mutant::DigestOrderByComponents => "digest-order-by-components",
+            Mutant::InputSchemaOfFirstTool => "input-schema-of-first-tool",
+            Mutant::CompileBeforeDigestCheck => "compile-before-digest-check",
+            Mutant::OutputRangeCheckedBeforeCap => "output-range-checked-before-cap",
+            Mutant::InputCapCountsChars => "input-cap-counts-chars",
         }
     }
 }
@@ -134,3 +167,50 @@ pub(crate) const LATE_WATCHDOG: std::time::Duration = std::time::Duration::from_
 
 /// The deadline the fixed-1s-timeout mutant uses whatever the request says.
 pub(crate) const FIXED_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+/// The key the plugin-id cache of `LoadCacheKeyedByPluginId` files a plugin under (the mutant
+/// reuses the runtime's map of loaded plugins, which is keyed by digest).
+#[cfg(feature = "mutants")]
+pub(crate) fn plugin_id_key(id: &str) -> crate::digest::Digest {
+    let mut key = crate::digest::DigestBuilder::new();
+    key.file(id, b"plugin id");
+    key.finish()
+}
+
+/// `DigestOrderByComponents`: the package's digest recomputed over its regular files sorted as
+/// `Path`s (component by component), as a recursive walk sorting each directory would. The
+/// package was already read and checked; an unreadable file here leaves the digest as it was.
+#[cfg(feature = "mutants")]
+pub(crate) fn digest_by_components(
+    mutant: Option<Mutant>,
+    dir: &std::path::Path,
+    mut package: crate::package::Package,
+) -> crate::package::Package {
+    fn walk(dir: &std::path::Path, rel: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir.join(rel)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = rel.join(entry.file_name());
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => walk(dir, &path, out),
+                Ok(t) if t.is_file() => out.push(path),
+                _ => {}
+            }
+        }
+    }
+    if mutant != Some(Mutant::DigestOrderByComponents) {
+        return package;
+    }
+    let mut files = Vec::new();
+    walk(dir, std::path::Path::new(""), &mut files);
+    files.sort(); // `Path`'s `Ord` compares component by component: the bug.
+    let mut digest = crate::digest::DigestBuilder::new();
+    for path in files {
+        let (Some(name), Ok(content)) = (path.to_str(), std::fs::read(dir.join(&path))) else {
+            return package;
+        };
+        digest.file(&name.replace(std::path::MAIN_SEPARATOR, "/"), &content);
+    }
+    package.digest = digest.finish();
+    package
+}

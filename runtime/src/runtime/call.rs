@@ -97,7 +97,12 @@ impl Plugin {
         budget: &Budget,
     ) -> Result<(), Error> {
         let runtime = &self.inner.runtime;
-        if input.len() > limits.input_bytes && !runtime.mutant(Mutant::NoInputCap) {
+        let size = if runtime.mutant(Mutant::InputCapCountsChars) {
+            input.chars().count()
+        } else {
+            input.len()
+        };
+        if size > limits.input_bytes && !runtime.mutant(Mutant::NoInputCap) {
             return Err(Error::new(
                 ErrorCode::InputTooLarge,
                 format!(
@@ -110,6 +115,11 @@ impl Plugin {
             .with("limit", limits.input_bytes as u64));
         }
         let skip_schema = runtime.mutant(Mutant::NoInputSchema);
+        let index = if runtime.mutant(Mutant::InputSchemaOfFirstTool) {
+            0
+        } else {
+            index
+        };
         let schema = &self.inner.tools[index].schema;
         if schema.inline(input.len()) || runtime.mutant(Mutant::SchemaOutsideDeadline) {
             let checked = parse_and_validate(schema, input, skip_schema);

@@ -42,6 +42,13 @@ impl Runtime {
         let plugin = self
             .load_inner(dir, pin, limits)
             .map_err(|e| e.bounded(limits.message_bytes))?;
+        #[cfg(feature = "mutants")]
+        if self.mutant(Mutant::LoadCacheKeyedByPluginId) {
+            let key = crate::mutants::plugin_id_key(&plugin.inner.manifest.id);
+            if let Ok(mut loaded) = self.inner.loaded.lock() {
+                return Ok(loaded.entry(key).or_insert(plugin).clone());
+            }
+        }
         // Only that mutant keeps plugins (each holds the runtime: a cycle the mutant accepts).
         #[cfg(feature = "mutants")]
         if self.mutant(Mutant::DigestNotReverifiedOnCacheHit) {
@@ -63,6 +70,11 @@ impl Runtime {
             budget: limits.load_budget,
         };
         let package = package::read(dir, &read_limits, &self.inner.manifests, |m| self.mutant(m))?;
+        #[cfg(feature = "mutants")]
+        let package = crate::mutants::digest_by_components(self.inner.config.mutant, dir, package);
+        if self.mutant(Mutant::CompileBeforeDigestCheck) {
+            self.prepare(&self.inner.plain, &package.module, &package.module_hash)?;
+        }
         if let Some(pin) = pin {
             if package.digest != *pin {
                 return Err(Error::new(
