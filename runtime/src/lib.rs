@@ -42,8 +42,8 @@ mod sanitize;
 mod schema;
 mod schema_bound;
 mod tool;
-mod walk;
 mod trust;
+mod walk;
 
 pub use cache::{CacheKey, CacheSource};
 pub use cancel::CancelToken;
