@@ -83,13 +83,21 @@ fn check_input(tool: &Tool, input: &str, limits: &Limits) -> Result<(), Error> {
     if input.len() > limits.input_bytes {
         return Err(Error::new(
             Code::InputTooLarge,
-            format!("the tool input is {} bytes, over the {}-byte cap", input.len(), limits.input_bytes),
+            format!(
+                "the tool input is {} bytes, over the {}-byte cap",
+                input.len(),
+                limits.input_bytes
+            ),
         )
         .with("input_bytes", input.len() as u64)
         .with("limit", limits.input_bytes as u64));
     }
-    let value: serde_json::Value = serde_json::from_str(input)
-        .map_err(|e| Error::new(Code::InputMalformed, format!("the tool input is not JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(input).map_err(|e| {
+        Error::new(
+            Code::InputMalformed,
+            format!("the tool input is not JSON: {e}"),
+        )
+    })?;
     crate::schema::check(&tool.validator, &value)
 }
 
@@ -102,9 +110,18 @@ pub fn call(
     limits: &Limits,
     cancel: &AtomicBool,
 ) -> Outcome {
-    let early = |error| Outcome { result: Err(error), state: None };
+    let early = |error| Outcome {
+        result: Err(error),
+        state: None,
+    };
     let Some(found) = tools.iter().find(|t| t.name == tool) else {
-        return early(Error::new(Code::ToolUnknown, format!("the plugin has no tool named {tool}")).with("tool", tool));
+        return early(
+            Error::new(
+                Code::ToolUnknown,
+                format!("the plugin has no tool named {tool}"),
+            )
+            .with("tool", tool),
+        );
     };
     if let Err(e) = check_input(found, input, limits) {
         return early(e);
@@ -136,13 +153,19 @@ pub fn call(
     let result = match result {
         Ok(()) => match (&state.poisoned, &state.output) {
             (Some(error), _) => Err(error.clone()),
-            (None, None) => Err(Error::new(Code::OutputMissing, "the guest returned without writing any output")),
+            (None, None) => Err(Error::new(
+                Code::OutputMissing,
+                "the guest returned without writing any output",
+            )),
             (None, Some(bytes)) => output::parse(bytes, limits.summary_bytes),
         },
         // Output written before a trap or a stop is discarded.
         Err(failure) => Err(classify(failure, state.limit_hit, limits)),
     };
-    Outcome { result, state: Some(state) }
+    Outcome {
+        result,
+        state: Some(state),
+    }
 }
 
 /// How a run ended when it did not return.
@@ -198,7 +221,10 @@ fn instantiate(
                     return Err((store, Failure::Stopped(stop)));
                 }
                 let elapsed = began.elapsed().as_secs_f64().max(1e-6);
-                let remaining = meter.deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+                let remaining = meter
+                    .deadline
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64();
                 let affordable = (burnt as f64 / elapsed * remaining) as u64;
                 let next = allowance.saturating_mul(2).min(affordable);
                 if next <= allowance {
@@ -215,20 +241,28 @@ fn instantiate(
 }
 
 /// Runs `yoi_tool_call` in fuel slices until it returns, traps, or the meter stops it.
-fn run(store: &mut Store<HostState>, instance: Instance, meter: &mut Meter<'_>) -> Result<(), Failure> {
+fn run(
+    store: &mut Store<HostState>,
+    instance: Instance,
+    meter: &mut Meter<'_>,
+) -> Result<(), Failure> {
     let entry = instance
         .get_typed_func::<(), ()>(&mut *store, "yoi_tool_call")
         .map_err(Failure::Wasm)?;
     let mut given = meter.next_slice(0).map_err(Failure::Stopped)?;
     let _ = store.set_fuel(given);
-    let mut call = entry.call_resumable(&mut *store, ()).map_err(Failure::Wasm)?;
+    let mut call = entry
+        .call_resumable(&mut *store, ())
+        .map_err(Failure::Wasm)?;
     loop {
         match call {
             TypedResumableCall::Finished(()) => return Ok(()),
             TypedResumableCall::OutOfFuel(paused) => {
                 let left = store.get_fuel().unwrap_or(0);
                 meter.spend(given.saturating_sub(left));
-                given = meter.next_slice(paused.required_fuel()).map_err(Failure::Stopped)?;
+                given = meter
+                    .next_slice(paused.required_fuel())
+                    .map_err(Failure::Stopped)?;
                 let _ = store.set_fuel(given);
                 call = paused.resume(&mut *store).map_err(Failure::Wasm)?;
             }
@@ -244,32 +278,60 @@ fn run(store: &mut Store<HostState>, instance: Instance, meter: &mut Meter<'_>) 
 fn classify(failure: Failure, limit: Option<LimitHit>, limits: &Limits) -> Error {
     let error = match failure {
         Failure::Stopped(Stop::Timeout) => {
-            return Error::new(Code::Timeout, format!("the tool call exceeded its {} ms deadline", limits.deadline_ms))
-                .with("deadline_ms", limits.deadline_ms)
+            return Error::new(
+                Code::Timeout,
+                format!(
+                    "the tool call exceeded its {} ms deadline",
+                    limits.deadline_ms
+                ),
+            )
+            .with("deadline_ms", limits.deadline_ms)
         }
-        Failure::Stopped(Stop::Cancelled) => return Error::new(Code::Cancelled, "the tool call was cancelled by the host"),
+        Failure::Stopped(Stop::Cancelled) => {
+            return Error::new(Code::Cancelled, "the tool call was cancelled by the host")
+        }
         Failure::Stopped(Stop::Fuel) => {
-            return Error::new(Code::FuelExhausted, "the tool call used up its instruction budget")
-                .with("fuel", limits.fuel.unwrap_or(0))
+            return Error::new(
+                Code::FuelExhausted,
+                "the tool call used up its instruction budget",
+            )
+            .with("fuel", limits.fuel.unwrap_or(0))
         }
         Failure::Wasm(error) => error,
     };
     match limit {
         Some(LimitHit::Memory) => {
-            return Error::new(Code::MemoryLimit, format!("the guest's memory would exceed the {}-byte cap", limits.memory_bytes))
-                .with("limit", limits.memory_bytes as u64)
+            return Error::new(
+                Code::MemoryLimit,
+                format!(
+                    "the guest's memory would exceed the {}-byte cap",
+                    limits.memory_bytes
+                ),
+            )
+            .with("limit", limits.memory_bytes as u64)
         }
         Some(LimitHit::Table) => {
-            return Error::new(Code::TableLimit, format!("the guest's table would exceed the {}-element cap", limits.table_elements))
-                .with("limit", limits.table_elements as u64)
+            return Error::new(
+                Code::TableLimit,
+                format!(
+                    "the guest's table would exceed the {}-element cap",
+                    limits.table_elements
+                ),
+            )
+            .with("limit", limits.table_elements as u64)
         }
         None => {}
     }
     let name = match trap_code(&error) {
-        Some(TrapCode::StackOverflow) => return Error::new(Code::StackOverflow, "the guest exhausted its call stack"),
+        Some(TrapCode::StackOverflow) => {
+            return Error::new(Code::StackOverflow, "the guest exhausted its call stack")
+        }
         Some(TrapCode::OutOfFuel) => {
-            return Error::new(Code::FuelExhausted, "the tool call used up its instruction budget")
-                .with("fuel", limits.fuel.unwrap_or(0))
+            return Error::new(
+                Code::FuelExhausted,
+                "the tool call used up its instruction budget",
+            )
+            .with("fuel", limits.fuel.unwrap_or(0))
         }
         Some(TrapCode::UnreachableCodeReached) => "unreachable",
         Some(TrapCode::MemoryOutOfBounds) => "memory_out_of_bounds",
@@ -281,7 +343,11 @@ fn classify(failure: Failure, limit: Option<LimitHit>, limits: &Limits) -> Error
         Some(TrapCode::BadConversionToInteger) => "bad_conversion_to_integer",
         _ => "other",
     };
-    Error::new(Code::Trap, format!("the guest trapped: {}", name.replace('_', " "))).with("trap", name)
+    Error::new(
+        Code::Trap,
+        format!("the guest trapped: {}", name.replace('_', " ")),
+    )
+    .with("trap", name)
 }
 
 /// The trap behind an error, including the instantiation failure the WebAssembly spec defines

@@ -144,6 +144,10 @@ mod tests {
         assert_eq!(sanitize("a\u{7}b\u{202E}c\u{85}", 100), "abc");
         let cut = sanitize(&"é".repeat(100), 10);
         assert!(cut.len() <= 10 && cut.ends_with('…'), "{cut}");
-        assert_eq!(sanitize("abcdef", 2), "", "too small for the mark: nothing rather than over the bound");
+        assert_eq!(
+            sanitize("abcdef", 2),
+            "",
+            "too small for the mark: nothing rather than over the bound"
+        );
     }
 }

@@ -107,7 +107,12 @@ impl HostState {
 }
 
 impl ResourceLimiter for HostState {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, LimiterError> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, LimiterError> {
         if desired > self.limits.memory_bytes {
             self.limit_hit.get_or_insert(LimitHit::Memory);
             // An error, not `Ok(false)`: a failing `memory.grow` traps, so a guest cannot probe
@@ -117,7 +122,12 @@ impl ResourceLimiter for HostState {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, LimiterError> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, LimiterError> {
         if desired > self.limits.table_elements {
             self.limit_hit.get_or_insert(LimitHit::Table);
             return Err(LimiterError::ResourceLimiterDeniedAllocation);
@@ -159,7 +169,11 @@ fn read(mut caller: Caller<'_, HostState>, import: usize, ptr: i32, len: i32) ->
         return -1;
     };
     let (data, state) = memory.data_and_store_mut(&mut caller);
-    let source = if import == TOOL_NAME_READ { &state.tool_name } else { &state.input };
+    let source = if import == TOOL_NAME_READ {
+        &state.tool_name
+    } else {
+        &state.input
+    };
     match guest_range(data.len(), ptr, len) {
         Some(range) if range.len() == source.len() => {
             data[range].copy_from_slice(source);
@@ -182,12 +196,21 @@ fn output_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32) -> i32 {
     let cap = state.limits.output_bytes;
     // The order of SPEC §4: negative length, then the cap, then the range.
     let failure = if len < 0 {
-        Some(Error::new(Code::AbiViolation, "output_write was called with a negative length").with("import", "output_write"))
+        Some(
+            Error::new(
+                Code::AbiViolation,
+                "output_write was called with a negative length",
+            )
+            .with("import", "output_write"),
+        )
     } else if len as usize > cap {
         Some(
-            Error::new(Code::OutputTooLarge, format!("the guest tried to write {len} bytes of output, over the {cap}-byte cap"))
-                .with("output_bytes", len as u64)
-                .with("limit", cap as u64),
+            Error::new(
+                Code::OutputTooLarge,
+                format!("the guest tried to write {len} bytes of output, over the {cap}-byte cap"),
+            )
+            .with("output_bytes", len as u64)
+            .with("limit", cap as u64),
         )
     } else {
         None
@@ -196,8 +219,11 @@ fn output_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32) -> i32 {
         (None, Some(range)) => range,
         (failure, _) => {
             let error = failure.unwrap_or_else(|| {
-                Error::new(Code::AbiViolation, "output_write was called with a range outside the guest's memory")
-                    .with("import", "output_write")
+                Error::new(
+                    Code::AbiViolation,
+                    "output_write was called with a range outside the guest's memory",
+                )
+                .with("import", "output_write")
             });
             state.poisoned.get_or_insert(error);
             state.record(OUTPUT_WRITE, false);
@@ -222,7 +248,10 @@ fn diagnostic_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32) -> i3
         return -1;
     };
     let bytes = &data[range];
-    let room = state.limits.diagnostic_bytes.saturating_sub(state.diagnostics.len());
+    let room = state
+        .limits
+        .diagnostic_bytes
+        .saturating_sub(state.diagnostics.len());
     let keep = bytes.len().min(room);
     state.diagnostics.extend_from_slice(&bytes[..keep]);
     state.diagnostics_dropped += (bytes.len() - keep) as u64;
@@ -233,18 +262,30 @@ fn diagnostic_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32) -> i3
 /// A linker that defines exactly the `yoi:tool` functions: nothing else can be imported.
 pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi::Error> {
     let mut linker = Linker::new(engine);
-    linker.func_wrap("yoi:tool", "tool_name_len", |mut c: Caller<'_, HostState>| {
-        let state = c.data_mut();
-        state.record(TOOL_NAME_LEN, true);
-        state.tool_name.len() as i32
-    })?;
+    linker.func_wrap(
+        "yoi:tool",
+        "tool_name_len",
+        |mut c: Caller<'_, HostState>| {
+            let state = c.data_mut();
+            state.record(TOOL_NAME_LEN, true);
+            state.tool_name.len() as i32
+        },
+    )?;
     linker.func_wrap("yoi:tool", "input_len", |mut c: Caller<'_, HostState>| {
         let state = c.data_mut();
         state.record(INPUT_LEN, true);
         state.input.len() as i32
     })?;
-    linker.func_wrap("yoi:tool", "tool_name_read", |c: Caller<'_, HostState>, p: i32, l: i32| read(c, TOOL_NAME_READ, p, l))?;
-    linker.func_wrap("yoi:tool", "input_read", |c: Caller<'_, HostState>, p: i32, l: i32| read(c, INPUT_READ, p, l))?;
+    linker.func_wrap(
+        "yoi:tool",
+        "tool_name_read",
+        |c: Caller<'_, HostState>, p: i32, l: i32| read(c, TOOL_NAME_READ, p, l),
+    )?;
+    linker.func_wrap(
+        "yoi:tool",
+        "input_read",
+        |c: Caller<'_, HostState>, p: i32, l: i32| read(c, INPUT_READ, p, l),
+    )?;
     linker.func_wrap("yoi:tool", "output_write", output_write)?;
     linker.func_wrap("yoi:tool", "diagnostic_write", diagnostic_write)?;
     Ok(linker)

@@ -70,12 +70,18 @@ fn run() -> ExitCode {
         }
     };
     if request.protocol != PROTOCOL {
-        eprintln!("toolcage-wasmi: protocol {} requested, this adapter speaks {PROTOCOL}", request.protocol);
+        eprintln!(
+            "toolcage-wasmi: protocol {} requested, this adapter speaks {PROTOCOL}",
+            request.protocol
+        );
         return ExitCode::from(2);
     }
     let limits = request.limits.apply();
     let outcomes = execute(&request, &limits);
-    print(&Response { protocol: PROTOCOL, outcomes })
+    print(&Response {
+        protocol: PROTOCOL,
+        outcomes,
+    })
 }
 
 /// Each distinct (package, digest) pair is loaded once, at its first call, with its digest
@@ -85,8 +91,16 @@ fn execute(request: &Request, limits: &Limits) -> Vec<Outcome> {
     let linker = match host::linker(&engine) {
         Ok(linker) => linker,
         Err(e) => {
-            let error = Error::new(Code::ResourceExhausted, "the host functions could not be defined").with("cause", e.to_string());
-            return request.calls.iter().map(|_| Outcome::error(&error, limits)).collect();
+            let error = Error::new(
+                Code::ResourceExhausted,
+                "the host functions could not be defined",
+            )
+            .with("cause", e.to_string());
+            return request
+                .calls
+                .iter()
+                .map(|_| Outcome::error(&error, limits))
+                .collect();
         }
     };
     let mut loaded: Vec<(&PathBuf, &String, Result<Plugin, Error>)> = Vec::new();
@@ -94,7 +108,10 @@ fn execute(request: &Request, limits: &Limits) -> Vec<Outcome> {
     for call in &request.calls {
         let package = call.package.as_ref().unwrap_or(&request.package);
         let digest = call.digest.as_ref().unwrap_or(&request.digest);
-        let index = match loaded.iter().position(|(p, d, _)| *p == package && *d == digest) {
+        let index = match loaded
+            .iter()
+            .position(|(p, d, _)| *p == package && *d == digest)
+        {
             Some(index) => index,
             None => {
                 loaded.push((package, digest, load(&engine, package, digest, limits)));
@@ -102,30 +119,48 @@ fn execute(request: &Request, limits: &Limits) -> Vec<Outcome> {
             }
         };
         outcomes.push(match &loaded[index].2 {
-            Ok(plugin) => Outcome::from_call(call_with_cancel(plugin, &linker, call, limits), limits),
+            Ok(plugin) => {
+                Outcome::from_call(call_with_cancel(plugin, &linker, call, limits), limits)
+            }
             Err(error) => Outcome::error(error, limits),
         });
     }
     outcomes
 }
 
-fn load(engine: &wasmi::Engine, dir: &std::path::Path, pin: &str, limits: &Limits) -> Result<Plugin, Error> {
-    let valid_pin = pin
-        .strip_prefix("sha256:")
-        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+fn load(
+    engine: &wasmi::Engine,
+    dir: &std::path::Path,
+    pin: &str,
+    limits: &Limits,
+) -> Result<Plugin, Error> {
+    let valid_pin = pin.strip_prefix("sha256:").is_some_and(|hex| {
+        hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    });
     if !valid_pin {
-        return Err(Error::new(Code::DigestMismatch, "a pinned digest must be written sha256:<64 lowercase hex digits>"));
+        return Err(Error::new(
+            Code::DigestMismatch,
+            "a pinned digest must be written sha256:<64 lowercase hex digits>",
+        ));
     }
     let package = package::read(dir, limits.module_bytes)?;
     if package.digest != pin {
-        return Err(Error::new(Code::DigestMismatch, "the package does not match the digest pinned when it was resolved")
-            .with("expected", pin)
-            .with("actual", package.digest));
+        return Err(Error::new(
+            Code::DigestMismatch,
+            "the package does not match the digest pinned when it was resolved",
+        )
+        .with("expected", pin)
+        .with("actual", package.digest));
     }
     let tools = package
         .tools
         .iter()
-        .map(|t| Ok(call::Tool { name: t.name.clone(), validator: schema::compile(&t.name, &t.input_schema)? }))
+        .map(|t| {
+            Ok(call::Tool {
+                name: t.name.clone(),
+                validator: schema::compile(&t.name, &t.input_schema)?,
+            })
+        })
         .collect::<Result<Vec<_>, Error>>()?;
     let checked = module::load(engine, &package.module, true)?;
     Ok(Plugin { checked, tools })
@@ -141,7 +176,15 @@ fn call_with_cancel(
 ) -> call::Outcome {
     let cancel = Arc::new(AtomicBool::new(false));
     let make = |cancel: &AtomicBool| {
-        call::call(&plugin.checked, linker, &plugin.tools, &request.tool, &request.input, limits, cancel)
+        call::call(
+            &plugin.checked,
+            linker,
+            &plugin.tools,
+            &request.tool,
+            &request.input,
+            limits,
+            cancel,
+        )
     };
     let Some(ms) = request.cancel_after_ms else {
         return make(&cancel);
@@ -149,7 +192,9 @@ fn call_with_cancel(
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let flag = cancel.clone();
     let canceller = std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(Duration::from_millis(ms)) {
+        if let Err(mpsc::RecvTimeoutError::Timeout) =
+            done_rx.recv_timeout(Duration::from_millis(ms))
+        {
             flag.store(true, Ordering::SeqCst);
         }
     });

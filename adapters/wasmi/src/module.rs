@@ -44,17 +44,25 @@ fn features() -> WasmFeatures {
 }
 
 pub fn load(engine: &Engine, bytes: &[u8], diagnostics: bool) -> Result<Checked, Error> {
-    Validator::new_with_features(features()).validate_all(bytes).map_err(|e| {
-        Error::new(
-            Code::ModuleInvalid,
-            format!("the module is not a valid WebAssembly 2.0 core module: {}", e.message()),
-        )
-        .with("offset", e.offset() as u64)
-    })?;
+    Validator::new_with_features(features())
+        .validate_all(bytes)
+        .map_err(|e| {
+            Error::new(
+                Code::ModuleInvalid,
+                format!(
+                    "the module is not a valid WebAssembly 2.0 core module: {}",
+                    e.message()
+                ),
+            )
+            .with("offset", e.offset() as u64)
+        })?;
     let (tables, largest, has_start) = scan(bytes)?;
     if tables > 1 {
-        return Err(Error::new(Code::TableLimit, format!("the module declares {tables} tables; at most one is allowed"))
-            .with("tables", tables as u64));
+        return Err(Error::new(
+            Code::TableLimit,
+            format!("the module declares {tables} tables; at most one is allowed"),
+        )
+        .with("tables", tables as u64));
     }
     if largest > TABLE_CEILING {
         return Err(Error::new(
@@ -64,7 +72,8 @@ pub fn load(engine: &Engine, bytes: &[u8], diagnostics: bool) -> Result<Checked,
         .with("table_elements", largest));
     }
     let module = Module::new(engine, bytes).map_err(|e| {
-        Error::new(Code::ModuleInvalid, "the module could not be compiled").with("cause", e.to_string())
+        Error::new(Code::ModuleInvalid, "the module could not be compiled")
+            .with("cause", e.to_string())
     })?;
     check_imports(&module, diagnostics)?;
     check_exports(&module)?;
@@ -142,6 +151,10 @@ fn check_exports(module: &Module) -> Result<(), Error> {
     match module.get_export("yoi_tool_call") {
         None => error(Code::ExportMissing, "yoi_tool_call", "is missing"),
         Some(ExternType::Func(f)) if f.params().is_empty() && f.results().is_empty() => Ok(()),
-        Some(_) => error(Code::ExportInvalid, "yoi_tool_call", "is not a function [] -> []"),
+        Some(_) => error(
+            Code::ExportInvalid,
+            "yoi_tool_call",
+            "is not a function [] -> []",
+        ),
     }
 }

@@ -78,15 +78,21 @@ fn valid_id(id: &str) -> bool {
 }
 
 fn parse_manifest(text: &str) -> Result<(String, Vec<ToolSpec>), Error> {
-    let raw: ManifestToml = toml::from_str(text)
-        .map_err(|e| invalid(format!("plugin.toml is not a valid manifest: {}", e.message())))?;
+    let raw: ManifestToml = toml::from_str(text).map_err(|e| {
+        invalid(format!(
+            "plugin.toml is not a valid manifest: {}",
+            e.message()
+        ))
+    })?;
     if raw.schema_version != 1 {
         return Err(invalid("plugin.toml schema_version must be 1")
             .with("schema_version", raw.schema_version));
     }
     if raw.runtime.kind != "wasm" {
-        return Err(Error::new(Code::AbiUnsupported, "runtime.kind must be \"wasm\"")
-            .with("kind", raw.runtime.kind));
+        return Err(
+            Error::new(Code::AbiUnsupported, "runtime.kind must be \"wasm\"")
+                .with("kind", raw.runtime.kind),
+        );
     }
     if raw.runtime.abi != "yoi-plugin-wasm-1" {
         return Err(Error::new(
@@ -100,7 +106,11 @@ fn parse_manifest(text: &str) -> Result<(String, Vec<ToolSpec>), Error> {
             "the plugin id must be 1-128 of ASCII letters, digits, '.', '_' or '-'",
         ));
     }
-    for (field, value) in [("name", &raw.name), ("version", &raw.version), ("description", &raw.description)] {
+    for (field, value) in [
+        ("name", &raw.name),
+        ("version", &raw.version),
+        ("description", &raw.description),
+    ] {
         if value.len() > 4096 {
             return Err(invalid(format!("{field} is longer than 4096 bytes")));
         }
@@ -112,8 +122,10 @@ fn parse_manifest(text: &str) -> Result<(String, Vec<ToolSpec>), Error> {
     let mut tools: Vec<ToolSpec> = Vec::with_capacity(raw.tools.len());
     for tool in raw.tools {
         if !valid_tool_name(&tool.name) {
-            return Err(invalid("a tool name must be 1-64 of ASCII letters, digits, '_' or '-'")
-                .with("tool", tool.name));
+            return Err(
+                invalid("a tool name must be 1-64 of ASCII letters, digits, '_' or '-'")
+                    .with("tool", tool.name),
+            );
         }
         if tools.iter().any(|t| t.name == tool.name) {
             return Err(invalid("two tools share one name").with("tool", tool.name));
@@ -176,7 +188,9 @@ pub fn read(dir: &Path, module_bytes: usize) -> Result<Package, Error> {
         return Err(invalid("plugin.toml is not a regular file"));
     }
     if meta.len() > MANIFEST_BYTES {
-        return Err(invalid(format!("plugin.toml is larger than {MANIFEST_BYTES} bytes")));
+        return Err(invalid(format!(
+            "plugin.toml is larger than {MANIFEST_BYTES} bytes"
+        )));
     }
     let manifest = read_bounded(&manifest_path, MANIFEST_BYTES)?;
     let text = std::str::from_utf8(&manifest).map_err(|_| invalid("plugin.toml is not UTF-8"))?;
@@ -225,7 +239,9 @@ pub fn read(dir: &Path, module_bytes: usize) -> Result<Package, Error> {
     Ok(Package {
         tools,
         digest: format!("sha256:{hex}"),
-        module: module.ok_or_else(|| Error::new(Code::ModuleMissing, "the module vanished while it was read"))?,
+        module: module.ok_or_else(|| {
+            Error::new(Code::ModuleMissing, "the module vanished while it was read")
+        })?,
     })
 }
 
@@ -238,7 +254,10 @@ fn read_bounded(path: &Path, len: u64) -> Result<Vec<u8>, Error> {
         .read_to_end(&mut buf)
         .map_err(|_| Error::new(Code::ModuleMissing, "a package file could not be read"))?;
     if buf.len() as u64 > len {
-        return Err(Error::new(Code::DigestMismatch, "a package file changed while it was read"));
+        return Err(Error::new(
+            Code::DigestMismatch,
+            "a package file changed while it was read",
+        ));
     }
     Ok(buf)
 }
@@ -258,14 +277,19 @@ fn list(dir: &Path, prefix: &str, out: &mut BTreeMap<String, u64>) -> Result<(),
         };
         let kind = entry.file_type().map_err(|_| unreadable())?;
         if kind.is_symlink() {
-            return Err(Error::new(Code::PathEscape, "the package contains a symlink").with("path", rel));
+            return Err(
+                Error::new(Code::PathEscape, "the package contains a symlink").with("path", rel),
+            );
         } else if kind.is_dir() {
             list(dir, &rel, out)?;
         } else if kind.is_file() {
             let len = entry.metadata().map_err(|_| unreadable())?.len();
             out.insert(rel, len);
         } else {
-            return Err(Error::new(Code::PathEscape, "the package contains a special file").with("path", rel));
+            return Err(
+                Error::new(Code::PathEscape, "the package contains a special file")
+                    .with("path", rel),
+            );
         }
         if out.len() > PACKAGE_FILES {
             return Err(Error::new(
@@ -289,8 +313,21 @@ mod tests {
 
     #[test]
     fn entries_that_escape_are_refused() {
-        for bad in ["", "../x.wasm", "/etc/passwd", "a/../../b", "./a.wasm", "a//b", "a\\b", "a\0b"] {
-            assert_eq!(check_entry(bad).unwrap_err().code, Code::PathEscape, "{bad:?}");
+        for bad in [
+            "",
+            "../x.wasm",
+            "/etc/passwd",
+            "a/../../b",
+            "./a.wasm",
+            "a//b",
+            "a\\b",
+            "a\0b",
+        ] {
+            assert_eq!(
+                check_entry(bad).unwrap_err().code,
+                Code::PathEscape,
+                "{bad:?}"
+            );
         }
         check_entry("lib/plugin.wasm").unwrap();
     }

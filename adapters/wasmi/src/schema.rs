@@ -11,7 +11,10 @@ use std::sync::Arc;
 struct RefuseAll(Arc<AtomicBool>);
 
 impl Retrieve for RefuseAll {
-    fn retrieve(&self, _uri: &Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(
+        &self,
+        _uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         self.0.store(true, Ordering::SeqCst);
         Err("external references are refused".into())
     }
@@ -38,10 +41,16 @@ pub fn check(validator: &Validator, input: &Value) -> Result<(), Error> {
     let Some(first) = errors.first() else {
         return Ok(());
     };
-    let paths: Vec<String> = errors.iter().map(|e| e.instance_path().to_string()).collect();
+    let paths: Vec<String> = errors
+        .iter()
+        .map(|e| e.instance_path().to_string())
+        .collect();
     Err(Error::new(
         Code::InputSchemaMismatch,
-        format!("the input does not match the tool's input_schema at '{}': {first}", first.instance_path()),
+        format!(
+            "the input does not match the tool's input_schema at '{}': {first}",
+            first.instance_path()
+        ),
     )
     .with("paths", paths))
 }
