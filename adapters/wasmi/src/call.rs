@@ -142,13 +142,8 @@ pub fn call(
         store.limiter(|state| state);
         store
     };
-    let (mut store, result) = match instantiate(checked, linker, &fresh, &mut meter) {
-        Ok((mut store, instance)) => {
-            let result = run(&mut store, instance, &mut meter);
-            (store, result)
-        }
-        Err((store, failure)) => (store, Err(failure)),
-    };
+    let (mut store, instance) = instantiate(checked, linker, &fresh, &mut meter);
+    let result = instance.and_then(|instance| run(&mut store, instance, &mut meter));
     let state = std::mem::replace(store.data_mut(), HostState::new("", "", host_limits));
     let result = match result {
         Ok(()) => match (&state.poisoned, &state.output) {
@@ -192,7 +187,7 @@ fn instantiate(
     linker: &Linker<HostState>,
     fresh: &Fresh<'_>,
     meter: &mut Meter<'_>,
-) -> Result<(Store<HostState>, Instance), (Store<HostState>, Failure)> {
+) -> (Store<HostState>, Result<Instance, Failure>) {
     let began = Instant::now();
     let mut burnt = 0u64;
     let mut allowance = match meter.budget_left {
@@ -202,7 +197,7 @@ fn instantiate(
     loop {
         let mut store = fresh();
         if let Some(stop) = meter.stop() {
-            return Err((store, Failure::Stopped(stop)));
+            return (store, Err(Failure::Stopped(stop)));
         }
         // `set_fuel` fails only on an engine without fuel metering, and this one meters.
         let _ = store.set_fuel(allowance);
@@ -210,15 +205,15 @@ fn instantiate(
             Ok(instance) => {
                 let left = store.get_fuel().unwrap_or(0);
                 meter.spend(allowance.saturating_sub(left));
-                return Ok((store, instance));
+                return (store, Ok(instance));
             }
-            Err(e) if e.as_trap_code() == Some(TrapCode::OutOfFuel) && checked.has_start => {
+            Err(e) if e.as_trap_code() == Some(TrapCode::OutOfFuel) => {
                 burnt += allowance;
                 if meter.budget_left.is_some_and(|left| allowance >= left) {
-                    return Err((store, Failure::Stopped(Stop::Fuel)));
+                    return (store, Err(Failure::Stopped(Stop::Fuel)));
                 }
                 if let Some(stop) = meter.stop() {
-                    return Err((store, Failure::Stopped(stop)));
+                    return (store, Err(Failure::Stopped(stop)));
                 }
                 let elapsed = began.elapsed().as_secs_f64().max(1e-6);
                 let remaining = meter
@@ -228,14 +223,14 @@ fn instantiate(
                 let affordable = (burnt as f64 / elapsed * remaining) as u64;
                 let next = allowance.saturating_mul(2).min(affordable);
                 if next <= allowance {
-                    return Err((store, Failure::Stopped(Stop::Timeout)));
+                    return (store, Err(Failure::Stopped(Stop::Timeout)));
                 }
                 allowance = match meter.budget_left {
                     Some(left) => next.min(left),
                     None => next,
                 };
             }
-            Err(e) => return Err((store, Failure::Wasm(e))),
+            Err(e) => return (store, Err(Failure::Wasm(e))),
         }
     }
 }

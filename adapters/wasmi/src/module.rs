@@ -9,11 +9,9 @@ use wasmparser::{Parser, Payload, TypeRef, Validator, WasmFeatures};
 /// The largest table a module may declare at all (per-call caps apply below it).
 const TABLE_CEILING: u64 = 1 << 16;
 
-/// What a call needs to know about the module beyond wasmi's view of it.
+/// A module that passed every load-time check of SPEC §3-§5.
 pub struct Checked {
     pub module: Module,
-    /// A start function cannot be resumed after running out of fuel, so it runs differently.
-    pub has_start: bool,
 }
 
 /// The engine: every feature beyond WebAssembly 2.0 off, fuel on (the deadline is enforced
@@ -56,7 +54,7 @@ pub fn load(engine: &Engine, bytes: &[u8], diagnostics: bool) -> Result<Checked,
             )
             .with("offset", e.offset() as u64)
         })?;
-    let (tables, largest, has_start) = scan(bytes)?;
+    let (tables, largest) = scan(bytes)?;
     if tables > 1 {
         return Err(Error::new(
             Code::TableLimit,
@@ -77,13 +75,13 @@ pub fn load(engine: &Engine, bytes: &[u8], diagnostics: bool) -> Result<Checked,
     })?;
     check_imports(&module, diagnostics)?;
     check_exports(&module)?;
-    Ok(Checked { module, has_start })
+    Ok(Checked { module })
 }
 
-/// Tables (defined and imported), the largest declared size, and whether there is a start.
-fn scan(bytes: &[u8]) -> Result<(usize, u64, bool), Error> {
+/// Tables (defined and imported) and the largest declared size.
+fn scan(bytes: &[u8]) -> Result<(usize, u64), Error> {
     let invalid = |_| Error::new(Code::ModuleInvalid, "the module could not be parsed");
-    let (mut tables, mut largest, mut start) = (0usize, 0u64, false);
+    let (mut tables, mut largest) = (0usize, 0u64);
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(invalid)? {
             Payload::TableSection(reader) => {
@@ -100,11 +98,10 @@ fn scan(bytes: &[u8]) -> Result<(usize, u64, bool), Error> {
                     }
                 }
             }
-            Payload::StartSection { .. } => start = true,
             _ => {}
         }
     }
-    Ok((tables, largest, start))
+    Ok((tables, largest))
 }
 
 fn check_imports(module: &Module, diagnostics: bool) -> Result<(), Error> {
