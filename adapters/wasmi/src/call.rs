@@ -8,11 +8,12 @@
 //! with a growing fuel allowance instead (see [`instantiate`]).
 
 use crate::error::{Code, Error};
-use crate::host::{HostLimits, HostState, LimitHit};
+use crate::host::{HostLimits, HostState, LimitHit, Watch};
 use crate::module::Checked;
 use crate::output;
 use crate::protocol::Limits;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmi::{Instance, Linker, Store, TrapCode, TypedResumableCall};
 
@@ -108,7 +109,7 @@ pub fn call(
     tool: &str,
     input: &str,
     limits: &Limits,
-    cancel: &AtomicBool,
+    cancel: &Arc<AtomicBool>,
 ) -> Outcome {
     let early = |error| Outcome {
         result: Err(error),
@@ -137,14 +138,19 @@ pub fn call(
         cancel,
         budget_left: limits.fuel,
     };
+    let watch = Watch {
+        deadline: meter.deadline,
+        cancel: cancel.clone(),
+    };
     let fresh = || {
-        let mut store = Store::new(linker.engine(), HostState::new(tool, input, host_limits));
+        let state = HostState::new(tool, input, host_limits, Some(watch.clone()));
+        let mut store = Store::new(linker.engine(), state);
         store.limiter(|state| state);
         store
     };
     let (mut store, instance) = instantiate(checked, linker, &fresh, &mut meter);
     let result = instance.and_then(|instance| run(&mut store, instance, &mut meter));
-    let state = std::mem::replace(store.data_mut(), HostState::new("", "", host_limits));
+    let state = std::mem::replace(store.data_mut(), HostState::new("", "", host_limits, None));
     let result = match result {
         Ok(()) => match (&state.poisoned, &state.output) {
             (Some(error), _) => Err(error.clone()),
@@ -209,11 +215,13 @@ fn instantiate(
             }
             Err(e) if e.as_trap_code() == Some(TrapCode::OutOfFuel) => {
                 burnt += allowance;
-                if meter.budget_left.is_some_and(|left| allowance >= left) {
-                    return (store, Err(Failure::Stopped(Stop::Fuel)));
-                }
+                // The clock and the flag first: a host function ends the allowance early (no
+                // fuel left) when the call is due to stop, which is no sign of a spent budget.
                 if let Some(stop) = meter.stop() {
                     return (store, Err(Failure::Stopped(stop)));
+                }
+                if meter.budget_left.is_some_and(|left| allowance >= left) {
+                    return (store, Err(Failure::Stopped(Stop::Fuel)));
                 }
                 let elapsed = began.elapsed().as_secs_f64().max(1e-6);
                 let remaining = meter

@@ -7,6 +7,9 @@
 use crate::error::{Code, Error};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 use wasmi::{Caller, Extern, Linker, Memory};
 use wasmi_core::{LimiterError, ResourceLimiter};
 
@@ -42,7 +45,23 @@ pub struct HostLimits {
     pub diagnostic_bytes: usize,
 }
 
+/// When the call must end: host functions look at it too, because a guest spinning on
+/// imports that copy up to the caps burns little fuel per call, and would otherwise make a
+/// slice last far longer than its fuel suggests.
+#[derive(Clone)]
+pub struct Watch {
+    pub deadline: Instant,
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl Watch {
+    pub fn due(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst) || Instant::now() >= self.deadline
+    }
+}
+
 pub struct HostState {
+    watch: Option<Watch>,
     tool_name: Vec<u8>,
     input: Vec<u8>,
     limits: HostLimits,
@@ -57,8 +76,14 @@ pub struct HostState {
 }
 
 impl HostState {
-    pub fn new(tool_name: &str, input: &str, limits: HostLimits) -> HostState {
+    pub fn new(
+        tool_name: &str,
+        input: &str,
+        limits: HostLimits,
+        watch: Option<Watch>,
+    ) -> HostState {
         HostState {
+            watch,
             tool_name: tool_name.as_bytes().to_vec(),
             input: input.as_bytes().to_vec(),
             limits,
@@ -159,16 +184,26 @@ pub fn guest_range(size: usize, ptr: i32, len: i32) -> Option<Range<usize>> {
     (end <= size as u64).then_some(start as usize..end as usize)
 }
 
+/// Ends the current fuel slice when the call is due to stop: with no fuel left, the guest's next
+/// instruction hands control back to the slice loop, which reports the timeout or cancellation.
+/// The guest cannot tell: it never runs again.
+fn end_slice_if_due(caller: &mut Caller<'_, HostState>) {
+    if caller.data().watch.as_ref().is_some_and(Watch::due) {
+        // Fails only on an engine without fuel metering; this one meters.
+        let _ = caller.set_fuel(0);
+    }
+}
+
 fn memory(caller: &Caller<'_, HostState>) -> Option<Memory> {
     caller.get_export("memory").and_then(Extern::into_memory)
 }
 
-fn read(mut caller: Caller<'_, HostState>, import: usize, ptr: i32, len: i32) -> i32 {
-    let Some(memory) = memory(&caller) else {
+fn read(caller: &mut Caller<'_, HostState>, import: usize, ptr: i32, len: i32) -> i32 {
+    let Some(memory) = memory(caller) else {
         caller.data_mut().record(import, false);
         return -1;
     };
-    let (data, state) = memory.data_and_store_mut(&mut caller);
+    let (data, state) = memory.data_and_store_mut(&mut *caller);
     let source = if import == TOOL_NAME_READ {
         &state.tool_name
     } else {
@@ -187,12 +222,12 @@ fn read(mut caller: Caller<'_, HostState>, import: usize, ptr: i32, len: i32) ->
     }
 }
 
-fn output_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32) -> i32 {
-    let Some(memory) = memory(&caller) else {
+fn output_write(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32) -> i32 {
+    let Some(memory) = memory(caller) else {
         caller.data_mut().record(OUTPUT_WRITE, false);
         return -1;
     };
-    let (data, state) = memory.data_and_store_mut(&mut caller);
+    let (data, state) = memory.data_and_store_mut(&mut *caller);
     let cap = state.limits.output_bytes;
     // The order of SPEC §4: negative length, then the cap, then the range.
     let failure = if len < 0 {
@@ -237,12 +272,12 @@ fn output_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32) -> i32 {
     len
 }
 
-fn diagnostic_write(mut caller: Caller<'_, HostState>, ptr: i32, len: i32) -> i32 {
-    let Some(memory) = memory(&caller) else {
+fn diagnostic_write(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32) -> i32 {
+    let Some(memory) = memory(caller) else {
         caller.data_mut().record(DIAGNOSTIC_WRITE, false);
         return -1;
     };
-    let (data, state) = memory.data_and_store_mut(&mut caller);
+    let (data, state) = memory.data_and_store_mut(&mut *caller);
     let Some(range) = guest_range(data.len(), ptr, len) else {
         state.record(DIAGNOSTIC_WRITE, false);
         return -1;
@@ -268,26 +303,36 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, wasmi::Error>
         |mut c: Caller<'_, HostState>| {
             let state = c.data_mut();
             state.record(TOOL_NAME_LEN, true);
-            state.tool_name.len() as i32
+            let len = state.tool_name.len() as i32;
+            end_slice_if_due(&mut c);
+            len
         },
     )?;
     linker.func_wrap("yoi:tool", "input_len", |mut c: Caller<'_, HostState>| {
         let state = c.data_mut();
         state.record(INPUT_LEN, true);
-        state.input.len() as i32
+        let len = state.input.len() as i32;
+        end_slice_if_due(&mut c);
+        len
     })?;
-    linker.func_wrap(
-        "yoi:tool",
-        "tool_name_read",
-        |c: Caller<'_, HostState>, p: i32, l: i32| read(c, TOOL_NAME_READ, p, l),
-    )?;
-    linker.func_wrap(
-        "yoi:tool",
-        "input_read",
-        |c: Caller<'_, HostState>, p: i32, l: i32| read(c, INPUT_READ, p, l),
-    )?;
-    linker.func_wrap("yoi:tool", "output_write", output_write)?;
-    linker.func_wrap("yoi:tool", "diagnostic_write", diagnostic_write)?;
+    type Copy = fn(&mut Caller<'_, HostState>, i32, i32) -> i32;
+    let copies: [(&str, Copy); 4] = [
+        ("tool_name_read", |c, p, l| read(c, TOOL_NAME_READ, p, l)),
+        ("input_read", |c, p, l| read(c, INPUT_READ, p, l)),
+        ("output_write", output_write),
+        ("diagnostic_write", diagnostic_write),
+    ];
+    for (name, copy) in copies {
+        linker.func_wrap(
+            "yoi:tool",
+            name,
+            move |mut c: Caller<'_, HostState>, p: i32, l: i32| {
+                let result = copy(&mut c, p, l);
+                end_slice_if_due(&mut c);
+                result
+            },
+        )?;
+    }
     Ok(linker)
 }
 

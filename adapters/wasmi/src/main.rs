@@ -175,7 +175,7 @@ fn call_with_cancel(
     limits: &Limits,
 ) -> call::Outcome {
     let cancel = Arc::new(AtomicBool::new(false));
-    let make = |cancel: &AtomicBool| {
+    let make = |cancel: &Arc<AtomicBool>| {
         call::call(
             &plugin.checked,
             linker,
