@@ -133,8 +133,13 @@ pub fn call(
         table_elements: limits.table_elements,
         diagnostic_bytes: limits.diagnostic_bytes,
     };
+    let now = Instant::now();
+    // A deadline too far to represent is as good as none, and must not panic the host.
+    let deadline = now
+        .checked_add(Duration::from_millis(limits.deadline_ms))
+        .unwrap_or(now + Duration::from_secs(u64::from(u32::MAX)));
     let mut meter = Meter {
-        deadline: Instant::now() + Duration::from_millis(limits.deadline_ms),
+        deadline,
         cancel,
         budget_left: limits.fuel,
     };
