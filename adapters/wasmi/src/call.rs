@@ -372,3 +372,57 @@ fn trap_code(error: &wasmi::Error) -> Option<TrapCode> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meter(cancel: &AtomicBool, deadline_ms: u64, budget: Option<u64>) -> Meter<'_> {
+        Meter {
+            deadline: Instant::now() + Duration::from_millis(deadline_ms),
+            cancel,
+            budget_left: budget,
+        }
+    }
+
+    #[test]
+    fn a_slice_is_bounded_but_never_smaller_than_the_next_step_needs() {
+        let flag = AtomicBool::new(false);
+        assert_eq!(meter(&flag, 60_000, None).next_slice(0).ok(), Some(SLICE));
+        assert_eq!(
+            meter(&flag, 60_000, None).next_slice(3 * SLICE).ok(),
+            Some(3 * SLICE)
+        );
+        assert_eq!(meter(&flag, 60_000, Some(10)).next_slice(0).ok(), Some(10));
+    }
+
+    #[test]
+    fn a_budget_that_cannot_pay_the_next_step_is_exhausted() {
+        let flag = AtomicBool::new(false);
+        assert!(matches!(
+            meter(&flag, 60_000, Some(0)).next_slice(0),
+            Err(Stop::Fuel)
+        ));
+        assert!(matches!(
+            meter(&flag, 60_000, Some(5)).next_slice(6),
+            Err(Stop::Fuel)
+        ));
+        let mut m = meter(&flag, 60_000, Some(100));
+        m.spend(100);
+        assert!(matches!(m.next_slice(0), Err(Stop::Fuel)));
+    }
+
+    #[test]
+    fn cancellation_wins_over_the_deadline_and_both_over_the_budget() {
+        let flag = AtomicBool::new(true);
+        assert!(matches!(
+            meter(&flag, 0, Some(0)).next_slice(0),
+            Err(Stop::Cancelled)
+        ));
+        let flag = AtomicBool::new(false);
+        assert!(matches!(
+            meter(&flag, 0, Some(0)).next_slice(0),
+            Err(Stop::Timeout)
+        ));
+    }
+}
