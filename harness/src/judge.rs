@@ -424,17 +424,8 @@ pub fn universal_checks(error: &ErrorBody, message_bytes: u64) -> Result<(), Str
             error.message.len()
         ));
     }
-    if let Some(c) = error.message.chars().find(|&c| is_control(c)) {
-        return Err(format!(
-            "`{code}` message holds control character U+{:04X}",
-            c as u32
-        ));
-    }
-    if let Some(c) = error.message.chars().find(|&c| vocab::is_bidi_control(c)) {
-        return Err(format!(
-            "`{code}` message holds bidirectional override U+{:04X}",
-            c as u32
-        ));
+    if let Some((c, kind)) = unsafe_char(&error.message) {
+        return Err(format!("`{code}` message holds {kind} U+{:04X}", c as u32));
     }
     if !error.details.is_object() {
         return Err(format!(
@@ -463,11 +454,8 @@ fn details_bounds(value: &Value, at: &str) -> Result<(), String> {
                 vocab::MAX_DETAILS_STRING_BYTES
             ));
         }
-        match text.chars().find(|&c| vocab::is_bidi_control(c)) {
-            Some(c) => Err(format!(
-                "{at} holds bidirectional override U+{:04X}",
-                c as u32
-            )),
+        match unsafe_char(text) {
+            Some((c, kind)) => Err(format!("{at} holds {kind} U+{:04X}", c as u32)),
             None => Ok(()),
         }
     };
@@ -492,6 +480,19 @@ fn details_bounds(value: &Value, at: &str) -> Result<(), String> {
         }),
         _ => Ok(()),
     }
+}
+
+/// The first character of `text` that SPEC section 9 removes from messages and detail strings,
+/// named by its kind (overrides and isolates apart, since they are what reverses text).
+fn unsafe_char(text: &str) -> Option<(char, &'static str)> {
+    text.chars().find(|&c| is_control(c)).map(|c| {
+        let kind = if vocab::is_bidi_control(c) {
+            "bidirectional override"
+        } else {
+            "control character"
+        };
+        (c, kind)
+    })
 }
 
 /// The characters no message may hold: controls (ERR-01), and the line separators and

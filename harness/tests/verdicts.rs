@@ -381,9 +381,9 @@ fn details_string_list_and_bidi_bounds_are_universal_checks() {
         assert_eq!(kind, "universal_check", "{shown}: {message}");
         assert!(message.contains(want), "{shown}: {message}");
     }
-    // Exactly at the bounds (and other Unicode, such as U+2029 or U+206A) passes.
+    // Exactly at the bounds (and other Unicode, such as U+206A or U+2060) passes.
     let at_bounds = trap(
-        "paragraph \u{2029} and \u{206A} are not overrides",
+        "\u{2060} and \u{206A} are not in SPEC section 9's set",
         json!({"trap": "unreachable", "s": "z".repeat(256), "l": vec!["é"; 16],
                "k".repeat(256): [vec![1; 16]]}),
     );
