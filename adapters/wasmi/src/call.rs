@@ -12,7 +12,7 @@ use crate::host::{HostLimits, HostState, LimitHit, Watch};
 use crate::module::Checked;
 use crate::output;
 use crate::protocol::Limits;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmi::{Instance, Linker, Store, TrapCode, TypedResumableCall};
@@ -77,10 +77,75 @@ pub struct Outcome {
 
 pub struct Tool {
     pub name: String,
-    pub validator: jsonschema::Validator,
+    pub validator: Arc<jsonschema::Validator>,
 }
 
-fn check_input(tool: &Tool, input: &str, limits: &Limits) -> Result<(), Error> {
+/// Validation workers alive in this process (abandoned ones included).
+static WORKERS: AtomicUsize = AtomicUsize::new(0);
+/// The most validation workers that may exist at once (SPEC §6).
+const MAX_WORKERS: usize = 64;
+/// How often a call waiting for its validation worker looks at the cancel flag.
+const POLL: Duration = Duration::from_millis(2);
+
+/// Validating an input is host work of the call (SPEC §2.3, §6): it runs on a worker the call
+/// waits for only within its deadline and until cancelled. jsonschema cannot be interrupted, so
+/// an abandoned worker finishes on its own; its work is bounded by the schema checks at load.
+fn validate_within(
+    tool: &Tool,
+    value: serde_json::Value,
+    deadline: Instant,
+    cancel: &AtomicBool,
+    limits: &Limits,
+) -> Result<(), Error> {
+    if WORKERS.fetch_add(1, Ordering::SeqCst) >= MAX_WORKERS {
+        WORKERS.fetch_sub(1, Ordering::SeqCst);
+        return Err(Error::new(
+            Code::ResourceExhausted,
+            "too many input validations are running in this runtime",
+        ));
+    }
+    let (send, receive) = std::sync::mpsc::channel();
+    let validator = tool.validator.clone();
+    let spawned = std::thread::Builder::new().spawn(move || {
+        let result = crate::schema::check(&validator, &value);
+        WORKERS.fetch_sub(1, Ordering::SeqCst);
+        let _ = send.send(result);
+    });
+    if spawned.is_err() {
+        WORKERS.fetch_sub(1, Ordering::SeqCst);
+        return Err(Error::new(
+            Code::ResourceExhausted,
+            "the runtime could not start an input validation",
+        ));
+    }
+    loop {
+        if cancel.load(Ordering::SeqCst) {
+            return Err(classify_stop(Stop::Cancelled, limits));
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(classify_stop(Stop::Timeout, limits));
+        }
+        match receive.recv_timeout(left.min(POLL)) {
+            Ok(result) => return result,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Error::new(
+                    Code::ResourceExhausted,
+                    "the input validation ended without a verdict",
+                ))
+            }
+        }
+    }
+}
+
+fn check_input(
+    tool: &Tool,
+    input: &str,
+    limits: &Limits,
+    deadline: Instant,
+    cancel: &AtomicBool,
+) -> Result<(), Error> {
     if input.len() > limits.input_bytes {
         return Err(Error::new(
             Code::InputTooLarge,
@@ -99,7 +164,7 @@ fn check_input(tool: &Tool, input: &str, limits: &Limits) -> Result<(), Error> {
             format!("the tool input is not JSON: {e}"),
         )
     })?;
-    crate::schema::check(&tool.validator, &value)
+    validate_within(tool, value, deadline, cancel, limits)
 }
 
 pub fn call(
@@ -124,7 +189,13 @@ pub fn call(
             .with("tool", tool),
         );
     };
-    if let Err(e) = check_input(found, input, limits) {
+    // The deadline starts with the call: input validation is inside it.
+    let now = Instant::now();
+    // A deadline too far to represent is as good as none, and must not panic the host.
+    let deadline = now
+        .checked_add(Duration::from_millis(limits.deadline_ms))
+        .unwrap_or(now + Duration::from_secs(u64::from(u32::MAX)));
+    if let Err(e) = check_input(found, input, limits, deadline, cancel) {
         return early(e);
     }
     let host_limits = HostLimits {
@@ -133,11 +204,6 @@ pub fn call(
         table_elements: limits.table_elements,
         diagnostic_bytes: limits.diagnostic_bytes,
     };
-    let now = Instant::now();
-    // A deadline too far to represent is as good as none, and must not panic the host.
-    let deadline = now
-        .checked_add(Duration::from_millis(limits.deadline_ms))
-        .unwrap_or(now + Duration::from_secs(u64::from(u32::MAX)));
     let mut meter = Meter {
         deadline,
         cancel,
@@ -283,28 +349,28 @@ fn run(
     }
 }
 
+fn classify_stop(stop: Stop, limits: &Limits) -> Error {
+    match stop {
+        Stop::Timeout => Error::new(
+            Code::Timeout,
+            format!(
+                "the tool call exceeded its {} ms deadline",
+                limits.deadline_ms
+            ),
+        )
+        .with("deadline_ms", limits.deadline_ms),
+        Stop::Cancelled => Error::new(Code::Cancelled, "the tool call was cancelled by the host"),
+        Stop::Fuel => Error::new(
+            Code::FuelExhausted,
+            "the tool call used up its instruction budget",
+        )
+        .with("fuel", limits.fuel.unwrap_or(0)),
+    }
+}
+
 fn classify(failure: Failure, limit: Option<LimitHit>, limits: &Limits) -> Error {
     let error = match failure {
-        Failure::Stopped(Stop::Timeout) => {
-            return Error::new(
-                Code::Timeout,
-                format!(
-                    "the tool call exceeded its {} ms deadline",
-                    limits.deadline_ms
-                ),
-            )
-            .with("deadline_ms", limits.deadline_ms)
-        }
-        Failure::Stopped(Stop::Cancelled) => {
-            return Error::new(Code::Cancelled, "the tool call was cancelled by the host")
-        }
-        Failure::Stopped(Stop::Fuel) => {
-            return Error::new(
-                Code::FuelExhausted,
-                "the tool call used up its instruction budget",
-            )
-            .with("fuel", limits.fuel.unwrap_or(0))
-        }
+        Failure::Stopped(stop) => return classify_stop(stop, limits),
         Failure::Wasm(error) => error,
     };
     match limit {

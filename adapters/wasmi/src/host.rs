@@ -110,12 +110,16 @@ impl HostState {
         (table(&self.calls), table(&self.failures))
     }
 
-    /// The operator text: kept bytes (lossy UTF-8) and, when bytes were dropped, the marker.
+    /// The operator text: kept bytes (lossy UTF-8) cleaned of the unsafe characters but newline
+    /// and tab (they reach a terminal), and, when bytes were dropped, the marker.
     pub fn diagnostics_text(&self) -> Option<String> {
-        if self.diagnostics.is_empty() && self.diagnostics_dropped == 0 {
+        let mut text: String = String::from_utf8_lossy(&self.diagnostics)
+            .chars()
+            .filter(|c| matches!(c, '\n' | '\t') || !crate::error::is_unsafe(*c))
+            .collect();
+        if text.is_empty() && self.diagnostics_dropped == 0 {
             return None;
         }
-        let mut text = String::from_utf8_lossy(&self.diagnostics).into_owned();
         if self.diagnostics_dropped > 0 {
             text.push_str(&format!("\n[truncated {} bytes]", self.diagnostics_dropped));
         }

@@ -12,6 +12,7 @@ mod output;
 mod package;
 mod protocol;
 mod schema;
+mod schema_bound;
 
 use error::{Code, Error};
 use protocol::{Limits, Outcome, Request, Response, PROTOCOL};
@@ -158,7 +159,7 @@ fn load(
         .map(|t| {
             Ok(call::Tool {
                 name: t.name.clone(),
-                validator: schema::compile(&t.name, &t.input_schema)?,
+                validator: std::sync::Arc::new(schema::compile(&t.name, &t.input_schema)?),
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;

@@ -21,15 +21,23 @@ pub fn parse(bytes: &[u8], summary_bytes: usize) -> Result<serde_json::Value, Er
     };
     let text = std::str::from_utf8(bytes).map_err(|_| malformed("it is not valid UTF-8"))?;
     // `Value` enforces serde_json's nesting limit of 128 and refuses a byte order mark.
-    serde_json::from_str::<serde_json::Value>(text).map_err(|e| malformed(&e.to_string()))?;
+    let value =
+        serde_json::from_str::<serde_json::Value>(text).map_err(|e| malformed(&e.to_string()))?;
+    // serde's struct reader would take an array as the fields in order: only an object is one.
+    if !value.is_object() {
+        return Err(Error::new(
+            Code::OutputSchemaMismatch,
+            "the tool output must be a JSON object {\"summary\": string, \"content\"?: string|null}",
+        ));
+    }
     // The struct pass, unlike `Value`, notices a duplicate key.
     let raw: Raw = serde_json::from_str(text).map_err(|e| {
         Error::new(
             Code::OutputSchemaMismatch,
-            format!(
-                "the tool output must be {{\"summary\": string, \"content\"?: string|null}}: {e}"
-            ),
+            "the tool output must be {\"summary\": string, \"content\"?: string|null}",
         )
+        // serde's text can quote the guest's keys: details only (SPEC §9).
+        .with("error", e.to_string())
     })?;
     if raw.summary.is_empty() {
         return Err(Error::new(
@@ -76,6 +84,7 @@ mod tests {
             Code::OutputSchemaMismatch
         );
         assert_eq!(code(br#"{"summary":""}"#), Code::OutputSchemaMismatch);
+        assert_eq!(code(br#"["s",null]"#), Code::OutputSchemaMismatch);
         assert_eq!(
             code(br#"{"summary":"123456789"}"#),
             Code::OutputSchemaMismatch

@@ -77,7 +77,26 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// serde's struct reader takes an array as the fields in order, so `runtime` and each `tools`
+/// entry are checked to be tables before the typed read (SPEC §2, PKG-03).
+fn check_tables(text: &str) -> Result<(), Error> {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else {
+        return Ok(()); // the typed read reports the syntax error
+    };
+    let mistyped = |key: &str| invalid(format!("plugin.toml's {key} must be a table"));
+    if table.get("runtime").is_some_and(|v| !v.is_table()) {
+        return Err(mistyped("runtime"));
+    }
+    if let Some(toml::Value::Array(tools)) = table.get("tools") {
+        if tools.iter().any(|t| !t.is_table()) {
+            return Err(mistyped("tools entry"));
+        }
+    }
+    Ok(())
+}
+
 fn parse_manifest(text: &str) -> Result<(String, Vec<ToolSpec>), Error> {
+    check_tables(text)?;
     let raw: ManifestToml = toml::from_str(text).map_err(|e| {
         invalid(format!(
             "plugin.toml is not a valid manifest: {}",

@@ -1,6 +1,7 @@
 //! Tool input schemas: compiled at load, never allowed to fetch or read what they refer to.
 
 use crate::error::{Code, Error};
+use crate::schema_bound::Refusal;
 use jsonschema::{Retrieve, Uri, Validator};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +22,20 @@ impl Retrieve for RefuseAll {
 }
 
 pub fn compile(tool: &str, schema: &Value) -> Result<Validator, Error> {
+    // The bounds first: a validator may answer a meta-schema URL from a bundled copy.
+    crate::schema_bound::check(schema).map_err(|refusal| {
+        let (reason, why) = match refusal {
+            Refusal::ExternalRef(target) => ("external_ref", format!("it refers to {target}")),
+            Refusal::Unbounded(why) => ("unbounded", why),
+        };
+        Error::new(
+            Code::ManifestInvalid,
+            format!("the input_schema of tool {tool} is refused: its validation is not bounded or not self-contained"),
+        )
+        .with("tool", tool)
+        .with("reason", reason)
+        .with("why", why)
+    })?;
     let asked = Arc::new(AtomicBool::new(false));
     jsonschema::options()
         .with_retriever(RefuseAll(asked.clone()))
