@@ -65,6 +65,7 @@ PAGE = 65536
 # serde_json's recursion limit, which SPEC section 6 and 7 adopt: 128 levels is already refused.
 NESTING_LIMIT = 128
 MESSAGE_HARD_CAP = 4096
+DETAILS_JSON_CAP = 4096
 DETAIL_STRING_CAP = 256
 DETAIL_LIST_CAP = 16
 REPORTED_SCHEMA_ERRORS = 4
@@ -88,23 +89,32 @@ PHASES = {
 # Errors: a code, its phase, a message safe to show a model, bounded details (SPEC section 9).
 
 def _unsafe_char(c):
-    """C0/C1 controls and DEL (Unicode category Cc) and the bidirectional overrides."""
-    return unicodedata.category(c) == "Cc" or "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069"
+    """Section 9's one unsafe set: C0/C1 controls and DEL (Unicode category Cc), the line and
+    paragraph separators, and every bidirectional formatting character."""
+    return (unicodedata.category(c) == "Cc" or c in "\u061c\u200e\u200f\u2028\u2029"
+            or "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069")
+
+
+def clean_diagnostics(text):
+    """Diagnostics lose the same set, except newline and tab, which they keep (section 4)."""
+    return "".join(c for c in text if c in "\n\t" or not _unsafe_char(c))
 
 
 def sanitize(text, max_bytes):
     """Drops unsafe characters; cuts to `max_bytes` of UTF-8 on a character boundary, marking a
-    cut with an ellipsis that counts toward the bound."""
+    cut with an ellipsis that counts toward the bound. A bound of 0 is taken as 1."""
+    max_bytes = max(max_bytes, 1)
     clean = "".join(c for c in text if not _unsafe_char(c))
     # A lone surrogate cannot be written as UTF-8: it would make the response unreadable.
     clean = clean.encode("utf-8", "replace").decode("utf-8")
     raw = clean.encode("utf-8")
     if len(raw) <= max_bytes:
         return clean
+    if max_bytes < 3:
+        return raw[:max_bytes].decode("utf-8", "ignore")
     mark = "\u2026"
-    room = max(max_bytes - len(mark.encode("utf-8")), 0)
-    cut = raw[:room].decode("utf-8", "ignore")
-    return cut + mark if max_bytes >= 3 else cut
+    cut = raw[:max_bytes - len(mark.encode("utf-8"))].decode("utf-8", "ignore")
+    return cut + mark
 
 
 def _bound(value):
@@ -118,6 +128,36 @@ def _bound(value):
     return value
 
 
+def _details_size(details):
+    return len(json.dumps(details, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def _shorten_strings(value, cap):
+    if isinstance(value, str):
+        return sanitize(value, cap)
+    if isinstance(value, list):
+        return [_shorten_strings(v, cap) for v in value]
+    if isinstance(value, dict):
+        return {sanitize(k, cap): _shorten_strings(v, cap) for k, v in value.items()}
+    return value
+
+
+def _fit_details(details):
+    """Section 9: details over 4 KiB of compact JSON lose trailing list items first (so a
+    normative list keeps its first entries in order), then have their strings shortened."""
+    while _details_size(details) > DETAILS_JSON_CAP:
+        lists = [k for k, v in details.items() if isinstance(v, list) and v]
+        if not lists:
+            break
+        longest = max(lists, key=lambda k: len(details[k]))
+        details[longest] = details[longest][:-1]
+    cap = DETAIL_STRING_CAP
+    while _details_size(details) > DETAILS_JSON_CAP and cap > 1:
+        cap //= 2
+        details = _shorten_strings(details, cap)
+    return details
+
+
 class CageError(Exception):
     """A failure of a load or a call, as the protocol reports it."""
 
@@ -126,13 +166,13 @@ class CageError(Exception):
         assert code in PHASES, code
         self.code = code
         self.message = sanitize(message, MESSAGE_HARD_CAP)
-        self.details = {k: _bound(v) for k, v in details.items()}
+        self.details = _fit_details({k: _bound(v) for k, v in details.items()})
 
     def to_json(self, message_bytes):
         return {
             "code": self.code,
             "phase": PHASES[self.code],
-            "message": sanitize(self.message, max(message_bytes, 1)),
+            "message": sanitize(self.message, message_bytes),
             "details": self.details,
         }
 
@@ -494,10 +534,16 @@ def compile_schema(tool, schema):
         resolver = resolver.in_subresource(resource)
         contents = resource.contents
         if isinstance(contents, dict):
-            for key in ("$ref", "$dynamicRef", "$recursiveRef"):
-                ref = contents.get(key)
-                if isinstance(ref, str):
-                    resolver.lookup(ref)
+            for key in ("$dynamicRef", "$recursiveRef"):
+                if key in contents:
+                    raise invalid(f"it uses {key}, whose validation time cannot be bounded")
+            ref = contents.get("$ref")
+            if isinstance(ref, str):
+                # Section 2: only references inside the schema, so a bundled meta-schema's URL
+                # is refused like any other, whatever the validator happens to ship.
+                if not ref.startswith("#"):
+                    raise referencing.exceptions.Unretrievable(ref=ref)
+                resolver.lookup(ref)
         for sub in resource.subresources():
             walk(resolver, sub, depth + 1)
 
@@ -787,7 +833,9 @@ class CallState:
     def diagnostics_text(self):
         if not self.diagnostics and not self.dropped:
             return None
-        text = self.diagnostics.decode("utf-8", "replace")
+        text = clean_diagnostics(self.diagnostics.decode("utf-8", "replace"))
+        if not text and not self.dropped:
+            return None
         if self.dropped:
             text += f"\n[truncated {self.dropped} bytes]"
         return text
