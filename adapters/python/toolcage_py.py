@@ -20,6 +20,7 @@ import os
 import stat
 import sys
 import threading
+import time
 import tomllib
 import unicodedata
 
@@ -495,6 +496,55 @@ class _Refused(Exception):
     pass
 
 
+def backtracking_construct(pattern):
+    """The first construct of `pattern` that needs a backtracking matcher (SPEC section 2.3):
+    a look-behind, a negative look-ahead, a back-reference, or a positive look-ahead other than
+    a run of `(?=...)` groups right after a leading `^`. None when the pattern has none."""
+    leading_end = 1 if pattern.startswith("^") else -1
+    stack = []  # for each open group: whether it is an allowed leading look-ahead
+    i, n, class_depth = 0, len(pattern), 0
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            nxt = pattern[i + 1:i + 2]
+            if class_depth == 0 and (nxt in "123456789" and nxt or nxt == "k"):
+                return "a back-reference"
+            i += 2
+            continue
+        if class_depth:
+            if c == "[":
+                class_depth += 1
+            elif c == "]":
+                class_depth -= 1
+            i += 1
+            continue
+        if c == "[":
+            class_depth = 1
+            i += 1
+            if pattern[i:i + 1] == "^":
+                i += 1
+            if pattern[i:i + 1] == "]":
+                i += 1
+            continue
+        if c == "(":
+            head = pattern[i:i + 4]
+            if head.startswith("(?<=") or head.startswith("(?<!"):
+                return "a look-behind"
+            if head.startswith("(?!"):
+                return "a negative look-ahead"
+            if head.startswith("(?="):
+                if i != leading_end:
+                    return "a look-ahead that is not right after a leading ^"
+                stack.append(True)
+            else:
+                stack.append(False)
+        elif c == ")" and stack:
+            if stack.pop():
+                leading_end = i + 1
+        i += 1
+    return None
+
+
 def _refuse_retrieval(uri):
     raise _Refused(uri)
 
@@ -509,9 +559,9 @@ def compile_schema(tool, schema):
     import referencing.jsonschema
     from jsonschema_specifications import REGISTRY as METASCHEMAS
 
-    def invalid(why):
+    def invalid(why, **details):
         return _manifest_error(f"the input_schema of tool {tool} is not a valid JSON Schema: "
-                               f"{why}", tool=tool)
+                               f"{why}", tool=tool, **details)
 
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
@@ -534,6 +584,16 @@ def compile_schema(tool, schema):
         resolver = resolver.in_subresource(resource)
         contents = resource.contents
         if isinstance(contents, dict):
+            patterns = []
+            if isinstance(contents.get("pattern"), str):
+                patterns.append(contents["pattern"])
+            if isinstance(contents.get("patternProperties"), dict):
+                patterns.extend(contents["patternProperties"])
+            for pattern in patterns:
+                construct = backtracking_construct(pattern)
+                if construct:
+                    raise invalid(f"a pattern has {construct}, which needs a backtracking "
+                                  "matcher", pattern=pattern)
             for key in ("$dynamicRef", "$recursiveRef"):
                 if key in contents:
                     raise invalid(f"it uses {key}, whose validation time cannot be bounded")
@@ -547,22 +607,119 @@ def compile_schema(tool, schema):
         for sub in resource.subresources():
             walk(resolver, sub, depth + 1)
 
+    in_place = ("allOf", "anyOf", "oneOf")
+    single = ("not", "if", "then", "else")
+    counts = {}
+
+    def applied(contents, resolver, active):
+        """How many subschemas `contents` applies to one value in place ($ref and the in-place
+        applicators), itself included. This is a lower bound of section 2.3's count at a depth,
+        so refusing past 1024 here never refuses a schema the rule accepts."""
+        if not isinstance(contents, dict):
+            return 1
+        key = id(contents)
+        if key in counts:
+            return counts[key]
+        if key in active:
+            raise invalid("a $ref cycle applies a schema to the same value forever")
+        active.add(key)
+        total = 1
+        subs = []
+        for k in in_place:
+            if isinstance(contents.get(k), list):
+                subs.extend(contents[k])
+        subs.extend(contents[k] for k in single if k in contents)
+        for k in ("dependentSchemas", "dependencies"):
+            if isinstance(contents.get(k), dict):
+                subs.extend(v for v in contents[k].values() if isinstance(v, dict))
+        for sub in subs:
+            total += applied(sub, resolver, active)
+            if total > 1024:
+                break
+        ref = contents.get("$ref")
+        if isinstance(ref, str) and total <= 1024:
+            resolved = resolver.lookup(ref)
+            total += applied(resolved.contents, resolved.resolver, active)
+        active.discard(key)
+        if total > 1024:
+            raise invalid("it could apply more than 1024 subschemas to one input value")
+        counts[key] = total
+        return total
+
+    def fan_out(resolver, resource, depth):
+        resolver = resolver.in_subresource(resource)
+        applied(resource.contents, resolver, set())
+        for sub in resource.subresources():
+            fan_out(resolver, sub, depth + 1)
+
     try:
         walk(registry.resolver(base_uri=base), resource, 0)
+        fan_out(registry.resolver(base_uri=base), resource, 0)
     except referencing.exceptions.Unretrievable:
         raise _manifest_error(f"the input_schema of tool {tool} refers to an external resource "
                               "($ref); only references inside the schema are allowed",
                               tool=tool) from None
     except referencing.exceptions.Unresolvable as e:
         raise invalid(f"a reference does not resolve: {e}") from None
-    return cls(schema, registry=registry)
+    return _budgeted(cls)(schema, registry=registry)
+
+
+class CallBudget:
+    """A call's deadline and cancel, measured from the call's start, so that the host's own
+    work before the guest runs (input validation) counts too (SPEC section 6, CPU-04)."""
+
+    current = None  # the budget of the call being validated; calls run one at a time
+
+    def __init__(self, deadline_s, cancel_after_s):
+        self.start = time.monotonic()
+        self.deadline_s = deadline_s
+        self.cancel_after_s = cancel_after_s
+
+    def elapsed(self):
+        return time.monotonic() - self.start
+
+    def check(self):
+        elapsed = self.elapsed()
+        if (self.cancel_after_s is not None and self.cancel_after_s < self.deadline_s
+                and elapsed >= self.cancel_after_s):
+            raise CageError("cancelled", "the tool call was cancelled by the host")
+        if elapsed >= self.deadline_s:
+            ms = round(self.deadline_s * 1000)
+            raise CageError("timeout", f"the tool call exceeded its {ms} ms deadline",
+                            deadline_ms=ms)
+
+
+def _budgeted(cls):
+    """The validator class with every keyword checking the call's budget first, so a long
+    validation ends at the deadline or the cancel rather than when it is done."""
+    import jsonschema
+
+    def wrap(keyword):
+        def checked(validator, value, instance, schema):
+            if CallBudget.current is not None:
+                CallBudget.current.check()
+            errors = keyword(validator, value, instance, schema)
+            if errors:
+                yield from errors
+        return checked
+
+    return jsonschema.validators.extend(
+        cls, {name: wrap(fn) for name, fn in cls.VALIDATORS.items()})
 
 
 def _pointer(path):
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def check_input(validator, value):
+def check_input(validator, value, budget):
+    CallBudget.current = budget
+    try:
+        _check_input(validator, value)
+    finally:
+        CallBudget.current = None
+
+
+def _check_input(validator, value):
     errors = []
     for error in validator.iter_errors(value):
         errors.append(error)
@@ -1034,6 +1191,8 @@ def _outcome(state, result):
 def call(plugin, tool, text, limits, cancel_after_ms):
     """One tool call: check the tool and the input, then a fresh store and instance under the
     deadline, the cancel, the fuel and the store limits; then the output contract."""
+    cancel_s = None if cancel_after_ms is None else cancel_after_ms / 1000
+    budget = CallBudget(limits["deadline_ms"] / 1000, cancel_s)
     validator = plugin.validators.get(tool)
     if validator is None:
         return _outcome(None, CageError("tool_unknown", f"plugin {plugin.manifest['id']} has no "
@@ -1049,7 +1208,7 @@ def call(plugin, tool, text, limits, cancel_after_ms):
     except (ValueError, UnicodeError) as e:
         return _outcome(None, CageError("input_malformed", f"the tool input is not JSON: {e}"))
     try:
-        check_input(validator, value)
+        check_input(validator, value, budget)
     except CageError as e:
         return _outcome(None, e)
 
@@ -1062,8 +1221,10 @@ def call(plugin, tool, text, limits, cancel_after_ms):
         store.set_fuel(limits["fuel"])
     # The deadline is set before the watchdog starts, so its tick cannot come too early to count.
     store.set_epoch_deadline(1)
-    cancel_s = None if cancel_after_ms is None else cancel_after_ms / 1000
-    watchdog = Watchdog(engine, limits["deadline_ms"] / 1000, cancel_s)
+    # The watchdog waits out what is left of the budget after the checks above.
+    spent = budget.elapsed()
+    watchdog = Watchdog(engine, max(budget.deadline_s - spent, 0),
+                        None if cancel_s is None else max(cancel_s - spent, 0))
     watchdog.start()
     try:
         result = _run(plugin, store, state, limits)
