@@ -68,6 +68,7 @@ NESTING_LIMIT = 128
 MESSAGE_HARD_CAP = 4096
 DETAILS_JSON_CAP = 4096
 DETAIL_STRING_CAP = 256
+SCHEMA_DEPTH = 64
 DETAIL_LIST_CAP = 16
 REPORTED_SCHEMA_ERRORS = 4
 
@@ -549,6 +550,20 @@ def _refuse_retrieval(uri):
     raise _Refused(uri)
 
 
+def _json_depth(value):
+    """Deepest nesting of a JSON value (a scalar is one level), without recursion: the schema is
+    untrusted and may be deeper than Python's recursion limit."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
 def compile_schema(tool, schema):
     """A validator for the tool's input_schema; an invalid schema or one whose `$ref` leaves the
     schema (a URL, a file, another document) is manifest_invalid. Nothing is fetched: the
@@ -563,6 +578,8 @@ def compile_schema(tool, schema):
         return _manifest_error(f"the input_schema of tool {tool} is not a valid JSON Schema: "
                                f"{why}", tool=tool, **details)
 
+    if _json_depth(schema) > SCHEMA_DEPTH:
+        raise invalid(f"it is nested more than {SCHEMA_DEPTH} levels deep")
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         cls.check_schema(schema)
@@ -594,6 +611,10 @@ def compile_schema(tool, schema):
                 if construct:
                     raise invalid(f"a pattern has {construct}, which needs a backtracking "
                                   "matcher", pattern=pattern)
+            nested_id = contents.get("$id")
+            if depth > 0 and "$id" in contents and not (
+                    isinstance(nested_id, str) and nested_id.startswith("#")):
+                raise invalid("it declares $id below its root")
             for key in ("$dynamicRef", "$recursiveRef"):
                 if key in contents:
                     raise invalid(f"it uses {key}, whose validation time cannot be bounded")
