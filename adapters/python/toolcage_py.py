@@ -20,6 +20,7 @@ import os
 import stat
 import sys
 import threading
+import time
 import tomllib
 import unicodedata
 
@@ -65,7 +66,9 @@ PAGE = 65536
 # serde_json's recursion limit, which SPEC section 6 and 7 adopt: 128 levels is already refused.
 NESTING_LIMIT = 128
 MESSAGE_HARD_CAP = 4096
+DETAILS_JSON_CAP = 4096
 DETAIL_STRING_CAP = 256
+SCHEMA_DEPTH = 64
 DETAIL_LIST_CAP = 16
 REPORTED_SCHEMA_ERRORS = 4
 
@@ -88,23 +91,32 @@ PHASES = {
 # Errors: a code, its phase, a message safe to show a model, bounded details (SPEC section 9).
 
 def _unsafe_char(c):
-    """C0/C1 controls and DEL (Unicode category Cc) and the bidirectional overrides."""
-    return unicodedata.category(c) == "Cc" or "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069"
+    """Section 9's one unsafe set: C0/C1 controls and DEL (Unicode category Cc), the line and
+    paragraph separators, and every bidirectional formatting character."""
+    return (unicodedata.category(c) == "Cc" or c in "\u061c\u200e\u200f\u2028\u2029"
+            or "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069")
+
+
+def clean_diagnostics(text):
+    """Diagnostics lose the same set, except newline and tab, which they keep (section 4)."""
+    return "".join(c for c in text if c in "\n\t" or not _unsafe_char(c))
 
 
 def sanitize(text, max_bytes):
     """Drops unsafe characters; cuts to `max_bytes` of UTF-8 on a character boundary, marking a
-    cut with an ellipsis that counts toward the bound."""
+    cut with an ellipsis that counts toward the bound. A bound of 0 is taken as 1."""
+    max_bytes = max(max_bytes, 1)
     clean = "".join(c for c in text if not _unsafe_char(c))
     # A lone surrogate cannot be written as UTF-8: it would make the response unreadable.
     clean = clean.encode("utf-8", "replace").decode("utf-8")
     raw = clean.encode("utf-8")
     if len(raw) <= max_bytes:
         return clean
+    if max_bytes < 3:
+        return raw[:max_bytes].decode("utf-8", "ignore")
     mark = "\u2026"
-    room = max(max_bytes - len(mark.encode("utf-8")), 0)
-    cut = raw[:room].decode("utf-8", "ignore")
-    return cut + mark if max_bytes >= 3 else cut
+    cut = raw[:max_bytes - len(mark.encode("utf-8"))].decode("utf-8", "ignore")
+    return cut + mark
 
 
 def _bound(value):
@@ -118,6 +130,36 @@ def _bound(value):
     return value
 
 
+def _details_size(details):
+    return len(json.dumps(details, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def _shorten_strings(value, cap):
+    if isinstance(value, str):
+        return sanitize(value, cap)
+    if isinstance(value, list):
+        return [_shorten_strings(v, cap) for v in value]
+    if isinstance(value, dict):
+        return {sanitize(k, cap): _shorten_strings(v, cap) for k, v in value.items()}
+    return value
+
+
+def _fit_details(details):
+    """Section 9: details over 4 KiB of compact JSON lose trailing list items first (so a
+    normative list keeps its first entries in order), then have their strings shortened."""
+    while _details_size(details) > DETAILS_JSON_CAP:
+        lists = [k for k, v in details.items() if isinstance(v, list) and v]
+        if not lists:
+            break
+        longest = max(lists, key=lambda k: len(details[k]))
+        details[longest] = details[longest][:-1]
+    cap = DETAIL_STRING_CAP
+    while _details_size(details) > DETAILS_JSON_CAP and cap > 1:
+        cap //= 2
+        details = _shorten_strings(details, cap)
+    return details
+
+
 class CageError(Exception):
     """A failure of a load or a call, as the protocol reports it."""
 
@@ -126,13 +168,13 @@ class CageError(Exception):
         assert code in PHASES, code
         self.code = code
         self.message = sanitize(message, MESSAGE_HARD_CAP)
-        self.details = {k: _bound(v) for k, v in details.items()}
+        self.details = _fit_details({k: _bound(v) for k, v in details.items()})
 
     def to_json(self, message_bytes):
         return {
             "code": self.code,
             "phase": PHASES[self.code],
-            "message": sanitize(self.message, max(message_bytes, 1)),
+            "message": sanitize(self.message, message_bytes),
             "details": self.details,
         }
 
@@ -455,8 +497,71 @@ class _Refused(Exception):
     pass
 
 
+def backtracking_construct(pattern):
+    """The first construct of `pattern` that needs a backtracking matcher (SPEC section 2.3):
+    a look-behind, a negative look-ahead, a back-reference, or a positive look-ahead other than
+    a run of `(?=...)` groups right after a leading `^`. None when the pattern has none."""
+    leading_end = 1 if pattern.startswith("^") else -1
+    stack = []  # for each open group: whether it is an allowed leading look-ahead
+    i, n, class_depth = 0, len(pattern), 0
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            nxt = pattern[i + 1:i + 2]
+            if class_depth == 0 and (nxt in "123456789" and nxt or nxt == "k"):
+                return "a back-reference"
+            i += 2
+            continue
+        if class_depth:
+            if c == "[":
+                class_depth += 1
+            elif c == "]":
+                class_depth -= 1
+            i += 1
+            continue
+        if c == "[":
+            class_depth = 1
+            i += 1
+            if pattern[i:i + 1] == "^":
+                i += 1
+            if pattern[i:i + 1] == "]":
+                i += 1
+            continue
+        if c == "(":
+            head = pattern[i:i + 4]
+            if head.startswith("(?<=") or head.startswith("(?<!"):
+                return "a look-behind"
+            if head.startswith("(?!"):
+                return "a negative look-ahead"
+            if head.startswith("(?="):
+                if i != leading_end:
+                    return "a look-ahead that is not right after a leading ^"
+                stack.append(True)
+            else:
+                stack.append(False)
+        elif c == ")" and stack:
+            if stack.pop():
+                leading_end = i + 1
+        i += 1
+    return None
+
+
 def _refuse_retrieval(uri):
     raise _Refused(uri)
+
+
+def _json_depth(value):
+    """Deepest nesting of a JSON value (a scalar is one level), without recursion: the schema is
+    untrusted and may be deeper than Python's recursion limit."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
 
 
 def compile_schema(tool, schema):
@@ -469,10 +574,12 @@ def compile_schema(tool, schema):
     import referencing.jsonschema
     from jsonschema_specifications import REGISTRY as METASCHEMAS
 
-    def invalid(why):
+    def invalid(why, **details):
         return _manifest_error(f"the input_schema of tool {tool} is not a valid JSON Schema: "
-                               f"{why}", tool=tool)
+                               f"{why}", tool=tool, **details)
 
+    if _json_depth(schema) > SCHEMA_DEPTH:
+        raise invalid(f"it is nested more than {SCHEMA_DEPTH} levels deep")
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         cls.check_schema(schema)
@@ -494,29 +601,146 @@ def compile_schema(tool, schema):
         resolver = resolver.in_subresource(resource)
         contents = resource.contents
         if isinstance(contents, dict):
-            for key in ("$ref", "$dynamicRef", "$recursiveRef"):
-                ref = contents.get(key)
-                if isinstance(ref, str):
-                    resolver.lookup(ref)
+            patterns = []
+            if isinstance(contents.get("pattern"), str):
+                patterns.append(contents["pattern"])
+            if isinstance(contents.get("patternProperties"), dict):
+                patterns.extend(contents["patternProperties"])
+            for pattern in patterns:
+                construct = backtracking_construct(pattern)
+                if construct:
+                    raise invalid(f"a pattern has {construct}, which needs a backtracking "
+                                  "matcher", pattern=pattern)
+            nested_id = contents.get("$id")
+            if depth > 0 and "$id" in contents and not (
+                    isinstance(nested_id, str) and nested_id.startswith("#")):
+                raise invalid("it declares $id below its root")
+            for key in ("$dynamicRef", "$recursiveRef"):
+                if key in contents:
+                    raise invalid(f"it uses {key}, whose validation time cannot be bounded")
+            ref = contents.get("$ref")
+            if isinstance(ref, str):
+                # Section 2: only references inside the schema, so a bundled meta-schema's URL
+                # is refused like any other, whatever the validator happens to ship.
+                if not ref.startswith("#"):
+                    raise referencing.exceptions.Unretrievable(ref=ref)
+                resolver.lookup(ref)
         for sub in resource.subresources():
             walk(resolver, sub, depth + 1)
 
+    in_place = ("allOf", "anyOf", "oneOf")
+    single = ("not", "if", "then", "else")
+    counts = {}
+
+    def applied(contents, resolver, active):
+        """How many subschemas `contents` applies to one value in place ($ref and the in-place
+        applicators), itself included. This is a lower bound of section 2.3's count at a depth,
+        so refusing past 1024 here never refuses a schema the rule accepts."""
+        if not isinstance(contents, dict):
+            return 1
+        key = id(contents)
+        if key in counts:
+            return counts[key]
+        if key in active:
+            raise invalid("a $ref cycle applies a schema to the same value forever")
+        active.add(key)
+        total = 1
+        subs = []
+        for k in in_place:
+            if isinstance(contents.get(k), list):
+                subs.extend(contents[k])
+        subs.extend(contents[k] for k in single if k in contents)
+        for k in ("dependentSchemas", "dependencies"):
+            if isinstance(contents.get(k), dict):
+                subs.extend(v for v in contents[k].values() if isinstance(v, dict))
+        for sub in subs:
+            total += applied(sub, resolver, active)
+            if total > 1024:
+                break
+        ref = contents.get("$ref")
+        if isinstance(ref, str) and total <= 1024:
+            resolved = resolver.lookup(ref)
+            total += applied(resolved.contents, resolved.resolver, active)
+        active.discard(key)
+        if total > 1024:
+            raise invalid("it could apply more than 1024 subschemas to one input value")
+        counts[key] = total
+        return total
+
+    def fan_out(resolver, resource, depth):
+        resolver = resolver.in_subresource(resource)
+        applied(resource.contents, resolver, set())
+        for sub in resource.subresources():
+            fan_out(resolver, sub, depth + 1)
+
     try:
         walk(registry.resolver(base_uri=base), resource, 0)
+        fan_out(registry.resolver(base_uri=base), resource, 0)
     except referencing.exceptions.Unretrievable:
         raise _manifest_error(f"the input_schema of tool {tool} refers to an external resource "
                               "($ref); only references inside the schema are allowed",
                               tool=tool) from None
     except referencing.exceptions.Unresolvable as e:
         raise invalid(f"a reference does not resolve: {e}") from None
-    return cls(schema, registry=registry)
+    return _budgeted(cls)(schema, registry=registry)
+
+
+class CallBudget:
+    """A call's deadline and cancel, measured from the call's start, so that the host's own
+    work before the guest runs (input validation) counts too (SPEC section 6, CPU-04)."""
+
+    current = None  # the budget of the call being validated; calls run one at a time
+
+    def __init__(self, deadline_s, cancel_after_s):
+        self.start = time.monotonic()
+        self.deadline_s = deadline_s
+        self.cancel_after_s = cancel_after_s
+
+    def elapsed(self):
+        return time.monotonic() - self.start
+
+    def check(self):
+        elapsed = self.elapsed()
+        if (self.cancel_after_s is not None and self.cancel_after_s < self.deadline_s
+                and elapsed >= self.cancel_after_s):
+            raise CageError("cancelled", "the tool call was cancelled by the host")
+        if elapsed >= self.deadline_s:
+            ms = round(self.deadline_s * 1000)
+            raise CageError("timeout", f"the tool call exceeded its {ms} ms deadline",
+                            deadline_ms=ms)
+
+
+def _budgeted(cls):
+    """The validator class with every keyword checking the call's budget first, so a long
+    validation ends at the deadline or the cancel rather than when it is done."""
+    import jsonschema
+
+    def wrap(keyword):
+        def checked(validator, value, instance, schema):
+            if CallBudget.current is not None:
+                CallBudget.current.check()
+            errors = keyword(validator, value, instance, schema)
+            if errors:
+                yield from errors
+        return checked
+
+    return jsonschema.validators.extend(
+        cls, {name: wrap(fn) for name, fn in cls.VALIDATORS.items()})
 
 
 def _pointer(path):
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def check_input(validator, value):
+def check_input(validator, value, budget):
+    CallBudget.current = budget
+    try:
+        _check_input(validator, value)
+    finally:
+        CallBudget.current = None
+
+
+def _check_input(validator, value):
     errors = []
     for error in validator.iter_errors(value):
         errors.append(error)
@@ -787,7 +1011,9 @@ class CallState:
     def diagnostics_text(self):
         if not self.diagnostics and not self.dropped:
             return None
-        text = self.diagnostics.decode("utf-8", "replace")
+        text = clean_diagnostics(self.diagnostics.decode("utf-8", "replace"))
+        if not text and not self.dropped:
+            return None
         if self.dropped:
             text += f"\n[truncated {self.dropped} bytes]"
         return text
@@ -986,6 +1212,8 @@ def _outcome(state, result):
 def call(plugin, tool, text, limits, cancel_after_ms):
     """One tool call: check the tool and the input, then a fresh store and instance under the
     deadline, the cancel, the fuel and the store limits; then the output contract."""
+    cancel_s = None if cancel_after_ms is None else cancel_after_ms / 1000
+    budget = CallBudget(limits["deadline_ms"] / 1000, cancel_s)
     validator = plugin.validators.get(tool)
     if validator is None:
         return _outcome(None, CageError("tool_unknown", f"plugin {plugin.manifest['id']} has no "
@@ -1001,7 +1229,7 @@ def call(plugin, tool, text, limits, cancel_after_ms):
     except (ValueError, UnicodeError) as e:
         return _outcome(None, CageError("input_malformed", f"the tool input is not JSON: {e}"))
     try:
-        check_input(validator, value)
+        check_input(validator, value, budget)
     except CageError as e:
         return _outcome(None, e)
 
@@ -1014,8 +1242,10 @@ def call(plugin, tool, text, limits, cancel_after_ms):
         store.set_fuel(limits["fuel"])
     # The deadline is set before the watchdog starts, so its tick cannot come too early to count.
     store.set_epoch_deadline(1)
-    cancel_s = None if cancel_after_ms is None else cancel_after_ms / 1000
-    watchdog = Watchdog(engine, limits["deadline_ms"] / 1000, cancel_s)
+    # The watchdog waits out what is left of the budget after the checks above.
+    spent = budget.elapsed()
+    watchdog = Watchdog(engine, max(budget.deadline_s - spent, 0),
+                        None if cancel_s is None else max(cancel_s - spent, 0))
     watchdog.start()
     try:
         result = _run(plugin, store, state, limits)
