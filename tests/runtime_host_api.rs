@@ -203,10 +203,19 @@ fn an_idle_runtime_ticker_sleeps_and_wakes_for_a_call() {
     let _serial = serial();
     let before = epoch_threads();
     let rt = Runtime::new(Config::default()).unwrap();
-    let ours: Vec<String> = epoch_threads()
-        .into_iter()
-        .filter(|t| !before.contains(t))
-        .collect();
+    // The new thread names itself once it runs, so it may show up under its name a moment
+    // after `Runtime::new` returns.
+    let mut ours: Vec<String> = Vec::new();
+    for _ in 0..200 {
+        ours = epoch_threads()
+            .into_iter()
+            .filter(|t| !before.contains(t))
+            .collect();
+        if !ours.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
     assert_eq!(ours.len(), 1, "one ticker thread per runtime: {ours:?}");
     let tid = &ours[0];
 

@@ -65,10 +65,20 @@ fn trapped_timed_out_cancelled_and_fueled_calls_leak_no_thread() {
     let before = thread_count();
     for _ in 0..3 {
         lifecycle();
-        assert_eq!(
+        // Host work a call gave up on at its deadline (a late fuel compile, a slow schema
+        // validation: docs/SPEC.md section 8) finishes on its own worker, which holds the
+        // runtime until then; bounded work, so every thread is gone within seconds.
+        let settled = (0..1000).any(|_| {
+            if thread_count() == before {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+            false
+        });
+        assert!(
+            settled,
+            "a thread outlived its runtime by 10 s: {} threads instead of {before}: {:?}",
             thread_count(),
-            before,
-            "a thread outlived its runtime: {:?}",
             thread_names()
         );
     }
