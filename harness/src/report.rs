@@ -17,6 +17,20 @@ use crate::runner::{CaseResult, RunReport};
 mod markdown;
 pub use markdown::markdown;
 
+/// `word` as one POSIX shell word, quoted only when it needs it: rerun lines are pasted into a
+/// shell, and case ids and paths of external corpora are data.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./=:,+@%".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 /// The kit's version, carried by every report.
 pub const KIT_VERSION: &str = env!("CARGO_PKG_VERSION");
 

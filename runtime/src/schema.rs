@@ -158,7 +158,13 @@ mod tests {
 
     #[test]
     fn backtracking_patterns_are_refused_and_plain_ones_run() {
-        for p in ["^(a+)+\\1$", "^(?!a)b", "(?<=a)b", "^(\\w+\\s?)+(?=x)$"] {
+        for p in [
+            "^(a+)+\\1$",
+            "^(?!a)b",
+            "(?<=a)b",
+            "^(\\w+\\s?)+(?=x)$",
+            "^(?=.*\\d)[a-z\\d]+$",
+        ] {
             let r = compile("t", &json!({"type": "string", "pattern": p}));
             assert!(
                 r.as_ref()
@@ -166,8 +172,6 @@ mod tests {
                 "{p} was accepted"
             );
         }
-        // Leading positive look-aheads are split into linear patterns, each anchored there.
-        assert!(compile("t", &json!({"pattern": "^(?=.*\\d)[a-z\\d]+$"})).is_ok());
         let Ok(s) = compile("t", &json!({"type": "string", "pattern": "^(a+)+$"})) else {
             panic!("a linear pattern")
         };

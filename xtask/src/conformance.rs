@@ -194,15 +194,7 @@ fn rerun_prefix(args: &Args) -> String {
 
 /// Quotes a word for a POSIX shell when it needs it.
 fn quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-./=:,+@%".contains(&b));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
+    report::shell_word(word)
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ pub fn markdown(report: &RunReport, rerun: &str) -> String {
             fence(
                 &mut out,
                 "sh",
-                &format!("{rerun} --filter {}", shell_word(&result.id)),
+                &format!("{rerun} --filter {}", super::shell_word(&result.id)),
             );
         }
     }
@@ -146,19 +146,6 @@ fn table_cell(text: &str) -> String {
     visible(text).replace('|', "\\|").replace('\n', " ")
 }
 
-/// A case id as one shell word (ids are plain in our corpus; external corpora may differ).
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-./=:,+@%".contains(&b));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +167,6 @@ mod tests {
         );
         assert_eq!(inline("x`y\nz"), "x'y'z");
         assert_eq!(table_cell("a|b"), "a\\|b");
-        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(super::super::shell_word("a b"), "'a b'");
     }
 }
