@@ -1,7 +1,10 @@
 //! `[expect] guest_stopped` through the process adapter: an adapter that answers `timeout` while
 //! an earlier call's guest still burns CPU beside the current one fails with guest_left_running;
 //! one that runs one guest at a time passes.
+
 #![cfg(target_os = "linux")]
+
+mod common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -25,21 +28,12 @@ fn adapter(dir: &Path, name: &str, guest: &str) -> ProcessRuntime {
 }
 
 fn suite(dir: &Path) -> Suite {
-    let corpus = dir.join("corpus");
-    fs::create_dir(&corpus).unwrap();
-    fs::write(
-        corpus.join("guarantees.toml"),
-        "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nmust = \"m\"\n",
-    )
-    .unwrap();
-    fs::write(
-        corpus.join("case.wat"),
-        ";;! id = \"a.stopped\"\n;;! guarantee = \"G-1\"\n;;! since = \"0.1.0\"\n;;! summary = \"s\"\n\
-         ;;! repeat = 3\n;;! [limits]\n;;! deadline_ms = 100\n;;! [expect]\n;;! code = \"timeout\"\n\
+    common::one_case_suite(
+        dir,
+        "a.stopped",
+        ";;! repeat = 3\n;;! [limits]\n;;! deadline_ms = 100\n;;! [expect]\n;;! code = \"timeout\"\n\
          ;;! guest_stopped = true\n(module)\n",
     )
-    .unwrap();
-    Suite::load(&[corpus]).unwrap()
 }
 
 fn verdict(runtime: &ProcessRuntime, suite: &Suite) -> Verdict {

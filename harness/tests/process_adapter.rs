@@ -1,7 +1,10 @@
 //! The process adapter client against tiny shell-script adapters: a well-behaved one passes, and
 //! one that crashes, hangs, prints garbage or the wrong number of outcomes fails with its own
 //! typed reason, never a pass or a skip.
+
 #![cfg(unix)]
+
+mod common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -32,21 +35,12 @@ fn echo_describe() -> String {
 }
 
 fn suite(dir: &Path) -> Suite {
-    let corpus = dir.join("corpus");
-    fs::create_dir(&corpus).unwrap();
-    fs::write(
-        corpus.join("guarantees.toml"),
-        "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nmust = \"m\"\n",
-    )
-    .unwrap();
-    fs::write(
-        corpus.join("case.wat"),
-        ";;! id = \"a.trap\"\n;;! guarantee = \"G-1\"\n;;! since = \"0.1.0\"\n;;! summary = \"s\"\n\
-         ;;! [limits]\n;;! deadline_ms = 50\n;;! [expect]\n;;! code = \"trap\"\n\
+    common::one_case_suite(
+        dir,
+        "a.trap",
+        ";;! [limits]\n;;! deadline_ms = 50\n;;! [expect]\n;;! code = \"trap\"\n\
          ;;! details = { trap = \"unreachable\" }\n(module (func unreachable))\n",
     )
-    .unwrap();
-    Suite::load(&[corpus]).unwrap()
 }
 
 fn verdict(runtime: &ProcessRuntime, suite: &Suite) -> Verdict {

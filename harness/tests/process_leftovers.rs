@@ -2,16 +2,17 @@
 //! neither blocks the kit nor leaks a kit thread, and the adapter's process group is killed by a
 //! signal the kit sends itself (no `kill` program needed). One test in its own binary, so the
 //! thread count it compares is the kit's alone.
+
 #![cfg(unix)]
+
+mod common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use toolcage_kit::{
-    describe, run_case, AdapterFailure, FailureKind, ProcessRuntime, Suite, Verdict,
-};
+use toolcage_kit::{describe, run_case, AdapterFailure, FailureKind, ProcessRuntime, Verdict};
 
 const TRAP_OUTCOME: &str = r#"{"status":"error","error":{"code":"trap","phase":"run","message":"wasm trap: unreachable","details":{"trap":"unreachable"}},"host_calls":{},"host_call_failures":{},"diagnostics":null}"#;
 
@@ -58,20 +59,11 @@ fn script(dir: &Path, name: &str, run_body: &str) -> String {
 #[test]
 fn leftovers_of_an_adapter_neither_block_the_kit_nor_outlive_it() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    fs::create_dir(&corpus).unwrap();
-    fs::write(
-        corpus.join("guarantees.toml"),
-        "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nmust = \"m\"\n",
-    )
-    .unwrap();
-    fs::write(
-        corpus.join("case.wat"),
-        ";;! id = \"a.trap\"\n;;! guarantee = \"G-1\"\n;;! since = \"0.1.0\"\n;;! summary = \"s\"\n\
-         ;;! [limits]\n;;! deadline_ms = 50\n;;! [expect]\n;;! code = \"trap\"\n(module)\n",
-    )
-    .unwrap();
-    let suite = Suite::load(&[corpus]).unwrap();
+    let suite = common::one_case_suite(
+        dir.path(),
+        "a.trap",
+        ";;! [limits]\n;;! deadline_ms = 50\n;;! [expect]\n;;! code = \"trap\"\n(module)\n",
+    );
     let before = threads();
 
     // 1. The adapter answers and exits, but its grandchild keeps stdout open for 30 s.
