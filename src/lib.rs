@@ -11,8 +11,11 @@
 // The runtime the host-side modules are compiled against ([`mutant_runtime`] has its own).
 use toolcage_runtime as rt;
 
+#[cfg(feature = "fuzz")]
 pub mod fuzz;
+#[cfg(feature = "mutants")]
 pub mod mutant_runtime;
+#[cfg(feature = "mutants")]
 pub mod mutants;
 mod reference;
 

@@ -6,7 +6,9 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use toolcage::{mutants, ReferenceRuntime};
+#[cfg(feature = "mutants")]
+use toolcage::mutants;
+use toolcage::ReferenceRuntime;
 use toolcage_kit::{
     report, run_suite, ConformanceRuntime, Expectations, KitErrors, ProcessRuntime, RunOptions,
     RunReport, Suite,
@@ -61,6 +63,9 @@ pub struct Args {
 /// xpass, 2 on a kit error or an unusable runtime.
 pub fn run(args: Args) -> ExitCode {
     if args.mutants {
+        #[cfg(not(feature = "mutants"))]
+        return crate::features::rerun_with(crate::features::Feature::Mutants);
+        #[cfg(feature = "mutants")]
         return match execute_mutants(&args) {
             Ok(matrix) if !matrix.failed() => ExitCode::SUCCESS,
             Ok(_) => ExitCode::from(1),
@@ -90,6 +95,7 @@ fn corpora(args: &Args) -> Vec<PathBuf> {
 
 /// `--mutants`: the whole matrix in one pool of jobs; the JSON format is the matrix, not a run
 /// report.
+#[cfg(feature = "mutants")]
 fn execute_mutants(args: &Args) -> Result<mutants::Matrix, String> {
     if matches!(args.format, Format::Junit | Format::Markdown) {
         return Err("--mutants reports as console or json, not junit or markdown".into());
@@ -278,6 +284,7 @@ mod tests {
         assert!(md.contains(&rerun), "{md}");
     }
 
+    #[cfg(feature = "mutants")]
     #[test]
     fn warm_up_tamper_case_catches_a_runtime_that_trusts_its_cache() {
         use toolcage::mutant_runtime::{self, Mutant};
@@ -305,6 +312,7 @@ mod tests {
         assert!(report.failed(), "the mutant must be caught");
     }
 
+    #[cfg(feature = "mutants")]
     #[test]
     fn mutants_matrix_goes_to_the_json_file_and_survivors_fail() {
         let dir = tempfile::tempdir().unwrap();

@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
+mod features;
+#[cfg(feature = "fuzz")]
 mod fuzz;
 
 #[derive(Parser)]
@@ -23,7 +25,13 @@ enum Command {
     Conformance(conformance::Args),
     /// Run wasm-smith-generated modules through the reference runtime; report panics, hangs and
     /// outcomes outside the ABI.
+    #[cfg(feature = "fuzz")]
     Fuzz(fuzz::Args),
+    /// Run wasm-smith-generated modules through the reference runtime (rebuilds the xtask with
+    /// the fuzzer first; `cargo xtask fuzz --help` lists the flags).
+    #[cfg(not(feature = "fuzz"))]
+    #[command(disable_help_flag = true)]
+    Fuzz(features::Deferred),
     /// Benchmarks side by side (reference runtime, bare wasmtime, wasmi, Extism); builds the
     /// separate `bench/` workspace in release mode.
     Bench(bench::Args),
@@ -32,7 +40,10 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Conformance(args) => conformance::run(args),
+        #[cfg(feature = "fuzz")]
         Command::Fuzz(args) => fuzz::run(args),
+        #[cfg(not(feature = "fuzz"))]
+        Command::Fuzz(_) => features::rerun_with(features::Feature::Fuzz),
         Command::Bench(args) => bench::run(args),
     }
 }
