@@ -11,6 +11,8 @@
 // The runtime the host-side modules are compiled against ([`mutant_runtime`] has its own).
 use toolcage_runtime as rt;
 
+pub mod abi_family;
+pub mod differential;
 pub mod fuzz;
 pub mod mutant_runtime;
 pub mod mutants;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod conformance;
 mod fuzz;
+mod verdicts;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "toolcage project automation")]
@@ -21,9 +22,12 @@ struct Cli {
 enum Command {
     /// Run the conformance corpus against a runtime (default: the reference runtime in-process).
     Conformance(conformance::Args),
-    /// Run wasm-smith-generated modules through the reference runtime; report panics, hangs and
-    /// outcomes outside the ABI.
+    /// Run generated modules through the reference runtime; report panics, hangs and outcomes
+    /// outside the ABI. With `--differential ADAPTER...`, compare other runtimes on them.
     Fuzz(fuzz::Args),
+    /// The corpus against the reference, wasmi and Python runtimes: their verdicts side by side
+    /// per guarantee area, as a Markdown table (`--readme` writes it into README.md).
+    Verdicts(verdicts::Args),
     /// Benchmarks side by side (reference runtime, bare wasmtime, wasmi, Extism); builds the
     /// separate `bench/` workspace in release mode.
     Bench(bench::Args),
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Conformance(args) => conformance::run(args),
         Command::Fuzz(args) => fuzz::run(args),
+        Command::Verdicts(args) => verdicts::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }
