@@ -768,8 +768,12 @@ fn dump(
     let pkg = pkg.canonicalize()?;
     std::fs::write(pkg.join("plugin.toml"), module.generated.manifest())?;
     std::fs::write(pkg.join("plugin.wasm"), &module.generated.wasm)?;
-    if let Some(wat) = &module.generated.wat {
-        std::fs::write(out.join("module.wat"), wat)?;
+    let text = match &module.generated.wat {
+        Some(wat) => Some(wat.clone()),
+        None => wasmprinter::print_bytes(&module.generated.wasm).ok(),
+    };
+    if let Some(text) = text {
+        std::fs::write(out.join("module.wat"), text)?;
     }
     let mut request = request.clone();
     request.package = pkg.clone();
