@@ -72,7 +72,7 @@ fn the_comparison_catches_a_runtime_breaking_one_abi_rule() {
     ] {
         let runtime =
             mutant_runtime::ReferenceRuntime::with_mutant(mutant).expect("the mutant runtime");
-        let mut config = config(400, Some(Family::Abi));
+        let mut config = config(2000, Some(Family::Abi));
         config.max_findings = Some(1);
         let report = differential::run_against(
             &config,

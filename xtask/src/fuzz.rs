@@ -43,7 +43,7 @@ pub struct Args {
     differential: Vec<String>,
     /// The expectations file of each --differential adapter, in the same order (`-` for none):
     /// a difference on a code its xfailed cases expect is declared, not a finding.
-    #[arg(long, value_name = "FILE", requires = "differential")]
+    #[arg(long, value_name = "FILE", num_args = 1.., requires = "differential")]
     expectations: Vec<String>,
     /// With --differential: write each finding's package, module text, request and answers to
     /// DIR/seed-<S>/ (rerun an adapter with `ADAPTER run < DIR/seed-<S>/request.json`).
