@@ -1,7 +1,8 @@
-//! Generated-module fuzzing in CI: a few hundred wasm-smith modules through the reference
-//! runtime, none of which may make the host panic, hang, leak a thread or answer outside the
-//! ABI's outcomes; and the same oracles against runtimes with one guarantee switched off, which
-//! they must catch. `cargo xtask fuzz --count N` runs the first part at scale.
+//! Generated-module fuzzing in CI: a few hundred generated modules (wasm-smith's, and the ABI
+//! family's) through the reference runtime, none of which may make the host panic, hang, leak a
+//! thread or answer outside the ABI's outcomes, the ABI family reaching every import; and the
+//! same oracles against runtimes with one guarantee switched off, which they must catch.
+//! `cargo xtask fuzz --count N` runs the first part at scale.
 
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
