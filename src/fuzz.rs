@@ -3,7 +3,7 @@
 //! thread or answer outside the ABI's outcomes.
 //!
 //! Module `i` is generated from seed `i` alone, so any finding is reproduced by its seed
-//! (`cargo xtask fuzz --count 1 --seed S`). Seeds cycle through three families, each with an
+//! (`cargo xtask fuzz --count 1 --seed S`). Seeds cycle through four families, each with an
 //! oracle that does not come from the runtime's code:
 //!
 //! - [`Family::Allowed`]: only the ABI's imports, both required exports with their types. Any
@@ -14,6 +14,12 @@
 //!   module has, in order, or behave as an allowed module when it drew none.
 //! - [`Family::Exports`]: allowed imports, and exports with `memory` or `yoi_tool_call` missing
 //!   or of the wrong kind or type: the call must fail with the one export error the spec names.
+//! - [`Family::Abi`]: not wasm-smith's but [`crate::abi_family`]'s guests, which call every
+//!   import with pointers and lengths at and around the edges and write valid and near-valid
+//!   outputs, under small output, summary and diagnostic caps. They always link and always end:
+//!   any load- or link-phase failure is a finding, as is a trap (they have none but a final
+//!   `unreachable`, which is `trap` `unreachable`). `cargo xtask fuzz --differential` compares
+//!   what other runtimes make of them.
 //!
 //! Every outcome also has to be well-formed: a known code in its own phase, a bounded message
 //! without control characters, and an answer within the deadline plus a slack. Each module is
@@ -32,6 +38,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::rt::{self, CallOptions, Config, Digest, Error, ErrorCode, Limits, Runtime};
+use crate::abi_family::{self, AbiLimits, SplitMix};
 use arbitrary::Unstructured;
 use serde_json::Value;
 
@@ -71,7 +78,7 @@ impl Default for FuzzConfig {
     }
 }
 
-/// The kind of module a seed generates, chosen by `seed % 3`.
+/// The kind of module a seed generates, chosen by `seed % 4`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Family {
     /// Allowed imports and the required exports.
@@ -80,16 +87,22 @@ pub enum Family {
     Denied,
     /// A required export missing or of the wrong kind or type.
     Exports,
+    /// Every import called with edge pointers and lengths; valid and near-valid outputs.
+    Abi,
 }
 
 impl Family {
+    /// Every family, in seed order.
+    pub const ALL: [Family; 4] = [
+        Family::Allowed,
+        Family::Denied,
+        Family::Exports,
+        Family::Abi,
+    ];
+
     /// The family of a seed.
     pub fn of(seed: u64) -> Family {
-        match seed % 3 {
-            0 => Family::Allowed,
-            1 => Family::Denied,
-            _ => Family::Exports,
-        }
+        Family::ALL[(seed % 4) as usize]
     }
 
     /// A short name for reports.
@@ -98,6 +111,7 @@ impl Family {
             Family::Allowed => "allowed",
             Family::Denied => "denied",
             Family::Exports => "exports",
+            Family::Abi => "abi",
         }
     }
 }
@@ -136,8 +150,9 @@ pub struct Report {
     pub worst_load: (Duration, u64),
     /// Threads of the process once the runtime was warm, and after the last call.
     pub threads: (usize, usize),
-    /// Calls the generated guests made to each import, and how many of them returned -1.
-    pub host_calls: BTreeMap<String, (u64, u64)>,
+    /// Calls the generated guests made to each import, and how many of them returned -1, per
+    /// family (the first call of each module; the reference runtime counts them for every call).
+    pub host_calls: BTreeMap<(Family, String), (u64, u64)>,
     /// Wall-clock time of the whole run.
     pub elapsed: Duration,
     /// The `cargo xtask fuzz` flags besides the seed that reproduce this run's calls.
@@ -181,13 +196,7 @@ impl fmt::Display for Report {
             self.threads.0,
             self.threads.1
         )?;
-        let calls: Vec<String> = self
-            .host_calls
-            .iter()
-            .map(|(name, (n, failed))| format!("{name}={n} ({failed} returned -1)"))
-            .collect();
-        writeln!(f, "  imports  {}", calls.join(" "))?;
-        for family in [Family::Allowed, Family::Denied, Family::Exports] {
+        for family in Family::ALL {
             let codes: Vec<String> = self
                 .outcomes
                 .iter()
@@ -195,6 +204,15 @@ impl fmt::Display for Report {
                 .map(|((_, code), n)| format!("{code}={n}"))
                 .collect();
             writeln!(f, "  {:<8} {}", family.as_str(), codes.join(" "))?;
+            let calls: Vec<String> = self
+                .host_calls
+                .iter()
+                .filter(|((fam, _), _)| *fam == family)
+                .map(|((_, name), (n, failed))| format!("{name}={n} ({failed} returned -1)"))
+                .collect();
+            if !calls.is_empty() {
+                writeln!(f, "  {:<8} imports: {}", "", calls.join(" "))?;
+            }
         }
         if !self.stalls.is_empty() {
             let stalls: Vec<String> = self
@@ -406,6 +424,9 @@ const MEMORIES: &[&str] = &["0", "1", "1 1", "2 40", "17", "32", "32 32", "33", 
 pub enum Expect {
     /// Run- or output-phase outcomes only: the module is valid and links.
     Runs,
+    /// As [`Expect::Runs`], and the only trap is `unreachable`: an ABI-family guest's memory
+    /// accesses are all in bounds, so any other trap is the runtime's.
+    Abi,
     /// `import_denied` naming these imports (`module::name`, the first 16 in import order) in
     /// `details.imports`, with `details.count` the number of all of them. Imports are checked
     /// before exports, so a module lacking `memory` too still gets this.
@@ -419,36 +440,44 @@ pub enum Expect {
     Export(ErrorCode, &'static str),
 }
 
-/// A module generated from a seed, with what its outcome must be.
+/// A module generated from a seed, with the call it gets and what its outcome must be.
 #[derive(Clone, Debug)]
 pub struct Generated {
     /// The seed's family.
     pub family: Family,
     /// The module's bytes.
     pub wasm: Vec<u8>,
+    /// The module's text, when it was generated as text (the ABI family).
+    pub wat: Option<String>,
+    /// The tool the manifest declares and the call names.
+    pub tool: String,
+    /// The call's input.
+    pub input: String,
+    /// Limit overrides of the call (the ABI family's small caps).
+    pub limits: AbiLimits,
     /// What the oracle expects.
     pub expect: Expect,
 }
 
-/// SplitMix64: a fixed, dependency-free byte source, so a seed means the same module on every
-/// machine and every version of `rand`.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+impl Generated {
+    /// The package's manifest: one tool, named as the call names it, taking any object.
+    pub fn manifest(&self) -> String {
+        MANIFEST.replace("{TOOL}", &self.tool)
     }
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
+    /// `limits` with this module's overrides applied.
+    pub fn limits(&self, mut limits: Limits) -> Limits {
+        let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        if let Some(v) = self.limits.output_bytes {
+            limits.output_bytes = size(v);
+        }
+        if let Some(v) = self.limits.summary_bytes {
+            limits.summary_bytes = size(v);
+        }
+        if let Some(v) = self.limits.diagnostic_bytes {
+            limits.diagnostic_bytes = size(v);
+        }
+        limits
     }
 }
 
@@ -495,6 +524,18 @@ fn base_config() -> wasm_smith::Config {
 /// The module of `seed`, or `None` when wasm-smith could not build one from its bytes.
 pub fn generate(seed: u64) -> Option<Generated> {
     let family = Family::of(seed);
+    if family == Family::Abi {
+        let module = abi_family::generate(seed);
+        return Some(Generated {
+            family,
+            wasm: wat(&module.wat),
+            wat: Some(module.wat),
+            tool: module.tool,
+            input: module.input,
+            limits: module.limits,
+            expect: Expect::Abi,
+        });
+    }
     let mut rng = SplitMix(seed);
     let mut config = base_config();
     let memory = MEMORIES[rng.below(MEMORIES.len())];
@@ -549,6 +590,8 @@ pub fn generate(seed: u64) -> Option<Generated> {
             config.available_imports = Some(wat(&format!("(module {text})")));
             with_memory.then_some((ErrorCode::ExportMissing, "memory"))
         }
+        // Generated as text above, never by wasm-smith.
+        Family::Abi => return None,
         Family::Exports => {
             let (exports, code, name) = BROKEN_EXPORTS[rng.below(BROKEN_EXPORTS.len())];
             config.available_imports = Some(wat(ALLOWED_IMPORTS));
@@ -588,6 +631,7 @@ pub fn generate(seed: u64) -> Option<Generated> {
             }
         }
         Family::Allowed => Expect::Runs,
+        Family::Abi => return None,
         Family::Exports => {
             let (code, name) = expect_export?;
             Expect::Export(code, name)
@@ -596,6 +640,10 @@ pub fn generate(seed: u64) -> Option<Generated> {
     Some(Generated {
         family,
         wasm,
+        wat: None,
+        tool: "run".into(),
+        input: "{}".into(),
+        limits: AbiLimits::default(),
         expect,
     })
 }
@@ -603,7 +651,7 @@ pub fn generate(seed: u64) -> Option<Generated> {
 /// The (module, name) of every import, in order: a minimal reader of the import section, kept
 /// apart from the runtime's own parsing so the oracle does not share its bugs. `None` for an
 /// encoding it does not know (none of the disabled proposals is expected).
-fn import_names(wasm: &[u8]) -> Option<Vec<(String, String)>> {
+pub fn import_names(wasm: &[u8]) -> Option<Vec<(String, String)>> {
     let mut r = Reader {
         bytes: wasm,
         pos: 8,
@@ -707,7 +755,7 @@ entry = "plugin.wasm"
 abi = "yoi-plugin-wasm-1"
 
 [[tools]]
-name = "run"
+name = "{TOOL}"
 description = "the generated module's entry"
 input_schema = { type = "object" }
 "#;
@@ -821,7 +869,10 @@ pub fn run(config: &FuzzConfig) -> Report {
             .or_insert(0) += 1;
         for (name, n) in &observed.host_calls.calls {
             let failed = observed.host_calls.failures.get(name).copied().unwrap_or(0);
-            let entry = report.host_calls.entry(name.clone()).or_insert((0, 0));
+            let entry = report
+                .host_calls
+                .entry((family, name.clone()))
+                .or_insert((0, 0));
             entry.0 += n;
             entry.1 += failed;
         }
@@ -868,7 +919,7 @@ fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzCo
         load: Duration::ZERO,
         finding: None,
     };
-    let written = std::fs::write(dir.join("plugin.toml"), MANIFEST)
+    let written = std::fs::write(dir.join("plugin.toml"), generated.manifest())
         .and_then(|()| std::fs::write(dir.join("plugin.wasm"), &generated.wasm))
         .and_then(|()| toolcage_kit::package_digest(dir));
     let digest: Digest = match written.map(|d| d.parse()) {
@@ -879,11 +930,11 @@ fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzCo
             return observed;
         }
     };
-    let limits = Limits {
+    let limits = generated.limits(Limits {
         deadline: config.deadline,
         fuel: config.fuel,
         ..Limits::default()
-    };
+    });
     let started = Instant::now();
     let loaded = runtime.load_with_limits(dir, Some(&digest), &limits);
     observed.load = started.elapsed();
@@ -896,12 +947,12 @@ fn run_one(runtime: &Runtime, dir: &Path, generated: &Generated, config: &FuzzCo
                 cancel: None,
             };
             let started = Instant::now();
-            let outcome = plugin.call("run", "{}", &options);
+            let outcome = plugin.call(&generated.tool, &generated.input, &options);
             observed.call = started.elapsed();
             // ISO-01 and CPU-03: a second call gets a fresh instance, so it must end the same
             // way, with the same imports called, unless one of the two ran into the clock.
             let started = Instant::now();
-            let again = plugin.call("run", "{}", &options);
+            let again = plugin.call(&generated.tool, &generated.input, &options);
             observed.call = observed.call.max(started.elapsed());
             repeat = Some((
                 outcome_code(&again.result),
@@ -955,7 +1006,7 @@ fn judge(
     limits: &Limits,
 ) -> Result<(), String> {
     let error = match result {
-        Ok(_) if *expect == Expect::Runs => return Ok(()),
+        Ok(_) if matches!(expect, Expect::Runs | Expect::Abi) => return Ok(()),
         Ok(output) => return Err(format!("expected {expect:?}, got output {output:?}")),
         Err(error) => error,
     };
@@ -963,7 +1014,7 @@ fn judge(
     let code = error.code();
     let details = error.details();
     match expect {
-        Expect::Runs => {
+        Expect::Runs | Expect::Abi => {
             use rt::Phase;
             let phase_ok = matches!(code.phase(), Phase::Run | Phase::Output);
             // memory_limit and table_limit are run-phase codes: the module may ask for too much.
@@ -981,6 +1032,13 @@ fn judge(
                 if kind == "other" || !toolcage_kit::TRAP_KINDS.contains(&kind) {
                     return Err(format!(
                         "a trap of no normative kind ({kind:?}): {}",
+                        error.message()
+                    ));
+                }
+                if *expect == Expect::Abi && kind != "unreachable" {
+                    return Err(format!(
+                        "an ABI guest, all of whose accesses are in bounds, trapped with \
+                         {kind:?}: {}",
                         error.message()
                     ));
                 }

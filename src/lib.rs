@@ -12,6 +12,10 @@
 use toolcage_runtime as rt;
 
 #[cfg(feature = "fuzz")]
+pub mod abi_family;
+#[cfg(feature = "fuzz")]
+pub mod differential;
+#[cfg(feature = "fuzz")]
 pub mod fuzz;
 #[cfg(feature = "mutants")]
 pub mod mutant_runtime;

@@ -11,6 +11,7 @@ mod conformance;
 mod features;
 #[cfg(feature = "fuzz")]
 mod fuzz;
+mod verdicts;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "toolcage project automation")]
@@ -32,6 +33,9 @@ enum Command {
     #[cfg(not(feature = "fuzz"))]
     #[command(disable_help_flag = true)]
     Fuzz(features::Deferred),
+    /// The corpus against the reference, wasmi and Python runtimes: their verdicts side by side
+    /// per guarantee area, as a Markdown table (`--readme` writes it into README.md).
+    Verdicts(verdicts::Args),
     /// Benchmarks side by side (reference runtime, bare wasmtime, wasmi, Extism); builds the
     /// separate `bench/` workspace in release mode.
     Bench(bench::Args),
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::run(args),
         #[cfg(not(feature = "fuzz"))]
         Command::Fuzz(_) => features::rerun_with(features::Feature::Fuzz),
+        Command::Verdicts(args) => verdicts::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::error::{Code, Error, DETAIL_LIST_CAP};
 use crate::host::IMPORTS;
-use wasmi::{Engine, ExternType, Module, ValType};
-use wasmparser::{Parser, Payload, TypeRef, Validator, WasmFeatures};
+use wasmi::{Engine, ExternType, Module};
+use wasmparser::{CompositeInnerType, Parser, Payload, TypeRef, Validator, WasmFeatures};
 
 /// The largest table a module may declare at all (per-call caps apply below it).
 const TABLE_CEILING: u64 = 1 << 16;
@@ -82,7 +82,7 @@ pub fn load(engine: &Engine, bytes: &[u8], diagnostics: bool) -> Result<Checked,
         Error::new(Code::ModuleInvalid, "the module could not be compiled")
             .with("cause", e.to_string())
     })?;
-    check_imports(&module, diagnostics)?;
+    check_imports(bytes, diagnostics)?;
     check_exports(&module)?;
     Ok(Checked { module })
 }
@@ -113,24 +113,53 @@ fn scan(bytes: &[u8]) -> Result<(usize, u64), Error> {
     Ok((tables, largest))
 }
 
-fn check_imports(module: &Module, diagnostics: bool) -> Result<(), Error> {
+/// Every import against the allowlist, read from the import section itself: SPEC §4 names
+/// the offenders in the module's import order, and `wasmi::Module::imports` lists functions
+/// before tables, memories and globals, whatever their order in the module.
+fn check_imports(bytes: &[u8], diagnostics: bool) -> Result<(), Error> {
+    use wasmparser::ValType as Ty;
+    let invalid = |_| Error::new(Code::ModuleInvalid, "the module could not be parsed");
+    let mut types = Vec::new();
     let mut denied = Vec::new();
     let mut count = 0u64;
-    for import in module.imports() {
-        let allowed = import.module() == "yoi:tool"
-            && IMPORTS.iter().any(|(name, arity)| {
-                *name == import.name()
-                    && (diagnostics || *name != "diagnostic_write")
-                    && matches!(import.ty(), ExternType::Func(f)
-                        if f.params().len() == *arity
-                            && f.params().iter().all(|p| *p == ValType::I32)
-                            && f.results() == [ValType::I32])
-            });
-        if !allowed {
-            count += 1;
-            if denied.len() < DETAIL_LIST_CAP {
-                denied.push(format!("{}::{}", import.module(), import.name()));
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(invalid)? {
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    types.extend(group.map_err(invalid)?.into_types());
+                }
             }
+            Payload::ImportSection(reader) => {
+                for import in reader {
+                    let import = import.map_err(invalid)?;
+                    let signature = match import.ty {
+                        TypeRef::Func(index) => types
+                            .get(index as usize)
+                            .and_then(|t| match &t.composite_type.inner {
+                                CompositeInnerType::Func(f) => Some(f),
+                                _ => None,
+                            }),
+                        _ => None,
+                    };
+                    let allowed = import.module == "yoi:tool"
+                        && IMPORTS.iter().any(|(name, arity)| {
+                            *name == import.name
+                                && (diagnostics || *name != "diagnostic_write")
+                                && signature.is_some_and(|f| {
+                                    f.params().len() == *arity
+                                        && f.params().iter().all(|p| *p == Ty::I32)
+                                        && f.results() == [Ty::I32]
+                                })
+                        });
+                    if !allowed {
+                        count += 1;
+                        if denied.len() < DETAIL_LIST_CAP {
+                            denied.push(format!("{}::{}", import.module, import.name));
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
     if denied.is_empty() {
