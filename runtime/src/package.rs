@@ -927,11 +927,166 @@ mod tests {
         assert_eq!(read_code(deep.path()), Err(ErrorCode::PackageTooLarge));
     }
 
+    /// The directory `dir` as an archive of its regular files (and `extra` entries), written
+    /// by the archive tests' writer, beside it.
+    fn archive_of(dir: &Path, extra: Vec<crate::archive::tests::E>) -> std::path::PathBuf {
+        use crate::archive::tests::{file, write, Archive};
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        let mut entries: Vec<_> = names
+            .iter()
+            .map(|n| file(n, &fs::read(dir.join(n)).unwrap()))
+            .collect();
+        entries.extend(extra);
+        let out = dir.with_extension("yoi-plugin");
+        fs::write(&out, write(&entries, &Archive::default())).unwrap();
+        out
+    }
+
+    #[test]
+    fn an_archive_reads_to_the_directory_s_digest_and_module() {
+        let dir = package_with(&[("notes", 3)]);
+        let zip = archive_of(dir.path(), vec![]);
+        let from_dir = read_after_checks(dir.path(), u32::MAX).unwrap();
+        let from_zip = read_after_checks(&zip, u32::MAX).unwrap();
+        assert_eq!(from_zip.digest, from_dir.digest);
+        assert_eq!(from_zip.module, from_dir.module);
+        assert_eq!(from_zip.module_hash, from_dir.module_hash);
+        assert_eq!(from_zip.manifest_hash, from_dir.manifest_hash);
+        // The archive's checks run under the same load budget.
+        let e = read_after_checks(&zip, 1).err().unwrap();
+        assert_eq!(e.code(), ErrorCode::LoadTimeout);
+        // Caps: the module cap from the entry's size, the manifest's 64 KiB.
+        let manifests = Bounded::new(4);
+        let small = read_within(&zip, Budget::after_checks(u32::MAX), 4, &manifests, |_| {
+            false
+        });
+        assert_eq!(small.err().unwrap().code(), ErrorCode::ModuleTooLarge);
+        let _ = fs::remove_file(&zip);
+    }
+
+    #[test]
+    fn an_archive_without_its_module_or_manifest_is_refused_as_a_directory_is() {
+        use crate::archive::tests::{dir as dir_entry, file, write, Archive};
+        let pkg = package_with(&[]);
+        let manifest = fs::read(pkg.path().join("plugin.toml")).unwrap();
+        let out = pkg.path().with_extension("yoi-plugin");
+        let code = |entries: Vec<crate::archive::tests::E>| {
+            fs::write(&out, write(&entries, &Archive::default())).unwrap();
+            read_code(&out)
+        };
+        assert_eq!(
+            code(vec![file("plugin.toml", &manifest)]),
+            Err(ErrorCode::ModuleMissing)
+        );
+        assert_eq!(
+            code(vec![
+                file("plugin.toml", &manifest),
+                dir_entry("plugin.wasm/")
+            ]),
+            Err(ErrorCode::ModuleMissing)
+        );
+        assert_eq!(code(vec![]), Err(ErrorCode::ManifestInvalid));
+        assert_eq!(
+            code(vec![dir_entry("plugin.toml/")]),
+            Err(ErrorCode::ManifestInvalid)
+        );
+        assert_eq!(
+            code(vec![file("plugin.toml", &vec![b'#'; 64 * 1024 + 1])]),
+            Err(ErrorCode::ManifestInvalid)
+        );
+        let _ = fs::remove_file(&out);
+        // A FIFO named as the package is refused without blocking.
+        let fifo = pkg.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert_eq!(read_code(&fifo), Err(ErrorCode::ManifestInvalid));
+    }
+
+    fn manifest_code(extra_top: &str, extra_tool: &str, tool: &str) -> Result<Manifest, ErrorCode> {
+        let text = format!(
+            "schema_version = 1\nid = \"t\"\nname = \"t\"\nversion = \"1\"\n{extra_top}\n\
+             [runtime]\nkind = \"wasm\"\nentry = \"plugin.wasm\"\nabi = \"yoi-plugin-wasm-1\"\n\
+             [[tools]]\nname = {tool:?}\ndescription = \"t\"\ninput_schema = {{ type = \"object\" }}\n\
+             {extra_tool}\n"
+        );
+        parse_manifest(&text, false).map_err(|e| e.code())
+    }
+
+    #[test]
+    fn the_host_s_tool_plugin_keys_are_read_and_checked() {
+        let host =
+            "surfaces = [\"tool\"]\npermissions = [ { kind = \"surface\", surface = \"tool\" }, \
+                    { kind = \"tool\", name = \"echo.v2\" } ]";
+        let m = manifest_code(host, "external_write = true", "echo.v2").unwrap();
+        assert_eq!(m.description, None);
+        assert_eq!(m.surfaces, ["tool"]);
+        assert_eq!(
+            m.permissions,
+            [
+                Permission::Surface("tool".into()),
+                Permission::Tool("echo.v2".into())
+            ]
+        );
+        assert!(m.tools[0].external_write);
+        let refused = [
+            ("surfaces = []", ""),
+            ("surfaces = [\"hook\"]", ""),
+            ("surfaces = [\"tool\", \"tool\"]", ""),
+            ("permissions = [ { kind = \"surface\", surface = \"tool\" } ]", ""),
+            ("surfaces = [\"tool\"]\npermissions = [ { kind = \"tool\", name = \"other\" } ]", ""),
+            ("surfaces = [\"tool\"]\npermissions = [ { kind = \"network\", name = \"t\" } ]", ""),
+            ("surfaces = [\"tool\"]\npermissions = [ { kind = \"tool\", surface = \"tool\" } ]", ""),
+            ("surfaces = [\"tool\"]\npermissions = [ { kind = \"tool\", name = \"t\", x = 1 } ]", ""),
+            ("permissions = [ { kind = \"tool\", name = \"t\" }, { kind = \"tool\", name = \"t\" } ]", ""),
+            ("permissions = [\"tool\"]", ""),
+            ("hooks = []", ""),
+            ("", "external_write = \"yes\""),
+            ("", "hooks = 1"),
+        ];
+        for (top, tool) in refused {
+            assert_eq!(
+                manifest_code(top, tool, "t").map(drop),
+                Err(ErrorCode::ManifestInvalid),
+                "{top} / {tool}"
+            );
+        }
+        let e = parse_manifest("hooks = 1\n", false).unwrap_err();
+        assert_eq!(e.details()["key"], "hooks");
+        assert!(e.message().contains("hooks"), "{}", e.message());
+    }
+
     #[test]
     fn tool_names() {
-        assert!(valid_tool_name("echo_2-x"));
-        for bad in ["", "a b", "a/b", "ツール", &"x".repeat(65)] {
-            assert!(!valid_tool_name(bad), "{bad}");
+        let at_cap = format!("{}xx", "ツ".repeat(42));
+        for good in [
+            "echo_2-x",
+            "echo.v2",
+            "a/b",
+            "ツール",
+            &"x".repeat(128),
+            &at_cap,
+        ] {
+            assert!(valid_tool_name(good), "{good}");
+        }
+        let over = format!("{}x", "ツ".repeat(43 - 1) + "ツ");
+        for bad in [
+            "",
+            "a b",
+            "a\tb",
+            "ツ\u{3000}ル",
+            "a\u{202e}b",
+            "a\u{85}b",
+            &"x".repeat(129),
+            &over,
+        ] {
+            assert!(!valid_tool_name(bad), "{bad:?}");
         }
     }
 }
