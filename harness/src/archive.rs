@@ -321,15 +321,8 @@ pub fn write_case_zip(dir: &Path, spec: &ZipSpec, out: &Path) -> Result<String, 
 }
 
 fn hex(text: &str) -> Result<Vec<u8>, ZipError> {
-    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let bad = || ZipError::Unrepresentable(format!("[zip] `{text}` is not hex"));
-    if text.len() % 2 != 0 {
-        return Err(bad());
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(|_| bad()))
-        .collect()
+    crate::case::decode_hex(text)
+        .ok_or_else(|| ZipError::Unrepresentable(format!("[zip] `{text}` is not hex")))
 }
 
 /// One entry's local header and data; with `swallow`, its sizes and CRC also cover `swallow`

@@ -572,7 +572,7 @@ fn validate_package(spec: &PackageSpec) -> Result<(), String> {
     Ok(())
 }
 
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();
     if !hex.len().is_multiple_of(2) {
         return None;

@@ -194,7 +194,7 @@ fn record(bytes: &[u8], at: usize, cd_end: usize) -> Result<(Record<'_>, usize),
 /// The path rules of `runtime.entry` and of a directory's file names, applied to an entry name:
 /// relative, `/`-separated plain components, no backslash or NUL. A directory entry's one
 /// trailing `/` is not a component.
-fn check_name<'a>(name: &'a [u8], is_dir: bool) -> Result<&'a str, Error> {
+fn check_name(name: &[u8], is_dir: bool) -> Result<&str, Error> {
     let escape = |why: &str, name: &str| {
         Error::new(
             ErrorCode::PathEscape,
