@@ -155,7 +155,7 @@ struct Record<'a> {
 fn record(bytes: &[u8], at: usize, cd_end: usize) -> Result<(Record<'_>, usize), Error> {
     let truncated = || invalid("a central directory record is truncated");
     let fixed = slice(bytes, at, CENTRAL_LEN)
-        .filter(|_| at + CENTRAL_LEN <= cd_end)
+        .filter(|_| at.checked_add(CENTRAL_LEN).is_some_and(|end| end <= cd_end))
         .ok_or_else(truncated)?;
     let u16f = |off| u16_at(fixed, off).unwrap_or(u16::MAX);
     let u32f = |off| u32_at(fixed, off).unwrap_or(u32::MAX);
@@ -168,7 +168,7 @@ fn record(bytes: &[u8], at: usize, cd_end: usize) -> Result<(Record<'_>, usize),
         usize::from(u16f(32)),
     );
     let next = at
-        .checked_add(CENTRAL_LEN + name_len + extra_len + comment_len)
+        .checked_add(CENTRAL_LEN + name_len + extra_len + comment_len) // each at most 65535
         .filter(|next| *next <= cd_end)
         .ok_or_else(truncated)?;
     if u16f(34) != 0 {
@@ -285,8 +285,12 @@ fn local_span(
     trust_local: bool,
 ) -> Result<(usize, usize, usize), Error> {
     let bad = |why: &str| invalid(why).with("path", String::from_utf8_lossy(record.name));
+    let name_at = record
+        .local
+        .checked_add(LOCAL_LEN)
+        .filter(|end| *end <= cd_offset)
+        .ok_or_else(|| bad("an entry's local header lies outside the entries"))?;
     let fixed = slice(bytes, record.local, LOCAL_LEN)
-        .filter(|_| record.local + LOCAL_LEN <= cd_offset)
         .ok_or_else(|| bad("an entry's local header lies outside the entries"))?;
     let u16f = |off| u16_at(fixed, off).unwrap_or(u16::MAX);
     let u32f = |off| u32_at(fixed, off).unwrap_or(u32::MAX);
@@ -294,7 +298,6 @@ fn local_span(
         return Err(bad("an entry's local header has a wrong signature"));
     }
     let (name_len, extra_len) = (usize::from(u16f(26)), usize::from(u16f(28)));
-    let name_at = record.local + LOCAL_LEN;
     let local_name = slice(bytes, name_at, name_len);
     if !trust_local {
         let agrees = u16f(6) == record.flags
