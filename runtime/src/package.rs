@@ -998,6 +998,13 @@ mod tests {
             code(vec![file("plugin.toml", &vec![b'#'; 64 * 1024 + 1])]),
             Err(ErrorCode::ManifestInvalid)
         );
+        // An archive over the cap is refused from its handle's size, before a byte is read (a
+        // sparse file: nothing is allocated).
+        let big = fs::File::create(&out).unwrap();
+        big.set_len(ARCHIVE_BYTES + 1).unwrap();
+        assert_eq!(read_code(&out), Err(ErrorCode::PackageTooLarge));
+        big.set_len(ARCHIVE_BYTES).unwrap();
+        assert_eq!(read_code(&out), Err(ErrorCode::PackageInvalid));
         let _ = fs::remove_file(&out);
         // A FIFO named as the package is refused without blocking.
         let fifo = pkg.path().join("pipe");
