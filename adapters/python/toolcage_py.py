@@ -23,13 +23,14 @@ import threading
 import time
 import tomllib
 import unicodedata
+import zlib
 
 import wasmtime
 
 PROTOCOL = 1
 NAME = "toolcage-py"
 VERSION = "0.1.0"
-CAPABILITIES = ["diagnostics", "fuel"]
+CAPABILITIES = ["diagnostics", "fuel", "package_zip"]
 
 ABI = "yoi-plugin-wasm-1"
 RUNTIME_KIND = "wasm"
@@ -75,7 +76,7 @@ REPORTED_SCHEMA_ERRORS = 4
 PHASES = {
     "manifest_invalid": "load", "path_escape": "load", "package_too_large": "load",
     "module_missing": "load", "module_too_large": "load", "module_invalid": "load",
-    "digest_mismatch": "load", "abi_unsupported": "load",
+    "digest_mismatch": "load", "abi_unsupported": "load", "package_invalid": "load",
     "import_denied": "link", "export_missing": "link", "export_invalid": "link",
     "tool_unknown": "input", "input_too_large": "input", "input_malformed": "input",
     "input_schema_mismatch": "input",
@@ -491,6 +492,234 @@ def read_package(root, module_cap):
 
 
 # ---------------------------------------------------------------------------------------------
+# Package archives (SPEC section 2.4): one stored zip, read whole under a cap and checked
+# against the profile before anything in it is believed. Python's zipfile is not used: it does
+# not compare local headers with the central directory, nor look for overlaps or gaps.
+
+ARCHIVE_BYTES = PACKAGE_BYTES + 8 * 1024 * 1024
+PACKAGE_DEPTH = 32
+ENTRY_NAME_BYTES = 4096
+
+
+def _invalid(message, **details):
+    return CageError("package_invalid", "the package archive is not a stored zip of the "
+                     f"package profile: {message}", **details)
+
+
+def _uint(data, at, size, limit):
+    """A little-endian field that must lie before `limit`; a header cut short is invalid."""
+    if at < 0 or at + size > limit:
+        raise _invalid("a header is truncated")
+    return int.from_bytes(data[at:at + size], "little")
+
+
+def _entry_kind(name, made_by, external, path):
+    named = "dir" if name.endswith(b"/") else "file"
+    unix = made_by >> 8 == 3
+    mode_type = (external >> 16) & 0o170000 if unix else 0
+    if mode_type == 0o120000:
+        raise CageError("path_escape", "the package archive contains a symlink entry", path=path)
+    if mode_type not in (0, 0o100000, 0o040000):
+        raise CageError("path_escape", "the package archive contains a special-file entry (not "
+                        "a regular file or directory)", path=path)
+    typed = {0o100000: "file", 0o040000: "dir"}.get(mode_type)
+    if typed is None and not unix and external & 0x10:
+        typed = "dir"
+    if typed is not None and typed != named:
+        raise _invalid("an entry's mode and name disagree about a directory", path=path)
+    return named
+
+
+def _entry_path(name, is_dir):
+    """The path rules of runtime.entry, applied to an entry name."""
+    try:
+        text = name.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CageError("path_escape", "a package archive entry name is not UTF-8") from None
+    path = text[:-1] if is_dir else text
+    escape = lambda why: CageError(  # noqa: E731
+        "path_escape", f"a package archive entry name escapes the package: {why}", path=text)
+    if "\\" in text or "\0" in text:
+        raise escape("it contains a backslash or NUL")
+    if not path:
+        raise escape("it is empty")
+    if path.startswith("/"):
+        raise escape("it is absolute")
+    for component in path.split("/"):
+        if component in ("", ".", ".."):
+            raise escape(f"it has the component {component!r}")
+    return path
+
+
+def archive_entries(data):
+    """The entries of an archive as (path, kind, start, end), every profile rule checked."""
+    n = len(data)
+    if n < 22:
+        raise _invalid("it is shorter than an end record")
+    at = n - 22
+    if _uint(data, at, 4, n) != 0x06054B50:
+        raise _invalid("it does not end with an end record (trailing bytes or a comment)")
+    if _uint(data, at + 20, 2, n) != 0:
+        raise _invalid("its end record carries a comment")
+    if _uint(data, at + 4, 2, n) or _uint(data, at + 6, 2, n):
+        raise _invalid("it spans several disks")
+    on_disk, total = _uint(data, at + 8, 2, n), _uint(data, at + 10, 2, n)
+    cd_size, cd_offset = _uint(data, at + 12, 4, n), _uint(data, at + 16, 4, n)
+    locator = at >= 20 and _uint(data, at - 20, 4, n) == 0x07064B50
+    if locator or total == 0xFFFF or 0xFFFFFFFF in (cd_size, cd_offset):
+        raise _invalid("it is a zip64 archive")
+    if on_disk != total:
+        raise _invalid("it spans several disks")
+    if total > PACKAGE_FILES:
+        raise CageError("package_too_large",
+                        f"the package holds more than {PACKAGE_FILES} files and directories")
+    if cd_offset + cd_size != at:
+        raise _invalid("its central directory does not end where the end record begins")
+    entries, spans, total_bytes, pos = [], [], 0, cd_offset
+    for _ in range(total):
+        if _uint(data, pos, 4, at) != 0x02014B50:
+            raise _invalid("a central directory record has a wrong signature")
+        made_by, flags, method = (_uint(data, pos + o, 2, at) for o in (4, 8, 10))
+        crc, csize, usize = (_uint(data, pos + o, 4, at) for o in (16, 20, 24))
+        nlen, elen, clen, disk = (_uint(data, pos + o, 2, at) for o in (28, 30, 32, 34))
+        external, local = _uint(data, pos + 38, 4, at), _uint(data, pos + 42, 4, at)
+        if pos + 46 + nlen + elen + clen > at:
+            raise _invalid("a central directory record is truncated")
+        name = bytes(data[pos + 46:pos + 46 + nlen])
+        pos += 46 + nlen + elen + clen
+        lossy = name.decode("utf-8", "replace")
+        if disk:
+            raise _invalid("an entry starts on another disk")
+        if flags & 0x41:
+            raise _invalid("an entry is encrypted", path=lossy)
+        if flags & ~0x0800:
+            raise _invalid("an entry has flags outside the profile", path=lossy)
+        if method != 0:
+            raise _invalid("an entry is compressed (only stored entries are read)", path=lossy,
+                           method=method)
+        if 0xFFFFFFFF in (usize, csize, local):
+            raise _invalid("an entry needs zip64", path=lossy)
+        if csize != usize:
+            raise _invalid("a stored entry's sizes disagree", path=lossy)
+        if nlen > ENTRY_NAME_BYTES:
+            raise _invalid("an entry name is longer than 4096 bytes")
+        kind = _entry_kind(name, made_by, external, lossy)
+        path = _entry_path(name, kind == "dir")
+        if path.count("/") + 1 - (kind == "file") > PACKAGE_DEPTH:
+            raise CageError("package_too_large", "the package nests directories more than "
+                            f"{PACKAGE_DEPTH} deep", path=path)
+        if kind == "dir" and usize:
+            raise _invalid("a directory entry holds data", path=path)
+        total_bytes += usize
+        if total_bytes > PACKAGE_BYTES:
+            raise CageError("package_too_large",
+                            f"the package holds more than {PACKAGE_BYTES} bytes", path=path)
+        if _uint(data, local, 4, cd_offset) != 0x04034B50 or local + 30 > cd_offset:
+            raise _invalid("an entry's local header has a wrong signature", path=lossy)
+        local_fields = (_uint(data, local + 6, 2, cd_offset), _uint(data, local + 8, 2, cd_offset),
+                        _uint(data, local + 14, 4, cd_offset),
+                        _uint(data, local + 18, 4, cd_offset),
+                        _uint(data, local + 22, 4, cd_offset))
+        lnlen, lelen = _uint(data, local + 26, 2, cd_offset), _uint(data, local + 28, 2, cd_offset)
+        lname = bytes(data[local + 30:local + 30 + lnlen])
+        if local_fields != (flags, method, crc, csize, usize) or lname != name:
+            raise _invalid("an entry's local header disagrees with its central directory record",
+                           path=lossy)
+        start = local + 30 + lnlen + lelen
+        end = start + usize
+        if end > cd_offset:
+            raise _invalid("an entry's data extends past the entries (declared larger than it "
+                           "is)", path=lossy)
+        spans.append((local, end))
+        entries.append((path, kind, start, end, crc))
+    if pos != at:
+        raise _invalid("the central directory holds more than its records")
+    exact, folded = set(), {}
+    for path, kind, *_ in entries:
+        if path in exact:
+            raise _invalid("two entries share a name", path=path)
+        exact.add(path)
+        key = unicodedata.normalize("NFC", path).lower()
+        if key in folded:
+            raise _invalid("two entries' names differ only by case or Unicode normalisation, or "
+                           "name a file and a directory alike", path=path)
+        folded[key] = kind
+    for path, *_ in entries:
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            prefix = unicodedata.normalize("NFC", "/".join(parts[:i])).lower()
+            if folded.get(prefix) == "file":
+                raise _invalid("a file entry is also another entry's directory", path=path)
+    expected = 0
+    for start, end in sorted(spans):
+        if start < expected:
+            raise _invalid("two entries overlap")
+        if start > expected:
+            raise _invalid("bytes precede the first entry" if expected == 0
+                           else "bytes lie between two entries")
+        expected = end
+    if expected != cd_offset:
+        raise _invalid("bytes lie between the last entry and the central directory")
+    for path, _, start, end, crc in entries:
+        if zlib.crc32(data[start:end]) != crc:
+            raise _invalid("an entry's CRC-32 does not match its data", path=path)
+    return [(path, kind, start, end) for path, kind, start, end, _ in entries]
+
+
+def read_archive(fd, size, module_cap):
+    """Reads a package archive from an open handle: (manifest, digest, module bytes)."""
+    if size > ARCHIVE_BYTES:
+        raise CageError("package_too_large",
+                        f"the package archive is larger than {ARCHIVE_BYTES} bytes")
+    with os.fdopen(fd, "rb") as f:
+        data = memoryview(f.read(size + 1))
+    if len(data) != size:
+        raise CageError("digest_mismatch", "the package archive changed while it was read")
+    entries = archive_entries(data)
+    by_path = {path: (kind, start, end) for path, kind, start, end in entries}
+    kind, start, end = by_path.get("plugin.toml", (None, 0, 0))
+    if kind is None:
+        raise _manifest_error("the package has no plugin.toml")
+    if kind != "file":
+        raise _manifest_error("plugin.toml is not a regular file")
+    if end - start > MANIFEST_BYTES:
+        raise _manifest_error(f"plugin.toml is larger than {MANIFEST_BYTES} bytes")
+    try:
+        text = bytes(data[start:end]).decode("utf-8")
+    except UnicodeDecodeError:
+        raise _manifest_error("plugin.toml is not UTF-8") from None
+    manifest = parse_manifest(text)
+    entry = manifest["entry"]
+    files = {p: e - s for p, (k, s, e) in by_path.items() if k == "file"}
+    if entry not in files:
+        raise CageError("module_missing",
+                        "the module named by runtime.entry does not exist in the package",
+                        entry=entry)
+    if files[entry] > module_cap:
+        raise CageError("module_too_large",
+                        f"the module is {files[entry]} bytes, over the {module_cap}-byte cap",
+                        module_bytes=files[entry], limit=module_cap)
+    digest, contents = package_digest(
+        files, lambda path, length: bytes(data[by_path[path][1]:by_path[path][2]]))
+    return manifest, digest, contents[entry]
+
+
+def read_any_package(root, module_cap):
+    """A package directory, or a regular file read as an archive: decided from one handle."""
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        raise _manifest_error("the package does not exist") from None
+    st = os.fstat(fd)
+    if stat.S_ISREG(st.st_mode):
+        return read_archive(fd, st.st_size, module_cap)
+    os.close(fd)
+    if not stat.S_ISDIR(st.st_mode):
+        raise _manifest_error("the package is neither a directory nor an archive file")
+    return read_package(root, module_cap)
+
+
+# ---------------------------------------------------------------------------------------------
 # Input schemas: compiled at load, references outside the schema refused, never fetched.
 
 class _Refused(Exception):
@@ -902,7 +1131,7 @@ class Plugin:
 
 
 def load(engine, root, pin, limits):
-    manifest, digest, module_bytes = read_package(root, limits["module_bytes"])
+    manifest, digest, module_bytes = read_any_package(root, limits["module_bytes"])
     if digest != pin:
         if not (pin.startswith("sha256:") and len(pin) == 71
                 and all(c in "0123456789abcdef" for c in pin[7:])):
@@ -1344,7 +1573,12 @@ def run(stdin_text):
     loaded = {}
     outcomes = []
     for c in calls:
-        key = (c.get("package") or request["package"], c.get("digest") or request["digest"])
+        # This runtime reads archives: the one the kit names beside a package is loaded.
+        if c.get("package"):
+            path = c.get("package_zip") or c["package"]
+        else:
+            path = request.get("package_zip") or request["package"]
+        key = (path, c.get("digest") or request["digest"])
         if key not in loaded:
             try:
                 loaded[key] = load(engine, key[0], key[1], limits)

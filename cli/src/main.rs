@@ -91,7 +91,8 @@ impl CacheArgs {
 
 #[derive(Args)]
 struct CallArgs {
-    /// The plugin package directory.
+    /// The plugin package: a directory, or a stored zip archive file (the originating host's
+    /// `.yoi-plugin`).
     #[arg(long)]
     package: PathBuf,
     /// The tool to call.
@@ -117,7 +118,17 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Describe => {
             // `evidence`: every outcome carries the import counters (docs/ADAPTER.md).
-            let runtime_caps = ["diagnostics", "evidence", "fuel", "disk_cache"];
+            // `package_zip`: `run` loads the archive the kit names beside each package directory
+            // (docs/ADAPTER.md), so a run through this adapter judges the archive reader on the
+            // whole corpus, while the in-process run judges the directory reader.
+            let runtime_caps = [
+                "diagnostics",
+                "evidence",
+                "fuel",
+                "disk_cache",
+                "package_zip",
+                "host_manifest",
+            ];
             let describe = serde_json::json!({
                 "protocol": PROTOCOL,
                 "name": "toolcage-runtime",
@@ -219,7 +230,11 @@ fn execute(request: &Request, pins: &[Digest], mut cache: CacheArgs) -> Vec<Outc
     let mut loaded: Vec<(&PathBuf, &Digest, Result<Plugin, toolcage_runtime::Error>)> = Vec::new();
     let mut outcomes = Vec::with_capacity(request.calls.len());
     for (call, pin) in request.calls.iter().zip(pins) {
-        let package = call.package.as_ref().unwrap_or(&request.package);
+        // The archive when the kit names one: this host loads archives (docs/ADAPTER.md).
+        let package = match &call.package {
+            Some(dir) => call.package_zip.as_ref().unwrap_or(dir),
+            None => request.package_zip.as_ref().unwrap_or(&request.package),
+        };
         let index = match loaded
             .iter()
             .position(|(p, d, _)| *p == package && *d == pin)

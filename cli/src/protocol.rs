@@ -31,9 +31,10 @@ pub struct Request {
     pub protocol: u32,
     pub package: PathBuf,
     pub digest: String,
-    /// Sent only to adapters that declare `package_zip`; this one reads the directory.
-    #[serde(default, rename = "package_zip")]
-    pub _package_zip: Option<PathBuf>,
+    /// Sent only to adapters that declare `package_zip`: the package as an archive, which this
+    /// adapter loads instead of the directory.
+    #[serde(default)]
+    pub package_zip: Option<PathBuf>,
     #[serde(default)]
     pub limits: LimitOverrides,
     pub calls: Vec<CallRequest>,
@@ -57,9 +58,9 @@ pub struct CallRequest {
     pub package: Option<PathBuf>,
     #[serde(default)]
     pub digest: Option<String>,
-    /// Sent only to adapters that declare `package_zip`; this one reads the directory.
-    #[serde(default, rename = "package_zip")]
-    pub _package_zip: Option<PathBuf>,
+    /// With `package` and the `package_zip` capability: that package as an archive.
+    #[serde(default)]
+    pub package_zip: Option<PathBuf>,
 }
 
 /// Limit overrides: the same keys on the wire and as command-line flags.

@@ -1,13 +1,15 @@
 ;;! id = "package.tool-name-non-ascii"
 ;;! guarantee = "PKG-04"
 ;;! since = "0.1.0"
-;;! summary = "the manifest declares a second tool named \"ツール\", letters but not ASCII"
+;;! summary = "the manifest declares a second tool named \"ツ\u3000ル\", with an ideographic space"
 ;;! [package]
-;;! tools = ["run", "ツール"]
+;;! tools = ["run", "ツ\u3000ル"]
 ;;! [expect]
 ;;! code = "manifest_invalid"
-;; Tool names are ASCII letters, digits, '_' and '-'. A check written with Unicode character classes
-;; (char::is_alphanumeric, \w in a Unicode regex) accepts these letters.
+;; A tool name holds no whitespace, and whitespace is Unicode's: U+3000 (IDEOGRAPHIC SPACE) is a
+;; space in Japanese text. A check written with ASCII classes (u8::is_ascii_whitespace, \s in a
+;; byte regex) accepts it. (Before the originating host's rule was adopted this case named
+;; "ツール", letters but not ASCII; a runtime on the strict ASCII rule refuses both.)
 (module
   (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
   (memory (export "memory") 1)

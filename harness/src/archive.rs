@@ -8,6 +8,7 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::path::Path;
 
+use sha2::{Digest as _, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
@@ -134,4 +135,262 @@ fn mode(meta: &fs::Metadata) -> u32 {
     } else {
         0o644
     }
+}
+
+/// How a `[zip]` case describes its archive (docs/CASES.md): the case's package written entry by
+/// entry, then changed as each `[[zip.entry]]` says, so a hostile archive is a few declarative
+/// lines in the case file rather than a binary blob in the repository.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZipSpec {
+    /// Bytes written before the first entry (hex), the entries' offsets shifted past them.
+    #[serde(default)]
+    pub leading_hex: String,
+    /// Bytes written after the end record (hex).
+    #[serde(default)]
+    pub trailing_hex: String,
+    /// Written as the end record's disk numbers.
+    #[serde(default)]
+    pub disk: u16,
+    /// Leave out the directory entries (`name/`), as some packers do.
+    #[serde(default)]
+    pub no_directories: bool,
+    /// Changes to the entries, in order.
+    #[serde(default)]
+    pub entry: Vec<ZipEntrySpec>,
+}
+
+/// One `[[zip.entry]]`: the entry of that name is changed, or, when there is none, a new entry is
+/// appended after the package's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)] // each field is a row of the `[[zip.entry]]` table of docs/CASES.md
+pub struct ZipEntrySpec {
+    pub name: String,
+    pub text: Option<String>,
+    pub data_of: Option<String>,
+    pub mode: Option<u32>,
+    pub method: Option<u16>,
+    pub flags: Option<u16>,
+    pub crc: Option<u32>,
+    pub size: Option<u32>,
+    pub local_name: Option<String>,
+    pub local_size: Option<u32>,
+    pub local_crc: Option<u32>,
+    pub local_method: Option<u16>,
+    #[serde(default)]
+    pub swallow_next: bool,
+    #[serde(default)]
+    pub append: bool,
+}
+
+/// One entry as the kit writes it, every header field under the case's control.
+#[derive(Debug, Clone)]
+struct RawEntry {
+    name: String,
+    data: Vec<u8>,
+    mode: u32,
+    method: u16,
+    flags: u16,
+    crc: Option<u32>,
+    size: Option<u32>,
+    local_name: Option<String>,
+    local_size: Option<u32>,
+    local_crc: Option<u32>,
+    local_method: Option<u16>,
+    swallow_next: bool,
+}
+
+impl RawEntry {
+    fn new(name: String, data: Vec<u8>, mode: u32) -> RawEntry {
+        RawEntry {
+            name,
+            data,
+            mode,
+            method: 0,
+            flags: 0,
+            crc: None,
+            size: None,
+            local_name: None,
+            local_size: None,
+            local_crc: None,
+            local_method: None,
+            swallow_next: false,
+        }
+    }
+
+    /// A regular file as the package digest counts files: named without a trailing `/`, and a
+    /// Unix mode of a regular file or none.
+    fn is_file(&self) -> bool {
+        !self.name.ends_with('/') && matches!(self.mode & 0o170000, 0 | 0o100000)
+    }
+}
+
+/// Writes the `[zip]` archive of a case's package directory `dir` to `out`; returns the digest
+/// a host pins for it: the package digest over the archive's regular-file entries.
+pub fn write_case_zip(dir: &Path, spec: &ZipSpec, out: &Path) -> Result<String, ZipError> {
+    let mut listed = Vec::new();
+    collect(dir, "", &mut listed)?;
+    listed.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut entries = Vec::new();
+    for (name, path, kind) in listed {
+        match kind {
+            Kind::Dir(mode) if !spec.no_directories => {
+                entries.push(RawEntry::new(format!("{name}/"), vec![], 0o040000 | mode))
+            }
+            Kind::Dir(_) => {}
+            Kind::File(mode) => {
+                entries.push(RawEntry::new(name, fs::read(&path)?, 0o100000 | mode))
+            }
+            Kind::Symlink => {
+                let target = fs::read_link(&path)?;
+                let target = target.to_string_lossy().into_owned().into_bytes();
+                entries.push(RawEntry::new(name, target, 0o120777));
+            }
+        }
+    }
+    for change in &spec.entry {
+        let data = match (&change.text, &change.data_of) {
+            (Some(text), _) => Some(text.clone().into_bytes()),
+            (None, Some(of)) => Some(
+                entries
+                    .iter()
+                    .find(|e| e.name == *of)
+                    .map(|e| e.data.clone())
+                    .ok_or_else(|| {
+                        ZipError::Unrepresentable(format!("[zip] data_of names no entry: {of}"))
+                    })?,
+            ),
+            (None, None) => None,
+        };
+        let existing = entries.iter().position(|e| e.name == change.name);
+        let index = match existing.filter(|_| !change.append) {
+            Some(index) => index,
+            None => {
+                let mode = if change.name.ends_with('/') {
+                    0o040755
+                } else {
+                    0o100644
+                };
+                entries.push(RawEntry::new(change.name.clone(), vec![], mode));
+                entries.len() - 1
+            }
+        };
+        let e = &mut entries[index];
+        if let Some(data) = data {
+            e.data = data;
+        }
+        e.mode = change.mode.unwrap_or(e.mode);
+        e.method = change.method.unwrap_or(e.method);
+        e.flags = change.flags.unwrap_or(e.flags);
+        e.crc = change.crc.or(e.crc);
+        e.size = change.size.or(e.size);
+        e.local_name = change.local_name.clone().or(e.local_name.take());
+        e.local_size = change.local_size.or(e.local_size);
+        e.local_crc = change.local_crc.or(e.local_crc);
+        e.local_method = change.local_method.or(e.local_method);
+        e.swallow_next |= change.swallow_next;
+    }
+    // Byte order of the names, as `zip_package` writes them (a stable sort: entries of one name
+    // keep their order).
+    entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    let bytes = write_raw(
+        &entries,
+        &hex(&spec.leading_hex)?,
+        &hex(&spec.trailing_hex)?,
+        spec.disk,
+    );
+    fs::write(out, bytes)?;
+
+    let mut files: Vec<&RawEntry> = entries.iter().filter(|e| e.is_file()).collect();
+    files.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    let mut hasher = Sha256::new();
+    hasher.update(crate::package::DIGEST_PREFIX);
+    for file in files {
+        hasher.update(file.name.as_bytes());
+        hasher.update([0u8]);
+        hasher.update((file.data.len() as u64).to_be_bytes());
+        hasher.update(Sha256::digest(&file.data));
+    }
+    let digest: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(format!("sha256:{digest}"))
+}
+
+fn hex(text: &str) -> Result<Vec<u8>, ZipError> {
+    crate::case::decode_hex(text)
+        .ok_or_else(|| ZipError::Unrepresentable(format!("[zip] `{text}` is not hex")))
+}
+
+/// One entry's local header and data; with `swallow`, its sizes and CRC also cover `swallow`
+/// (the next entry's local record), so the two spans overlap while every header agrees.
+fn local_record(e: &RawEntry, swallow: &[u8]) -> (Vec<u8>, u32, u32) {
+    let mut covered = e.data.clone();
+    covered.extend_from_slice(swallow);
+    let crc = e.crc.unwrap_or_else(|| crc32fast::hash(&covered));
+    let size = e.size.unwrap_or(covered.len() as u32);
+    let name = e.local_name.as_ref().unwrap_or(&e.name);
+    let local_size = e.local_size.unwrap_or(size);
+    let mut out = Vec::new();
+    out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+    out.extend_from_slice(&20u16.to_le_bytes());
+    out.extend_from_slice(&e.flags.to_le_bytes());
+    out.extend_from_slice(&e.local_method.unwrap_or(e.method).to_le_bytes());
+    out.extend_from_slice(&[0, 0, 0x21, 0]); // 1980-01-01 00:00, the zip epoch
+    out.extend_from_slice(&e.local_crc.unwrap_or(crc).to_le_bytes());
+    out.extend_from_slice(&local_size.to_le_bytes());
+    out.extend_from_slice(&local_size.to_le_bytes());
+    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(&e.data);
+    (out, crc, size)
+}
+
+fn write_raw(entries: &[RawEntry], leading: &[u8], trailing: &[u8], disk: u16) -> Vec<u8> {
+    // Last first: an entry that swallows the next needs the next one's bytes.
+    let mut records: Vec<(Vec<u8>, u32, u32)> = Vec::new();
+    for (i, e) in entries.iter().enumerate().rev() {
+        let swallow = match (e.swallow_next, records.last()) {
+            (true, Some((next, _, _))) if i + 1 < entries.len() => next.clone(),
+            _ => Vec::new(),
+        };
+        records.push(local_record(e, &swallow));
+    }
+    records.reverse();
+    let mut out = leading.to_vec();
+    let mut central = Vec::new();
+    for (e, (record, crc, size)) in entries.iter().zip(&records) {
+        let offset = out.len() as u32;
+        out.extend_from_slice(record);
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&0x0314u16.to_le_bytes()); // made on Unix, zip 2.0
+        central.extend_from_slice(&20u16.to_le_bytes());
+        central.extend_from_slice(&e.flags.to_le_bytes());
+        central.extend_from_slice(&e.method.to_le_bytes());
+        central.extend_from_slice(&[0, 0, 0x21, 0]);
+        central.extend_from_slice(&crc.to_le_bytes());
+        central.extend_from_slice(&size.to_le_bytes());
+        central.extend_from_slice(&size.to_le_bytes());
+        central.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+        central.extend_from_slice(&[0; 8]);
+        central.extend_from_slice(&(e.mode << 16).to_le_bytes());
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(e.name.as_bytes());
+    }
+    let cd_offset = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&disk.to_le_bytes());
+    out.extend_from_slice(&disk.to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(trailing);
+    out
 }

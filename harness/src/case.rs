@@ -43,6 +43,9 @@ pub struct Case {
     pub limits: LimitOverrides,
     /// How the package is built.
     pub package: PackageSpec,
+    /// With `[zip]`: the package is delivered only as this stored zip archive (needs the
+    /// `package_zip` capability).
+    pub zip: Option<crate::archive::ZipSpec>,
     /// With `[disk_cache]`: how the kit attacks the runtime's compiled-code cache before the
     /// judged request (needs the `disk_cache` capability).
     pub disk_cache: Option<CacheAttack>,
@@ -81,7 +84,8 @@ impl Case {
         Request {
             protocol: crate::protocol::PROTOCOL_VERSION,
             package: package.path.clone(),
-            package_zip: None,
+            // A `[zip]` case's package is the archive: named as both.
+            package_zip: self.zip.is_some().then(|| package.path.clone()),
             digest: package.digest.clone(),
             limits: self.limits.clone(),
             calls,
@@ -180,6 +184,7 @@ struct Header {
     #[serde(default)]
     package: PackageSpec,
     disk_cache: Option<DiskCacheHeader>,
+    zip: Option<crate::archive::ZipSpec>,
     expect: ExpectHeader,
 }
 
@@ -345,6 +350,45 @@ pub fn parse_case(
         }
     }
 
+    if let Some(zip) = &header.zip {
+        if !header
+            .capabilities
+            .iter()
+            .any(|c| c == crate::archive::PACKAGE_ZIP)
+        {
+            return Err(bad(
+                "[zip] needs `capabilities = [\"package_zip\"]`".into(),
+                HINT_KEYS,
+            ));
+        }
+        let p = &header.package;
+        if p.warm_up || p.tamper_after_pin || p.symlink_entry_to.is_some() || disk_cache.is_some() {
+            return Err(bad(
+                "[zip] cases load one archive: no warm_up, tamper_after_pin, symlink_entry_to \
+                 or [disk_cache] (a symlink is an entry with mode = 0o120777)"
+                    .into(),
+                HINT_KEYS,
+            ));
+        }
+        for (what, text) in [
+            ("leading_hex", &zip.leading_hex),
+            ("trailing_hex", &zip.trailing_hex),
+        ] {
+            if decode_hex(text).is_none() {
+                return Err(bad(format!("[zip] {what} is not hex"), HINT_KEYS));
+            }
+        }
+        if zip
+            .entry
+            .iter()
+            .any(|e| e.text.is_some() && e.data_of.is_some())
+        {
+            return Err(bad(
+                "[[zip.entry]] text and data_of are exclusive".into(),
+                HINT_KEYS,
+            ));
+        }
+    }
     let module = match &header.package.raw_module_hex {
         Some(hex) => decode_hex(hex).ok_or_else(|| {
             bad(
@@ -391,6 +435,7 @@ pub fn parse_case(
         limits: header.limits,
         package: header.package,
         disk_cache,
+        zip: header.zip,
         expect,
         module,
     })
@@ -527,7 +572,7 @@ fn validate_package(spec: &PackageSpec) -> Result<(), String> {
     Ok(())
 }
 
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();
     if !hex.len().is_multiple_of(2) {
         return None;
@@ -749,6 +794,36 @@ mod tests {
         let source = format!(";;! {}\n;;! [package]\n;;! raw_module_hex = \"0061736d 02000000\"\n;;! [expect]\n;;! code = \"module_invalid\"\n(this is not wat)", BASE.replace('\n', "\n;;! "));
         let case = parse_case(Path::new("c.wat"), &source, None).unwrap();
         assert_eq!(case.module, b"\0asm\x02\0\0\0");
+    }
+
+    #[test]
+    fn zip_rules_are_enforced() {
+        let zip = "[zip]\n[[zip.entry]]\nname = \"x\"";
+        let caps = "capabilities = [\"package_zip\"]";
+        for (header, want) in [
+            (format!("{BASE}\n{zip}"), "needs `capabilities"),
+            (
+                format!("{BASE}\n{caps}\n[package]\nwarm_up = true\n{zip}"),
+                "load one archive",
+            ),
+            (
+                format!("{BASE}\n{caps}\n[zip]\nleading_hex = \"abc\""),
+                "not hex",
+            ),
+            (
+                format!("{BASE}\n{caps}\n{zip}\ntext = \"a\"\ndata_of = \"b\""),
+                "exclusive",
+            ),
+        ] {
+            let (message, _) = header_error(&format!("{header}\n[expect]\ncode = \"trap\""));
+            assert!(message.contains(want), "{header}: {message}");
+        }
+        let case = parse(&format!(
+            "{BASE}\n{caps}\n{zip}\nmode = 0o120777\n[expect]\ncode = \"path_escape\""
+        ))
+        .unwrap();
+        let spec = case.zip.unwrap();
+        assert_eq!(spec.entry[0].mode, Some(0o120777));
     }
 
     #[test]

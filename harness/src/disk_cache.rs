@@ -110,8 +110,16 @@ pub(crate) fn prepare(
             let mut request = warm.clone();
             request.package = planted.path.clone();
             request.digest = planted.digest.clone();
+            // A runtime that loads archives gets the planted package's own, never the case's.
+            if request.package_zip.is_some() {
+                let zip = planted.path.with_extension("zip");
+                crate::archive::zip_package(&planted.path, &zip)
+                    .map_err(|e| kit("cannot zip the planted package", io::Error::other(e)))?;
+                request.package_zip = Some(zip);
+            }
             for call in &mut request.calls {
                 call.package = None;
+                call.package_zip = None;
                 call.digest = None;
             }
             if let Err(failure) = run(runtime, &request) {

@@ -34,7 +34,7 @@ mod runtime;
 mod timing;
 mod vocab;
 
-pub use archive::{zip_package, ZipError, PACKAGE_ZIP};
+pub use archive::{write_case_zip, zip_package, ZipEntrySpec, ZipError, ZipSpec, PACKAGE_ZIP};
 pub use case::{header_text, parse_case, Case, Expectation, ExpectedOutcome, PackageSpec};
 pub use corpus::{Expectations, Guarantee, Suite};
 pub use declared::{Evidence, FixedLimit, EVIDENCE};

@@ -19,7 +19,7 @@ pub const DIGEST_PREFIX: &[u8] = b"yoi-plugin-package-digest-v1\0";
 pub struct BuiltPackage {
     /// Holds the package directory (`pkg/`) and room one level above it for escape targets.
     _workdir: tempfile::TempDir,
-    /// The package directory.
+    /// The package directory, or for a `[zip]` case the archive file that is the package.
     pub path: PathBuf,
     /// The digest pinned before any tampering, `sha256:<hex>`.
     pub digest: String,
@@ -119,6 +119,19 @@ pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
         fs::write(&file, bytes).map_err(|e| io_fail("cannot write", &file, e))?;
     }
 
+    // A `[zip]` case's package is the archive of that directory, pinned with its own digest.
+    if let Some(spec) = &case.zip {
+        let archive = workdir.path().join("pkg.yoi-plugin");
+        let digest = crate::archive::write_case_zip(&pkg, spec, &archive)
+            .map_err(|e| fail(format!("cannot write {}: {e}", archive.display())))?;
+        return Ok(BuiltPackage {
+            _workdir: workdir,
+            path: archive.clone(),
+            digest,
+            judged: archive,
+            warm_up,
+        });
+    }
     Ok(BuiltPackage {
         _workdir: workdir,
         path: pkg,

@@ -251,7 +251,8 @@ pub fn run_case(
     result.fixed_limits = fixed_limits;
     let package = package::build(case)?;
     let mut request = case.request(&package);
-    if info.has(archive::PACKAGE_ZIP) {
+    // A `[zip]` case's package is its archive already (`package::build`).
+    if case.zip.is_none() && info.has(archive::PACKAGE_ZIP) {
         if let Err(reason) = attach_zips(case, &mut request)? {
             result.verdict = Verdict::Skip {
                 missing: vec![format!("{}: {reason}", archive::PACKAGE_ZIP)],

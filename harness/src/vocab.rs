@@ -18,6 +18,7 @@ vocabulary! {
     "path_escape" => "load",
     "package_too_large" => "load",
     "package_unreadable" => "load",
+    "package_invalid" => "load",
     "load_timeout" => "load",
     "module_missing" => "load",
     "module_too_large" => "load",

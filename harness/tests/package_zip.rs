@@ -237,3 +237,57 @@ fn the_zip_helper_is_deterministic_and_refuses_what_a_zip_cannot_hold() {
         }
     }
 }
+
+#[test]
+fn a_zip_case_archive_is_the_package_written_entry_by_entry_then_changed() {
+    use toolcage_kit::{write_case_zip, ZipEntrySpec, ZipSpec};
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    fs::create_dir_all(pkg.join("lib")).unwrap();
+    fs::write(pkg.join("lib/m.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    fs::write(pkg.join("plugin.toml"), b"x = 1\n").unwrap();
+    let out = dir.path().join("pkg.yoi-plugin");
+
+    // Unchanged: what the zip crate reads back, and the directory's digest.
+    let digest = write_case_zip(&pkg, &ZipSpec::default(), &out).unwrap();
+    assert_eq!(digest, toolcage_kit::package_digest(&pkg).unwrap());
+    let entries = read_zip(&out);
+    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
+    assert_eq!(names, ["lib/", "lib/m.wasm", "plugin.toml"]);
+    assert_eq!(entries["plugin.toml"], Entry::File(b"x = 1\n".to_vec()));
+
+    // Without directories, with a new file: the digest covers the new file.
+    let spec = ZipSpec {
+        no_directories: true,
+        entry: vec![ZipEntrySpec {
+            name: "notes.txt".into(),
+            text: Some("hi".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let with_notes = write_case_zip(&pkg, &spec, &out).unwrap();
+    let entries = read_zip(&out);
+    assert!(!entries.contains_key("lib/"));
+    assert_eq!(entries["notes.txt"], Entry::File(b"hi".to_vec()));
+    assert_eq!(with_notes, zip_digest(&entries));
+    assert_ne!(with_notes, digest);
+
+    // A lying header: the bytes the kit wrote say what the case asked, nothing else changes.
+    let spec = ZipSpec {
+        leading_hex: "4d5a".into(),
+        entry: vec![ZipEntrySpec {
+            name: "plugin.toml".into(),
+            local_name: Some("plugin.tomx".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    write_case_zip(&pkg, &spec, &out).unwrap();
+    let bytes = fs::read(&out).unwrap();
+    assert_eq!(&bytes[..2], b"MZ");
+    assert_eq!(&bytes[2..6], b"PK\x03\x04");
+    let count = |needle: &[u8]| bytes.windows(needle.len()).filter(|w| *w == needle).count();
+    assert_eq!(count(b"plugin.tomx"), 1, "the local header only");
+    assert_eq!(count(b"plugin.toml"), 1, "the central record only");
+}

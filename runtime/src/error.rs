@@ -92,6 +92,8 @@ error_codes! {
     PackageTooLarge = "package_too_large", Load;
     /// A package file or directory exists but cannot be read (permission denied, an I/O error).
     PackageUnreadable = "package_unreadable", Load;
+    /// The package archive is not a stored zip of the package profile: malformed, compressed, encrypted, its headers disagree, or its entries overlap, leave gaps or collide.
+    PackageInvalid = "package_invalid", Load;
     /// Reading the package took longer than the load's time budget.
     LoadTimeout = "load_timeout", Load;
     /// The module named by `runtime.entry` does not exist.

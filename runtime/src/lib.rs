@@ -25,6 +25,7 @@
 //! Hosts that keep a model-facing history use [`ToolRegistry`]: built-in and plugin tools behind
 //! one interface, results appended to a [`History`] by the same code for both.
 
+mod archive;
 mod budget;
 mod cache;
 mod cancel;
@@ -54,7 +55,7 @@ pub use limits::Limits;
 #[cfg(feature = "mutants")]
 pub use mutants::Mutant;
 pub use output::ToolOutput;
-pub use package::{Manifest, ToolSpec, ABI};
+pub use package::{Manifest, Permission, ToolSpec, ABI};
 pub use runtime::{
     CallOptions, CallOutcome, Config, DiagnosticSink, HostCallCounts, Plugin, Runtime,
 };

@@ -79,6 +79,17 @@ pub enum Mutant {
     OutputRangeCheckedBeforeCap,
     /// The input cap counts characters instead of bytes.
     InputCapCountsChars,
+    /// A package archive's entries are located through their local headers without comparing
+    /// them with the central directory (name, flags, method, CRC, sizes).
+    ZipLocalHeaderTrusted,
+    /// A compressed archive entry (method other than 0) is read as if stored.
+    ZipCompressedAccepted,
+    /// Archive entry names are compared byte for byte only: names that differ by case or Unicode
+    /// normalisation both load.
+    ZipFoldedNamesAccepted,
+    /// Archive entries are checked to lie inside the archive, but not to follow one another:
+    /// leading bytes, bytes between entries and overlapping entries pass.
+    ZipGapsAllowed,
 }
 
 impl Mutant {
@@ -116,6 +127,10 @@ impl Mutant {
         Mutant::CompileBeforeDigestCheck,
         Mutant::OutputRangeCheckedBeforeCap,
         Mutant::InputCapCountsChars,
+        Mutant::ZipLocalHeaderTrusted,
+        Mutant::ZipCompressedAccepted,
+        Mutant::ZipFoldedNamesAccepted,
+        Mutant::ZipGapsAllowed,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -153,6 +168,10 @@ impl Mutant {
             Mutant::CompileBeforeDigestCheck => "compile-before-digest-check",
             Mutant::OutputRangeCheckedBeforeCap => "output-range-checked-before-cap",
             Mutant::InputCapCountsChars => "input-cap-counts-chars",
+            Mutant::ZipLocalHeaderTrusted => "zip-local-header-trusted",
+            Mutant::ZipCompressedAccepted => "zip-compressed-accepted",
+            Mutant::ZipFoldedNamesAccepted => "zip-folded-names-accepted",
+            Mutant::ZipGapsAllowed => "zip-gaps-allowed",
         }
     }
 }
@@ -198,7 +217,9 @@ pub(crate) fn digest_by_components(
             }
         }
     }
-    if mutant != Some(Mutant::DigestOrderByComponents) {
+    // Archives name their files in one list, sorted as the digest requires: the bug is a
+    // directory walk's.
+    if mutant != Some(Mutant::DigestOrderByComponents) || !dir.is_dir() {
         return package;
     }
     let mut files = Vec::new();

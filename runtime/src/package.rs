@@ -1,15 +1,19 @@
 //! Reading a plugin package: the manifest, the path rules, the caps, and the digest.
 //!
-//! One pass over the package (through directory handles, `walk`) reads every file once, hashes
-//! it, and keeps the module's bytes, so the bytes that get compiled are exactly the bytes that
-//! were hashed: there is no window in which the module could be swapped between verification
-//! and use. Every size is checked against its cap before anything is read or allocated.
+//! A package is a directory or one stored zip archive (the originating host's `.yoi-plugin`
+//! file). One pass over it (through directory handles, `walk`, or over the archive's bytes read
+//! once under a cap, `archive`) reads every file once, hashes it, and keeps the module's bytes,
+//! so the bytes that get compiled are exactly the bytes that were hashed: there is no window in
+//! which the module could be swapped between verification and use. Every size is checked
+//! against its cap before anything is read or allocated. Both forms end in the same manifest
+//! parse and the same digest over `(path, length, SHA-256)` of every regular file.
 
+use crate::archive::{self, EntryKind};
 use crate::cache::Bounded;
 use crate::digest::{Digest, DigestBuilder};
 use crate::error::{Error, ErrorCode};
 use crate::mutants::Mutant;
-use crate::walk::{self, Budget, DirHandle, Identity, Kind};
+use crate::walk::{self, Budget, DirHandle, Identity, Kind, Root};
 use rustix::io::Errno;
 use serde::Deserialize;
 use sha2::Digest as _;
@@ -26,6 +30,9 @@ const PACKAGE_ENTRIES: usize = 4096;
 const PACKAGE_DEPTH: usize = 32;
 /// Most bytes a package may hold, module included; so also the most any one file may hold.
 const PACKAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest package archive read: the package's bytes plus room for the headers and names of its
+/// entries. Decided from the open handle's size before anything is read.
+const ARCHIVE_BYTES: u64 = PACKAGE_BYTES + 8 * 1024 * 1024;
 /// The runtime kind and ABI this runtime implements.
 pub const RUNTIME_KIND: &str = "wasm";
 /// The guest ABI this runtime implements.
@@ -38,7 +45,9 @@ struct ManifestToml {
     id: String,
     name: String,
     version: String,
-    description: String,
+    description: Option<String>,
+    surfaces: Option<Vec<String>>,
+    permissions: Option<Vec<PermissionToml>>,
     runtime: RuntimeToml,
     tools: Vec<ToolToml>,
 }
@@ -57,7 +66,39 @@ struct ToolToml {
     name: String,
     description: String,
     input_schema: toml::Value,
+    external_write: Option<bool>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PermissionToml {
+    kind: String,
+    surface: Option<String>,
+    name: Option<String>,
+}
+
+/// The top-level keys a manifest may hold: ours, and the originating host's keys that describe
+/// a tool plugin (`surfaces`, `permissions`).
+const MANIFEST_KEYS: &[&str] = &[
+    "schema_version",
+    "id",
+    "name",
+    "version",
+    "description",
+    "surfaces",
+    "permissions",
+    "runtime",
+    "tools",
+];
+/// The keys a `[[tools]]` entry may hold.
+const TOOL_KEYS: &[&str] = &["name", "description", "input_schema", "external_write"];
+/// The originating host's manifest keys that describe something other than a tool plugin: named
+/// in the refusal, since a host author will recognise them.
+const NOT_TOOL_PLUGIN_KEYS: &[&str] = &["hooks"];
+/// The one surface a plugin this runtime loads can serve.
+pub const TOOL_SURFACE: &str = "tool";
+/// The longest tool name, in bytes (the originating host's rule).
+const TOOL_NAME_BYTES: usize = 128;
 
 /// A validated `plugin.toml`.
 #[derive(Clone, Debug)]
@@ -68,12 +109,28 @@ pub struct Manifest {
     pub name: String,
     /// The plugin's own version string.
     pub version: String,
-    /// What the plugin does.
-    pub description: String,
+    /// What the plugin does, when the manifest says.
+    pub description: Option<String>,
+    /// The surfaces the manifest declares (the originating host's `surfaces`): empty when it
+    /// declares none, else exactly `["tool"]`.
+    pub surfaces: Vec<String>,
+    /// The permissions the manifest declares, checked to reference a declared surface or tool.
+    /// They are metadata: they grant a guest nothing (every guest gets the same five imports)
+    /// and withhold nothing (every declared tool can be called).
+    pub permissions: Vec<Permission>,
     /// Path of the module inside the package, `/`-separated, validated not to escape.
     pub entry: String,
     /// The declared tools, in manifest order.
     pub tools: Vec<ToolSpec>,
+}
+
+/// One entry of the originating host's `permissions` array.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// `{ kind = "surface", surface = "tool" }`
+    Surface(String),
+    /// `{ kind = "tool", name = "<a declared tool>" }`
+    Tool(String),
 }
 
 /// One tool of a plugin as declared in its manifest.
@@ -85,10 +142,13 @@ pub struct ToolSpec {
     pub description: String,
     /// The JSON Schema the input must match.
     pub input_schema: serde_json::Value,
+    /// The originating host's `external_write` flag: carried for the host to show, it grants
+    /// nothing (a guest has no way to write anywhere but its output).
+    pub external_write: bool,
 }
 
-/// A package as read from disk: its manifest, its digest and its module's bytes, with the
-/// SHA-256 of the manifest and of the module as computed for the digest.
+/// A package as read: its manifest, its digest and its module's bytes, with the SHA-256 of the
+/// manifest and of the module as computed for the digest.
 pub(crate) struct Package {
     pub manifest: Arc<Manifest>,
     pub manifest_hash: [u8; 32],
@@ -101,14 +161,16 @@ fn manifest_error(message: impl AsRef<str>) -> Error {
     Error::new(ErrorCode::ManifestInvalid, message)
 }
 
-/// Names the model sees and the host routes on: short, ASCII, no separators that could be
-/// confused with namespacing by a host.
+/// The originating host's tool-name rule, which the model sees and the host routes on: 1 to 128
+/// bytes, no whitespace, no control character, and (beyond the host's rule) none of the
+/// characters that make text display differently from what it says (`sanitize`), since a tool
+/// name is shown to the model verbatim.
 pub(crate) fn valid_tool_name(name: &str) -> bool {
     !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && name.len() <= TOOL_NAME_BYTES
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || crate::sanitize::is_unsafe_char(c))
 }
 
 fn valid_id(id: &str) -> bool {
@@ -120,12 +182,21 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// serde-derived structs also read an array by field order (`runtime = ["wasm", ...]`), so the
-/// manifest's tables are checked to be tables before the typed parse. Syntax errors are left to
-/// the typed parse, which reports them.
+/// manifest's tables are checked to be tables before the typed parse; and a key no table of the
+/// manifest knows is refused here, by name, in the details. Syntax errors are left to the typed
+/// parse, which reports them.
 fn check_tables(text: &str) -> Result<(), Error> {
     let Ok(table) = text.parse::<toml::Table>() else {
         return Ok(());
     };
+    if let Some(key) = table.keys().find(|k| !MANIFEST_KEYS.contains(&k.as_str())) {
+        let message = if NOT_TOOL_PLUGIN_KEYS.contains(&key.as_str()) {
+            format!("plugin.toml declares `{key}`, which does not describe a tool plugin: this runtime loads tool plugins only")
+        } else {
+            "plugin.toml has a top-level key this runtime does not read".to_string()
+        };
+        return Err(manifest_error(message).with("key", key.as_str()));
+    }
     if table.get("runtime").is_some_and(|v| !v.is_table()) {
         return Err(manifest_error("plugin.toml: runtime must be a table"));
     }
@@ -135,7 +206,101 @@ fn check_tables(text: &str) -> Result<(), Error> {
             "plugin.toml: every tools entry must be a table",
         ));
     }
+    let unknown_tool_key = tools
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_table)
+        .flat_map(|t| t.keys())
+        .find(|k| !TOOL_KEYS.contains(&k.as_str()));
+    if let Some(key) = unknown_tool_key {
+        return Err(
+            manifest_error("a [[tools]] entry has a key this runtime does not read")
+                .with("key", key.as_str()),
+        );
+    }
+    let permissions = table.get("permissions").and_then(toml::Value::as_array);
+    if permissions.is_some_and(|p| p.iter().any(|p| !p.is_table())) {
+        return Err(manifest_error(
+            "plugin.toml: every permissions entry must be a table",
+        ));
+    }
     Ok(())
+}
+
+/// The originating host's `surfaces`: absent, or a non-empty list of distinct surfaces of which
+/// this runtime serves exactly one, `tool`.
+fn check_surfaces(surfaces: Option<Vec<String>>) -> Result<Vec<String>, Error> {
+    let Some(surfaces) = surfaces else {
+        return Ok(Vec::new());
+    };
+    if surfaces.is_empty() {
+        return Err(manifest_error(
+            "surfaces is empty: a tool plugin declares the \"tool\" surface",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for surface in &surfaces {
+        if surface != TOOL_SURFACE {
+            return Err(manifest_error(
+                "surfaces names a surface this runtime does not serve (only \"tool\")",
+            )
+            .with("surface", surface.as_str()));
+        }
+        if !seen.insert(surface) {
+            return Err(
+                manifest_error("surfaces names a surface twice").with("surface", surface.as_str())
+            );
+        }
+    }
+    Ok(surfaces)
+}
+
+/// The originating host's `permissions`: each a declared surface or a declared tool, once.
+fn check_permissions(
+    permissions: Option<Vec<PermissionToml>>,
+    surfaces: &[String],
+    tools: &[ToolSpec],
+) -> Result<Vec<Permission>, Error> {
+    let mut out = Vec::new();
+    for raw in permissions.unwrap_or_default() {
+        let permission = match (raw.kind.as_str(), raw.surface, raw.name) {
+            ("surface", Some(surface), None) => {
+                if !surfaces.contains(&surface) {
+                    return Err(manifest_error(
+                        "a surface permission names a surface the manifest does not declare",
+                    )
+                    .with("surface", surface));
+                }
+                Permission::Surface(surface)
+            }
+            ("tool", None, Some(name)) => {
+                if !tools.iter().any(|t| t.name == name) {
+                    return Err(manifest_error(
+                        "a tool permission names a tool the manifest does not declare",
+                    )
+                    .with("tool", name));
+                }
+                Permission::Tool(name)
+            }
+            ("surface" | "tool", _, _) => {
+                return Err(manifest_error(
+                    "a permission must be { kind = \"surface\", surface = ... } or { kind = \"tool\", name = ... }",
+                )
+                .with("kind", raw.kind))
+            }
+            _ => {
+                return Err(
+                    manifest_error("a permission has a kind this runtime does not know")
+                        .with("kind", raw.kind),
+                )
+            }
+        };
+        if out.contains(&permission) {
+            return Err(manifest_error("a permission is declared twice"));
+        }
+        out.push(permission);
+    }
+    Ok(out)
 }
 
 fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error> {
@@ -173,11 +338,11 @@ fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error>
         ));
     }
     for (field, value) in [
-        ("name", &raw.name),
-        ("version", &raw.version),
-        ("description", &raw.description),
+        ("name", Some(&raw.name)),
+        ("version", Some(&raw.version)),
+        ("description", raw.description.as_ref()),
     ] {
-        if value.len() > 4096 {
+        if value.is_some_and(|v| v.len() > 4096) {
             return Err(manifest_error(format!("{field} is longer than 4096 bytes")));
         }
     }
@@ -185,12 +350,13 @@ fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error>
     if raw.tools.is_empty() {
         return Err(manifest_error("the manifest declares no [[tools]]"));
     }
+    let surfaces = check_surfaces(raw.surfaces)?;
     let mut tools = Vec::with_capacity(raw.tools.len());
     let mut seen = std::collections::HashSet::new();
     for tool in raw.tools {
         if !valid_tool_name(&tool.name) {
             return Err(manifest_error(
-                "a tool name must be 1-64 characters of ASCII letters, digits, '_' or '-'",
+                "a tool name must be 1-128 bytes without whitespace or control characters",
             )
             .with("tool", tool.name));
         }
@@ -203,13 +369,17 @@ fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error>
             name: tool.name,
             description: tool.description,
             input_schema,
+            external_write: tool.external_write.unwrap_or(false),
         });
     }
+    let permissions = check_permissions(raw.permissions, &surfaces, &tools)?;
     Ok(Manifest {
         id: raw.id,
         name: raw.name,
         version: raw.version,
         description: raw.description,
+        surfaces,
+        permissions,
         entry: raw.runtime.entry,
         tools,
     })
@@ -303,23 +473,94 @@ pub(crate) fn read(
 }
 
 fn read_within(
-    dir: &Path,
+    path: &Path,
     budget: Budget,
     module_bytes: usize,
     manifests: &Bounded<Arc<Manifest>>,
     mutant: impl Fn(Mutant) -> bool,
 ) -> Result<Package, Error> {
     let follow = mutant(Mutant::PackageLinksFollowed);
-    let root = DirHandle::open_root(dir, follow).map_err(|errno| match errno {
-        Errno::NOENT | Errno::NOTDIR => {
-            manifest_error("the package directory does not exist or is not a directory")
-        }
-        _ => Error::new(
-            walk::classify(errno),
-            "the package directory could not be opened",
-        )
-        .with("errno", errno.raw_os_error()),
+    let root = walk::open_package(path, follow).map_err(|errno| match errno {
+        Errno::NOENT | Errno::NOTDIR => manifest_error(
+            "the package does not exist or is neither a directory nor an archive file",
+        ),
+        _ => Error::new(walk::classify(errno), "the package could not be opened")
+            .with("errno", errno.raw_os_error()),
     })?;
+    match root {
+        Root::Dir(root) => read_dir(&root, budget, module_bytes, manifests, mutant),
+        Root::File(file, listed) => {
+            read_archive(file, listed, budget, module_bytes, manifests, mutant)
+        }
+        Root::Special => Err(manifest_error(
+            "the package is neither a directory nor a regular (archive) file",
+        )),
+    }
+}
+
+/// The manifest from its bytes: parsed, or taken from the cache of manifests parsed before.
+fn manifest_of(
+    bytes: &[u8],
+    manifests: &Bounded<Arc<Manifest>>,
+    mutant: &impl Fn(Mutant) -> bool,
+) -> Result<([u8; 32], Arc<Manifest>), Error> {
+    let hash: [u8; 32] = sha2::Sha256::digest(bytes).into();
+    if let Some(manifest) = manifests.get(&hash) {
+        return Ok((hash, manifest));
+    }
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| manifest_error("plugin.toml is not UTF-8"))?;
+    let manifest = Arc::new(parse_manifest(text, mutant(Mutant::EntryNormalised))?);
+    manifests.insert(hash, manifest.clone());
+    Ok((hash, manifest))
+}
+
+/// The package from what either reader found: the digest over every regular file, and the
+/// module (absent: `module_missing`).
+fn assemble(
+    manifest: Arc<Manifest>,
+    manifest_hash: [u8; 32],
+    files: &BTreeMap<String, Hashed>,
+    module: Option<Vec<u8>>,
+) -> Result<Package, Error> {
+    let Some(module) = module else {
+        return Err(Error::new(
+            ErrorCode::ModuleMissing,
+            "the module named by runtime.entry does not exist in the package",
+        )
+        .with("entry", manifest.entry.as_str()));
+    };
+    // BTreeMap<String, _> iterates in byte order of the UTF-8 paths, as the digest requires.
+    let mut digest = DigestBuilder::new();
+    for (path, file) in files {
+        digest.hashed_file(path, file.len, &file.hash);
+    }
+    let module_hash = files[&manifest.entry].hash;
+    Ok(Package {
+        manifest,
+        manifest_hash,
+        digest: digest.finish(),
+        module,
+        module_hash,
+    })
+}
+
+fn module_too_large(size: u64, cap: usize) -> Error {
+    Error::new(
+        ErrorCode::ModuleTooLarge,
+        format!("the module is {size} bytes, over the {cap}-byte cap"),
+    )
+    .with("module_bytes", size)
+    .with("limit", cap as u64)
+}
+
+fn read_dir(
+    root: &DirHandle,
+    budget: Budget,
+    module_bytes: usize,
+    manifests: &Bounded<Arc<Manifest>>,
+    mutant: impl Fn(Mutant) -> bool,
+) -> Result<Package, Error> {
     let listed = root.stat("plugin.toml").map_err(|errno| match errno {
         Errno::NOENT => manifest_error("the package has no plugin.toml"),
         _ => Error::new(walk::classify(errno), "plugin.toml could not be inspected")
@@ -347,17 +588,7 @@ fn read_within(
     walk::read_exact_len(file, listed.size, "plugin.toml", &budget, |chunk| {
         manifest_bytes.extend_from_slice(chunk)
     })?;
-    let manifest_hash: [u8; 32] = sha2::Sha256::digest(&manifest_bytes).into();
-    let manifest = match manifests.get(&manifest_hash) {
-        Some(manifest) => manifest,
-        None => {
-            let text = std::str::from_utf8(&manifest_bytes)
-                .map_err(|_| manifest_error("plugin.toml is not UTF-8"))?;
-            let manifest = Arc::new(parse_manifest(text, mutant(Mutant::EntryNormalised))?);
-            manifests.insert(manifest_hash, manifest.clone());
-            manifest
-        }
-    };
+    let (manifest_hash, manifest) = manifest_of(&manifest_bytes, manifests, &mutant)?;
 
     let mut walk = Walk {
         entry: &manifest.entry,
@@ -369,27 +600,77 @@ fn read_within(
         bytes: 0,
         module: None,
     };
-    walk.dir(&root, "", 0)?;
-    let Some(module) = walk.module.take() else {
+    walk.dir(root, "", 0)?;
+    let (files, module) = (std::mem::take(&mut walk.files), walk.module.take());
+    assemble(manifest, manifest_hash, &files, module)
+}
+
+/// A package archive (docs/SPEC.md §2.4): read whole, once, under `ARCHIVE_BYTES` (decided from
+/// the open handle before reading), then checked entry by entry (`archive::parse`) before the
+/// manifest is looked at. Nothing is extracted: files are slices of that one buffer.
+fn read_archive(
+    file: std::fs::File,
+    listed: Identity,
+    budget: Budget,
+    module_bytes: usize,
+    manifests: &Bounded<Arc<Manifest>>,
+    mutant: impl Fn(Mutant) -> bool,
+) -> Result<Package, Error> {
+    if listed.size > ARCHIVE_BYTES {
         return Err(Error::new(
-            ErrorCode::ModuleMissing,
-            "the module named by runtime.entry does not exist in the package",
-        )
-        .with("entry", manifest.entry.as_str()));
-    };
-    // BTreeMap<String, _> iterates in byte order of the UTF-8 paths, as the digest requires.
-    let mut digest = DigestBuilder::new();
-    for (path, file) in &walk.files {
-        digest.hashed_file(path, file.len, &file.hash);
+            ErrorCode::PackageTooLarge,
+            format!("the package archive is larger than {ARCHIVE_BYTES} bytes"),
+        ));
     }
-    let module_hash = walk.files[&manifest.entry].hash;
-    Ok(Package {
-        manifest,
-        manifest_hash,
-        digest: digest.finish(),
-        module,
-        module_hash,
-    })
+    let mut bytes = Vec::new();
+    walk::read_exact_len(file, listed.size, "", &budget, |chunk| {
+        bytes.extend_from_slice(chunk)
+    })?;
+    let caps = archive::Caps {
+        entries: PACKAGE_ENTRIES,
+        depth: PACKAGE_DEPTH,
+        bytes: PACKAGE_BYTES,
+    };
+    let entries = archive::parse(&bytes, &caps, &budget, &mutant)?;
+    let manifest_entry = entries
+        .iter()
+        .find(|e| e.path == "plugin.toml")
+        .ok_or_else(|| manifest_error("the package has no plugin.toml"))?;
+    if manifest_entry.kind != EntryKind::File {
+        return Err(manifest_error("plugin.toml is not a regular file"));
+    }
+    if manifest_entry.data.len() as u64 > MANIFEST_BYTES {
+        return Err(manifest_error(format!(
+            "plugin.toml is larger than {MANIFEST_BYTES} bytes"
+        )));
+    }
+    let (manifest_hash, manifest) = manifest_of(manifest_entry.data, manifests, &mutant)?;
+    if manifest.entry == "plugin.toml" {
+        return Err(Error::new(
+            ErrorCode::ModuleInvalid,
+            "runtime.entry names plugin.toml, which is not a module",
+        ));
+    }
+    let mut files = BTreeMap::new();
+    let mut module = None;
+    for entry in entries.iter().filter(|e| e.kind == EntryKind::File) {
+        let is_module = entry.path == manifest.entry;
+        let len = entry.data.len() as u64;
+        if is_module && len > module_bytes as u64 {
+            return Err(module_too_large(len, module_bytes));
+        }
+        let mut hasher = sha2::Sha256::new();
+        for chunk in entry.data.chunks(64 * 1024) {
+            budget.check()?;
+            hasher.update(chunk);
+        }
+        if is_module {
+            module = Some(entry.data.to_vec());
+        }
+        let hash = hasher.finalize().into();
+        files.insert(entry.path.to_owned(), Hashed { len, hash });
+    }
+    assemble(manifest, manifest_hash, &files, module)
 }
 
 impl Walk<'_> {
@@ -492,15 +773,7 @@ impl Walk<'_> {
         }
         let is_module = path == self.entry;
         if is_module && listed.size > self.module_bytes as u64 {
-            return Err(Error::new(
-                ErrorCode::ModuleTooLarge,
-                format!(
-                    "the module is {} bytes, over the {}-byte cap",
-                    listed.size, self.module_bytes
-                ),
-            )
-            .with("module_bytes", listed.size)
-            .with("limit", self.module_bytes as u64));
+            return Err(module_too_large(listed.size, self.module_bytes));
         }
         let file = handle.open_file(name, &path, listed)?;
         let mut hasher = sha2::Sha256::new();
@@ -654,11 +927,173 @@ mod tests {
         assert_eq!(read_code(deep.path()), Err(ErrorCode::PackageTooLarge));
     }
 
+    /// The directory `dir` as an archive of its regular files (and `extra` entries), written
+    /// by the archive tests' writer, beside it.
+    fn archive_of(dir: &Path, extra: Vec<crate::archive::tests::E>) -> std::path::PathBuf {
+        use crate::archive::tests::{file, write, Archive};
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        let mut entries: Vec<_> = names
+            .iter()
+            .map(|n| file(n, &fs::read(dir.join(n)).unwrap()))
+            .collect();
+        entries.extend(extra);
+        let out = dir.with_extension("yoi-plugin");
+        fs::write(&out, write(&entries, &Archive::default())).unwrap();
+        out
+    }
+
+    #[test]
+    fn an_archive_reads_to_the_directory_s_digest_and_module() {
+        let dir = package_with(&[("notes", 3)]);
+        let zip = archive_of(dir.path(), vec![]);
+        let from_dir = read_after_checks(dir.path(), u32::MAX).unwrap();
+        let from_zip = read_after_checks(&zip, u32::MAX).unwrap();
+        assert_eq!(from_zip.digest, from_dir.digest);
+        assert_eq!(from_zip.module, from_dir.module);
+        assert_eq!(from_zip.module_hash, from_dir.module_hash);
+        assert_eq!(from_zip.manifest_hash, from_dir.manifest_hash);
+        // The archive's checks run under the same load budget.
+        let e = read_after_checks(&zip, 1).err().unwrap();
+        assert_eq!(e.code(), ErrorCode::LoadTimeout);
+        // Caps: the module cap from the entry's size, the manifest's 64 KiB.
+        let manifests = Bounded::new(4);
+        let small = read_within(&zip, Budget::after_checks(u32::MAX), 4, &manifests, |_| {
+            false
+        });
+        assert_eq!(small.err().unwrap().code(), ErrorCode::ModuleTooLarge);
+        let _ = fs::remove_file(&zip);
+    }
+
+    #[test]
+    fn an_archive_without_its_module_or_manifest_is_refused_as_a_directory_is() {
+        use crate::archive::tests::{dir as dir_entry, file, write, Archive};
+        let pkg = package_with(&[]);
+        let manifest = fs::read(pkg.path().join("plugin.toml")).unwrap();
+        let out = pkg.path().with_extension("yoi-plugin");
+        let code = |entries: Vec<crate::archive::tests::E>| {
+            fs::write(&out, write(&entries, &Archive::default())).unwrap();
+            read_code(&out)
+        };
+        assert_eq!(
+            code(vec![file("plugin.toml", &manifest)]),
+            Err(ErrorCode::ModuleMissing)
+        );
+        assert_eq!(
+            code(vec![
+                file("plugin.toml", &manifest),
+                dir_entry("plugin.wasm/")
+            ]),
+            Err(ErrorCode::ModuleMissing)
+        );
+        assert_eq!(code(vec![]), Err(ErrorCode::ManifestInvalid));
+        assert_eq!(
+            code(vec![dir_entry("plugin.toml/")]),
+            Err(ErrorCode::ManifestInvalid)
+        );
+        assert_eq!(
+            code(vec![file("plugin.toml", &vec![b'#'; 64 * 1024 + 1])]),
+            Err(ErrorCode::ManifestInvalid)
+        );
+        // An archive over the cap is refused from its handle's size, before a byte is read (a
+        // sparse file: nothing is allocated).
+        let big = fs::File::create(&out).unwrap();
+        big.set_len(ARCHIVE_BYTES + 1).unwrap();
+        assert_eq!(read_code(&out), Err(ErrorCode::PackageTooLarge));
+        big.set_len(ARCHIVE_BYTES).unwrap();
+        assert_eq!(read_code(&out), Err(ErrorCode::PackageInvalid));
+        let _ = fs::remove_file(&out);
+        // A FIFO named as the package is refused without blocking.
+        let fifo = pkg.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert_eq!(read_code(&fifo), Err(ErrorCode::ManifestInvalid));
+    }
+
+    fn manifest_code(extra_top: &str, extra_tool: &str, tool: &str) -> Result<Manifest, ErrorCode> {
+        let text = format!(
+            "schema_version = 1\nid = \"t\"\nname = \"t\"\nversion = \"1\"\n{extra_top}\n\
+             [runtime]\nkind = \"wasm\"\nentry = \"plugin.wasm\"\nabi = \"yoi-plugin-wasm-1\"\n\
+             [[tools]]\nname = {tool:?}\ndescription = \"t\"\ninput_schema = {{ type = \"object\" }}\n\
+             {extra_tool}\n"
+        );
+        parse_manifest(&text, false).map_err(|e| e.code())
+    }
+
+    #[test]
+    fn the_host_s_tool_plugin_keys_are_read_and_checked() {
+        let host =
+            "surfaces = [\"tool\"]\npermissions = [ { kind = \"surface\", surface = \"tool\" }, \
+                    { kind = \"tool\", name = \"echo.v2\" } ]";
+        let m = manifest_code(host, "external_write = true", "echo.v2").unwrap();
+        assert_eq!(m.description, None);
+        assert_eq!(m.surfaces, ["tool"]);
+        assert_eq!(
+            m.permissions,
+            [
+                Permission::Surface("tool".into()),
+                Permission::Tool("echo.v2".into())
+            ]
+        );
+        assert!(m.tools[0].external_write);
+        let refused = [
+            ("surfaces = []", ""),
+            ("surfaces = [\"hook\"]", ""),
+            ("surfaces = [\"tool\", \"tool\"]", ""),
+            ("permissions = [ { kind = \"surface\", surface = \"tool\" } ]", ""),
+            ("surfaces = [\"tool\"]\npermissions = [ { kind = \"tool\", name = \"other\" } ]", ""),
+            ("surfaces = [\"tool\"]\npermissions = [ { kind = \"network\", name = \"t\" } ]", ""),
+            ("surfaces = [\"tool\"]\npermissions = [ { kind = \"tool\", surface = \"tool\" } ]", ""),
+            ("surfaces = [\"tool\"]\npermissions = [ { kind = \"tool\", name = \"t\", x = 1 } ]", ""),
+            ("permissions = [ { kind = \"tool\", name = \"t\" }, { kind = \"tool\", name = \"t\" } ]", ""),
+            ("permissions = [\"tool\"]", ""),
+            ("hooks = []", ""),
+            ("", "external_write = \"yes\""),
+            ("", "hooks = 1"),
+        ];
+        for (top, tool) in refused {
+            assert_eq!(
+                manifest_code(top, tool, "t").map(drop),
+                Err(ErrorCode::ManifestInvalid),
+                "{top} / {tool}"
+            );
+        }
+        let e = parse_manifest("hooks = 1\n", false).unwrap_err();
+        assert_eq!(e.details()["key"], "hooks");
+        assert!(e.message().contains("hooks"), "{}", e.message());
+    }
+
     #[test]
     fn tool_names() {
-        assert!(valid_tool_name("echo_2-x"));
-        for bad in ["", "a b", "a/b", "ツール", &"x".repeat(65)] {
-            assert!(!valid_tool_name(bad), "{bad}");
+        let at_cap = format!("{}xx", "ツ".repeat(42));
+        for good in [
+            "echo_2-x",
+            "echo.v2",
+            "a/b",
+            "ツール",
+            &"x".repeat(128),
+            &at_cap,
+        ] {
+            assert!(valid_tool_name(good), "{good}");
+        }
+        let over = format!("{}x", "ツ".repeat(43 - 1) + "ツ");
+        for bad in [
+            "",
+            "a b",
+            "a\tb",
+            "ツ\u{3000}ル",
+            "a\u{202e}b",
+            "a\u{85}b",
+            &"x".repeat(129),
+            &over,
+        ] {
+            assert!(!valid_tool_name(bad), "{bad:?}");
         }
     }
 }

@@ -113,7 +113,8 @@ impl History {
 /// Why a tool could not be registered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegistryError {
-    /// The name is not 1-64 characters of ASCII letters, digits, `_` or `-`.
+    /// The name breaks the tool-name rule of `docs/SPEC.md` §2: 1 to 128 bytes, no whitespace,
+    /// no control or bidirectional formatting character.
     InvalidName(String),
     /// A tool of that name is already registered.
     Duplicate(String),

@@ -175,15 +175,30 @@ fn open_flags(follow: bool) -> OFlags {
     }
 }
 
-impl DirHandle {
-    /// Opens the package root. The root's own path is the host's to choose and is followed like
-    /// any path the host names; everything below it is not.
-    pub(crate) fn open_root(path: &Path, follow: bool) -> Result<DirHandle, Errno> {
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NONBLOCK | OFlags::CLOEXEC;
-        let fd = rfs::open(path, flags, Mode::empty())?;
-        Ok(DirHandle { fd, follow })
-    }
+/// What the host's package path opened as: a directory to walk, a regular file to read as an
+/// archive (with the identity its handle reported), or something that is neither.
+pub(crate) enum Root {
+    Dir(DirHandle),
+    File(File, Identity),
+    Special,
+}
 
+/// Opens the package root, once: the one handle decides whether it is a directory or an
+/// archive, so the path is never resolved twice. The root's own path is the host's to choose and
+/// is followed like any path the host names; everything below it is not. Opened without
+/// blocking, so a FIFO named as the package is refused rather than waited on.
+pub(crate) fn open_package(path: &Path, follow: bool) -> Result<Root, Errno> {
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+    let fd = rfs::open(path, flags, Mode::empty())?;
+    let opened = identity(&rfs::fstat(&fd)?);
+    Ok(match opened.kind {
+        Kind::Dir => Root::Dir(DirHandle { fd, follow }),
+        Kind::File => Root::File(File::from(fd), opened),
+        Kind::Link | Kind::Special => Root::Special,
+    })
+}
+
+impl DirHandle {
     /// The listing's view of one entry, without following a link.
     pub(crate) fn stat(&self, name: &str) -> Result<Identity, Errno> {
         let flags = if self.follow {

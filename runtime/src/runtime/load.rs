@@ -18,7 +18,9 @@ use wasmtime::Store;
 use wasmtime::{InstancePre, Module};
 
 impl Runtime {
-    /// Loads a package with the runtime's limits. With `pin`, the package must hash to it.
+    /// Loads a package with the runtime's limits: a directory, or a regular file holding the
+    /// package as a stored zip archive (the originating host's `.yoi-plugin`), whatever its
+    /// name. With `pin`, the package must hash to it (the same digest for both forms).
     pub fn load(&self, dir: &Path, pin: Option<&Digest>) -> Result<Plugin, Error> {
         self.load_with_limits(dir, pin, &self.inner.config.limits)
     }

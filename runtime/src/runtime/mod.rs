@@ -142,9 +142,16 @@ impl Runtime {
         env!("CARGO_PKG_VERSION")
     }
 
-    /// The optional ABI extensions this runtime implements.
+    /// The optional extensions this runtime implements (docs/SPEC.md §10): ABI extensions, and
+    /// the package forms and manifest keys it reads.
     pub fn capabilities(&self) -> &'static [&'static str] {
-        &["diagnostics", "fuel", "disk_cache"]
+        &[
+            "diagnostics",
+            "fuel",
+            "disk_cache",
+            "package_zip",
+            "host_manifest",
+        ]
     }
 
     /// The runtime's configuration.

@@ -1,0 +1,32 @@
+;;! id = "package.manifest-permission-undeclared-surface"
+;;! guarantee = "PKG-12"
+;;! since = "0.1.0"
+;;! summary = "a surface permission without a surfaces declaration"
+;;! [package]
+;;! manifest_replace = '''
+;;! schema_version = 1
+;;! id = "host.manifest"
+;;! name = "Host manifest"
+;;! version = "0.1.0"
+;;! description = "d"
+;;! permissions = [ { kind = "surface", surface = "tool" } ]
+;;! [runtime]
+;;! kind = "wasm"
+;;! entry = "plugin.wasm"
+;;! abi = "yoi-plugin-wasm-1"
+;;!
+;;! [[tools]]
+;;! name = "run"
+;;! description = "conformance case tool"
+;;! input_schema = { type = "object" }
+;;! '''
+;;! [expect]
+;;! code = "manifest_invalid"
+;; A permission references a declared surface: with no `surfaces`, none is declared.
+(module
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; The result this guest returns when its package loads.
+  (data (i32.const 0) "{\"summary\":\"loaded and ran\"}")
+  (func (export "yoi_tool_call")
+    (drop (call $output_write (i32.const 0) (i32.const 28)))))

@@ -1,0 +1,32 @@
+;;! id = "package.manifest-surface-unknown"
+;;! guarantee = "PKG-12"
+;;! since = "0.1.0"
+;;! summary = "the manifest declares surfaces = [\"tool\", \"ui\"]"
+;;! [package]
+;;! manifest_replace = '''
+;;! schema_version = 1
+;;! id = "host.manifest"
+;;! name = "Host manifest"
+;;! version = "0.1.0"
+;;! description = "d"
+;;! surfaces = ["tool", "ui"]
+;;! [runtime]
+;;! kind = "wasm"
+;;! entry = "plugin.wasm"
+;;! abi = "yoi-plugin-wasm-1"
+;;!
+;;! [[tools]]
+;;! name = "run"
+;;! description = "conformance case tool"
+;;! input_schema = { type = "object" }
+;;! '''
+;;! [expect]
+;;! code = "manifest_invalid"
+;; Only the tool surface is served; a plugin that also wants another surface is not loaded half.
+(module
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; The result this guest returns when its package loads.
+  (data (i32.const 0) "{\"summary\":\"loaded and ran\"}")
+  (func (export "yoi_tool_call")
+    (drop (call $output_write (i32.const 0) (i32.const 28)))))
