@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::case::{parse_case, Case};
 use crate::error::{KitError, KitErrors};
+use crate::protocol::Profile;
 
 /// One entry of a guarantee list.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -21,6 +22,14 @@ pub struct Guarantee {
     pub area: String,
     /// The MUST statement.
     pub must: String,
+    /// The guest profiles it applies to (docs/SPEC.md section 13); each needs a case of its
+    /// own. Absent: `core` only.
+    #[serde(default = "core_only")]
+    pub profiles: Vec<Profile>,
+}
+
+fn core_only() -> Vec<Profile> {
+    vec![Profile::Core]
 }
 
 #[derive(Deserialize)]
@@ -83,6 +92,13 @@ fn load_corpus(dir: &Path) -> Result<(Vec<Case>, Vec<Guarantee>), KitErrors> {
     })?;
     let mut areas = BTreeMap::new();
     for g in &file.guarantee {
+        if g.profiles.is_empty() {
+            return Err(KitError::Guarantees {
+                path: list,
+                message: format!("guarantee `{}` applies to no profile", g.id),
+            }
+            .into());
+        }
         if areas.insert(g.id.clone(), g.area.clone()).is_some() {
             return Err(KitError::Guarantees {
                 path: list,
@@ -116,16 +132,41 @@ fn load_corpus(dir: &Path) -> Result<(Vec<Case>, Vec<Guarantee>), KitErrors> {
             Err(e) => errors.push(e),
         }
     }
+    // A case checks its guarantee for its own profile only: the guarantee must apply to it.
+    for case in &cases {
+        let applies = file
+            .guarantee
+            .iter()
+            .any(|g| g.id == case.guarantee && g.profiles.contains(&case.profile));
+        if !applies {
+            errors.push(KitError::Header {
+                path: case.path.clone(),
+                message: format!(
+                    "guarantee `{}` does not apply to profile `{}`",
+                    case.guarantee,
+                    case.profile.as_str()
+                ),
+                hint:
+                    "a guarantee's `profiles` in guarantees.toml lists the profiles it applies to",
+            });
+        }
+    }
     // Only judge coverage when every case parsed: a broken case should not also be reported as
     // a guarantee without a case.
     if errors.is_empty() {
-        let covered: BTreeSet<&str> = cases.iter().map(|c| c.guarantee.as_str()).collect();
+        let covered: BTreeSet<(&str, Profile)> = cases
+            .iter()
+            .map(|c| (c.guarantee.as_str(), c.profile))
+            .collect();
         for g in &file.guarantee {
-            if !covered.contains(g.id.as_str()) {
-                errors.push(KitError::GuaranteeWithoutCase {
-                    path: list.clone(),
-                    guarantee: g.id.clone(),
-                });
+            for profile in &g.profiles {
+                if !covered.contains(&(g.id.as_str(), *profile)) {
+                    errors.push(KitError::GuaranteeWithoutCase {
+                        path: list.clone(),
+                        guarantee: g.id.clone(),
+                        profile: profile.as_str(),
+                    });
+                }
             }
         }
     }

@@ -44,6 +44,7 @@ impl ConformanceRuntime for Fake {
             version: "0".into(),
             capabilities: self.capabilities.clone(),
             limits: Default::default(),
+            profiles: vec![],
         })
     }
     fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {

@@ -79,6 +79,17 @@ pub enum Mutant {
     OutputRangeCheckedBeforeCap,
     /// The input cap counts characters instead of bytes.
     InputCapCountsChars,
+    /// Component profile: the deadline is enforced only once `call` itself runs, not while the
+    /// host lowers the arguments through the guest's `realloc` (a backstop still stops it).
+    ReallocOutsideDeadline,
+    /// Component profile: the memory cap is checked per memory, not for all the core
+    /// instances' memories together.
+    MemoryCapPerInstance,
+    /// Component profile: the returned string is lifted whole and handed to the output
+    /// contract without the output cap, which the core profile enforces in `output_write`.
+    StringLiftedBeforeCap,
+    /// Component profile: WASI imports are linked (as trapping stubs) instead of refused.
+    WasiLinked,
 }
 
 impl Mutant {
@@ -116,6 +127,10 @@ impl Mutant {
         Mutant::CompileBeforeDigestCheck,
         Mutant::OutputRangeCheckedBeforeCap,
         Mutant::InputCapCountsChars,
+        Mutant::ReallocOutsideDeadline,
+        Mutant::MemoryCapPerInstance,
+        Mutant::StringLiftedBeforeCap,
+        Mutant::WasiLinked,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -153,6 +168,10 @@ impl Mutant {
             Mutant::CompileBeforeDigestCheck => "compile-before-digest-check",
             Mutant::OutputRangeCheckedBeforeCap => "output-range-checked-before-cap",
             Mutant::InputCapCountsChars => "input-cap-counts-chars",
+            Mutant::ReallocOutsideDeadline => "realloc-outside-deadline",
+            Mutant::MemoryCapPerInstance => "memory-cap-per-instance",
+            Mutant::StringLiftedBeforeCap => "string-lifted-before-cap",
+            Mutant::WasiLinked => "wasi-linked",
         }
     }
 }
