@@ -1,6 +1,6 @@
 ;;! id = "component.cancel-in-call"
 ;;! guarantee = "CXL-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call spins and the host cancels it after 20 ms"
 ;;! profile = "component"
 ;;! cancel_after_ms = 20

@@ -1,14 +1,14 @@
 ;;! id = "component.echo"
 ;;! guarantee = "RES-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the component returns its input-json argument as its output"
 ;;! profile = "component"
 ;;! input = '{"summary":"hi","content":"there"}'
 ;;! [expect]
 ;;! output = { summary = "hi", content = "there" }
 ;; The smallest useful component of world yoi:plugin/tool@1.0.0: `call` hands back the string the
-;;     host lowered into its memory. Passes only if the input reaches the guest through realloc and the
-;;     returned string is lifted and checked as the output contract says.
+;; host lowered into its memory. Passes only if the input reaches the guest through realloc and the
+;; returned string is lifted and checked as the output contract says.
 (component
   (core module $m
     (memory (export "memory") 1)

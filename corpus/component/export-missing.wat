@@ -1,6 +1,6 @@
 ;;! id = "component.export-missing"
 ;;! guarantee = "COMP-04"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the component exports its function as run instead of call"
 ;;! profile = "component"
 ;;! [expect]

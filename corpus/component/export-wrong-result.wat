@@ -1,6 +1,6 @@
 ;;! id = "component.export-wrong-result"
 ;;! guarantee = "COMP-04"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a u32 instead of a string"
 ;;! profile = "component"
 ;;! [expect]

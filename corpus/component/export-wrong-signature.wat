@@ -1,6 +1,6 @@
 ;;! id = "component.export-wrong-signature"
 ;;! guarantee = "COMP-04"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call takes one string instead of two"
 ;;! profile = "component"
 ;;! [expect]

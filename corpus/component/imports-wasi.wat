@@ -1,13 +1,13 @@
 ;;! id = "component.imports-wasi"
 ;;! guarantee = "COMP-03"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the component imports two WASI interfaces it never uses"
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "import_denied"
 ;;! details = { imports = ["wasi:cli/environment@0.2.6", "wasi:random/random@0.2.6"], count = 2 }
 ;; The world has no imports: WASI is refused at link time and every import is named, even
-;;     when the component would run without calling it.
+;; when the component would run without calling it.
 (component
   (import "wasi:cli/environment@0.2.6" (instance
     (export "get-arguments" (func (result (list string))))))

@@ -1,13 +1,13 @@
 ;;! id = "component.imports-yoi-host"
 ;;! guarantee = "COMP-03"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the component imports a yoi:host interface and a WASI one"
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "import_denied"
 ;;! details = { imports = ["yoi:host/log@1.0.0", "wasi:filesystem/types@0.2.6"], count = 2 }
 ;; Host APIs are out of scope for this world: yoi:host/* is denied like WASI, both named in
-;;     import order.
+;; import order.
 (component
   (import "yoi:host/log@1.0.0" (instance
     (export "log" (func (param "text" string)))))

@@ -1,13 +1,13 @@
 ;;! id = "component.input-over-cap-before-realloc"
 ;;! guarantee = "IN-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "an input one byte over the cap is refused before the guest realloc is called"
 ;;! profile = "component"
 ;;! input_size = 65537
 ;;! [expect]
 ;;! code = "input_too_large"
 ;; realloc traps if it is ever called: a runtime that lowers the input before checking its size
-;;     reports trap instead of input_too_large.
+;; reports trap instead of input_too_large.
 (component
   (core module $m
     (memory (export "memory") 1)

@@ -1,6 +1,6 @@
 ;;! id = "component.isolation-fresh-instance"
 ;;! guarantee = "ISO-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "a global set by one call must be unset in the next call of the same plugin"
 ;;! profile = "component"
 ;;! repeat = 2

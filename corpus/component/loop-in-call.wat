@@ -1,6 +1,6 @@
 ;;! id = "component.loop-in-call"
 ;;! guarantee = "CPU-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call spins forever"
 ;;! profile = "component"
 ;;! [limits]

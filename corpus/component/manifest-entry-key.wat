@@ -1,6 +1,6 @@
 ;;! id = "component.manifest-entry-key"
 ;;! guarantee = "COMP-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "a component manifest also carries the core profile key entry"
 ;;! profile = "component"
 ;;! [package]

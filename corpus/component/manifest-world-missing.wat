@@ -1,6 +1,6 @@
 ;;! id = "component.manifest-world-missing"
 ;;! guarantee = "COMP-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "a component manifest without runtime.world"
 ;;! profile = "component"
 ;;! [package]

@@ -1,12 +1,12 @@
 ;;! id = "component.memories-grow-together-past-cap"
 ;;! guarantee = "COMP-08"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "a second core instance holds 31 pages; call grows the main 1-page memory by one page"
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "memory_limit"
 ;; 32 pages together are exactly the cap and instantiate; one more page in any memory is over
-;;     it, even though the growing memory itself stays tiny.
+;; it, even though the growing memory itself stays tiny.
 (component
   (core module $big (memory (export "memory") 31))
   (core instance $b (instantiate $big))

@@ -1,6 +1,6 @@
 ;;! id = "component.memories-together-at-cap"
 ;;! guarantee = "COMP-08"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "a second core instance of 31 pages beside the main 1-page memory: exactly the 2 MiB cap"
 ;;! profile = "component"
 ;;! [expect]

@@ -1,12 +1,12 @@
 ;;! id = "component.memories-together-over-cap"
 ;;! guarantee = "COMP-08"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "two core instances of 20 pages each plus the main one of 1 page: 2.6 MiB together"
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "memory_limit"
 ;; Each memory alone is under the 2 MiB cap; together they are over it. The cap bounds every
-;;     core instance of the component together.
+;; core instance of the component together.
 (component
   (core module $big (memory (export "memory") 20))
   (core instance $b1 (instantiate $big))

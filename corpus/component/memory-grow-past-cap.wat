@@ -1,6 +1,6 @@
 ;;! id = "component.memory-grow-past-cap"
 ;;! guarantee = "MEM-02"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call grows its memory by 40 pages, past the 2 MiB cap"
 ;;! profile = "component"
 ;;! [expect]

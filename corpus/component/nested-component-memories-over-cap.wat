@@ -1,12 +1,12 @@
 ;;! id = "component.nested-component-memories-over-cap"
 ;;! guarantee = "COMP-08"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "a nested component instance holds a 24-page memory beside the main 16-page one"
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "memory_limit"
 ;; Nested components are flattened into one call: their core instances count toward the same
-;;     memory cap (24 + 16 pages = 2.5 MiB, over the 2 MiB cap).
+;; memory cap (24 + 16 pages = 2.5 MiB, over the 2 MiB cap).
 (component
   (component $inner
     (core module $im (memory (export "memory") 24))

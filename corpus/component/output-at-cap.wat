@@ -1,6 +1,6 @@
 ;;! id = "component.output-at-cap"
 ;;! guarantee = "COMP-07"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns exactly as many bytes as the output cap"
 ;;! profile = "component"
 ;;! [limits]

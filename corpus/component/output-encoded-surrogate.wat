@@ -1,6 +1,6 @@
 ;;! id = "component.output-encoded-surrogate"
 ;;! guarantee = "COMP-07"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a string holding an encoded surrogate (ed a0 80)"
 ;;! profile = "component"
 ;;! [expect]

@@ -1,6 +1,6 @@
 ;;! id = "component.output-extra-key"
 ;;! guarantee = "OUT-06"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a JSON object with a key besides summary and content"
 ;;! profile = "component"
 ;;! [expect]

@@ -1,13 +1,13 @@
 ;;! id = "component.output-huge"
 ;;! guarantee = "COMP-07"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a valid 1 MiB JSON string, over the 64 KiB output cap"
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "output_too_large"
 ;; The string is valid UTF-8 and a valid tool output except for its size: only the output cap
-;;     refuses it. (The core profile enforces that cap in output_write, which a component never
-;;     calls.)
+;; refuses it. (The core profile enforces that cap in output_write, which a component never
+;; calls.)
 (component
   (core module $m
     (memory (export "memory") 20)

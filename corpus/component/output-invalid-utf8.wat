@@ -1,12 +1,12 @@
 ;;! id = "component.output-invalid-utf8"
 ;;! guarantee = "COMP-07"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a string holding the bytes ff fe"
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "output_malformed"
 ;; A component string is UTF-8 by the canonical ABI: bytes that are not are a malformed output,
-;;     decided on the guest's memory before the host copies anything.
+;; decided on the guest's memory before the host copies anything.
 (component
   (core module $m
     (memory (export "memory") 1)

@@ -1,6 +1,6 @@
 ;;! id = "component.output-malformed-json"
 ;;! guarantee = "OUT-05"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a truncated JSON text"
 ;;! profile = "component"
 ;;! [expect]

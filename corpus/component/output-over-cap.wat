@@ -1,6 +1,6 @@
 ;;! id = "component.output-over-cap"
 ;;! guarantee = "COMP-07"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a valid 100-byte JSON string with the output cap at 64 bytes"
 ;;! profile = "component"
 ;;! [limits]

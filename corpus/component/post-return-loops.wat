@@ -1,6 +1,6 @@
 ;;! id = "component.post-return-loops"
 ;;! guarantee = "COMP-05"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the guest post-return spins after call returned a valid result"
 ;;! profile = "component"
 ;;! [limits]
@@ -8,7 +8,7 @@
 ;;! [expect]
 ;;! code = "timeout"
 ;; post-return runs after the result is lifted, still inside the call: the deadline covers it,
-;;     and the result computed before is not returned.
+;; and the result computed before is not returned.
 (component
   (core module $m
     (memory (export "memory") 1)

@@ -1,6 +1,6 @@
 ;;! id = "component.realloc-loops-cancelled"
 ;;! guarantee = "COMP-05"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the guest realloc spins and the host cancels the call after 20 ms"
 ;;! profile = "component"
 ;;! cancel_after_ms = 20

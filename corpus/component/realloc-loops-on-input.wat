@@ -1,6 +1,6 @@
 ;;! id = "component.realloc-loops-on-input"
 ;;! guarantee = "COMP-05"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the guest realloc spins only when asked for the input-json buffer"
 ;;! profile = "component"
 ;;! input = '{"long":"enough to tell it from the name"}'
@@ -9,7 +9,7 @@
 ;;! [expect]
 ;;! code = "timeout"
 ;; realloc serves the tool name (3 bytes) and then spins when asked for the input: the deadline
-;;     covers the lowering of every argument, not only the first.
+;; covers the lowering of every argument, not only the first.
 (component
   (core module $m
     (memory (export "memory") 1)

@@ -1,6 +1,6 @@
 ;;! id = "component.realloc-loops"
 ;;! guarantee = "COMP-05"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the guest realloc spins while the host lowers the tool-name argument"
 ;;! profile = "component"
 ;;! [limits]
@@ -8,7 +8,7 @@
 ;;! [expect]
 ;;! code = "timeout"
 ;; realloc is guest code the host calls before call itself runs: the deadline covers it. A
-;;     runtime that arms the deadline only for the function answers a second later, or never.
+;; runtime that arms the deadline only for the function answers a second later, or never.
 (component
   (core module $m
     (memory (export "memory") 1)

@@ -1,12 +1,12 @@
 ;;! id = "component.realloc-out-of-bounds"
 ;;! guarantee = "COMP-06"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the guest realloc returns a pointer whose buffer would end past its memory"
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "abi_violation"
 ;; realloc answers 65535 for the 3-byte tool name in a 64 KiB memory: the host must refuse to
-;;     write there, and the guest broke the canonical ABI.
+;; write there, and the guest broke the canonical ABI.
 (component
   (core module $m
     (memory (export "memory") 1)

@@ -1,6 +1,6 @@
 ;;! id = "component.realloc-traps"
 ;;! guarantee = "COMP-06"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the guest realloc hits unreachable while the host lowers an argument"
 ;;! profile = "component"
 ;;! [expect]

@@ -1,12 +1,12 @@
 ;;! id = "component.resource-type"
 ;;! guarantee = "COMP-02"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the component defines a resource type it never uses"
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "module_invalid"
 ;; The profile has no resources: a resource table is state the world does not need and the
-;;     host would have to bound.
+;; host would have to bound.
 (component
   (type $r (resource (rep i32)))
   (core module $m

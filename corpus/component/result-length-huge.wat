@@ -1,6 +1,6 @@
 ;;! id = "component.result-length-huge"
 ;;! guarantee = "COMP-06"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a string of length 2^31 - 1"
 ;;! profile = "component"
 ;;! [expect]

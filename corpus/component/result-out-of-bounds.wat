@@ -1,6 +1,6 @@
 ;;! id = "component.result-out-of-bounds"
 ;;! guarantee = "COMP-06"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a string whose bytes run past the end of its memory"
 ;;! profile = "component"
 ;;! [expect]

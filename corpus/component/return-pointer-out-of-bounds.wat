@@ -1,6 +1,6 @@
 ;;! id = "component.return-pointer-out-of-bounds"
 ;;! guarantee = "COMP-06"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call returns a pointer to its (ptr, len) pair outside its memory"
 ;;! profile = "component"
 ;;! [expect]

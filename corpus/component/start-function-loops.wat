@@ -1,6 +1,6 @@
 ;;! id = "component.start-function-loops"
 ;;! guarantee = "CPU-02"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the start function of a second core module inside the component never returns"
 ;;! profile = "component"
 ;;! [limits]
@@ -8,7 +8,7 @@
 ;;! [expect]
 ;;! code = "timeout"
 ;; A component instantiates an inner module whose start function spins: instantiation runs
-;;     under the call's deadline, every core instance's start function included.
+;; under the call's deadline, every core instance's start function included.
 (component
   (core module $spin
     (func $forever (loop $l (br $l)))

@@ -1,6 +1,6 @@
 ;;! id = "component.tampered-after-pin"
 ;;! guarantee = "PKG-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the component file changes by one bit after its package digest was pinned"
 ;;! profile = "component"
 ;;! [package]

@@ -1,6 +1,6 @@
 ;;! id = "component.tool-name"
 ;;! guarantee = "RES-02"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the component answers with the tool-name argument it was called with"
 ;;! profile = "component"
 ;;! tool = "beta"
@@ -9,7 +9,7 @@
 ;;! [expect]
 ;;! output = { summary = "beta" }
 ;; `call` builds {"summary":"<tool-name>"} from its first argument, so one component serves every
-;;     tool of its manifest.
+;; tool of its manifest.
 (component
   (core module $m
     (memory (export "memory") 1)

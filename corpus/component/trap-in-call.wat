@@ -1,6 +1,6 @@
 ;;! id = "component.trap-in-call"
 ;;! guarantee = "TRAP-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "call executes unreachable"
 ;;! profile = "component"
 ;;! [expect]

@@ -1,6 +1,6 @@
 ;;! id = "component.world-other-version"
 ;;! guarantee = "COMP-01"
-;;! since = "0.2.0"
+;;! since = "0.1.0"
 ;;! summary = "the manifest names world yoi:plugin/tool@1.1.0 for a component that would run"
 ;;! profile = "component"
 ;;! [package]
