@@ -11,6 +11,8 @@
 
 #[path = "cli_cache/mod.rs"]
 mod cli_cache;
+#[path = "cli_component/mod.rs"]
+mod cli_component;
 #[path = "common/mod.rs"]
 mod common;
 
@@ -58,8 +60,12 @@ fn main() {
                 .prefix("process::")
                 .trials(),
             );
+            let component_binary = binary.clone();
             trials.push(Trial::test("process::cli-cache-flags", move || {
                 cli_cache::cli_cache_flags(&binary).map_err(Into::into)
+            }));
+            trials.push(Trial::test("process::cli-component-call", move || {
+                cli_component::cli_component_call(&component_binary).map_err(Into::into)
             }));
         }
         Err(message) => trials.push(Trial::test("process::kit", move || Err(message.into()))),
