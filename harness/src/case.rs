@@ -333,8 +333,8 @@ pub fn parse_case(
         return Err(bad("repeat must be at least 1".into(), HINT_KEYS));
     }
 
-    let expect =
-        parse_expect(header.expect, &header.capabilities).map_err(|m| bad(m, HINT_KEYS))?;
+    let expect = parse_expect(header.expect, &header.capabilities, header.profile)
+        .map_err(|m| bad(m, HINT_KEYS))?;
     validate_package(&header.package, header.profile).map_err(|m| bad(m, HINT_KEYS))?;
     let disk_cache = header.disk_cache.map(|d| d.attack);
     if disk_cache.is_some() {
@@ -416,7 +416,11 @@ fn sized_input(size: usize) -> Option<String> {
     Some(format!("{{\"pad\":\"{}\"}}", "a".repeat(pad)))
 }
 
-fn parse_expect(expect: ExpectHeader, capabilities: &[String]) -> Result<Expectation, String> {
+fn parse_expect(
+    expect: ExpectHeader,
+    capabilities: &[String],
+    profile: Profile,
+) -> Result<Expectation, String> {
     let outcome = match (expect.code, expect.output) {
         (Some(_), Some(_)) => return Err("[expect] has both `code` and `output`".into()),
         (None, None) => return Err("[expect] needs one of `code` or `output`".into()),
@@ -446,7 +450,7 @@ fn parse_expect(expect: ExpectHeader, capabilities: &[String]) -> Result<Expecta
                         info.details_keys
                     ));
                 }
-                check_details_value(key, value)?;
+                check_details_value(key, value, profile)?;
             }
             ExpectedOutcome::Error { code, details }
         }
@@ -468,18 +472,30 @@ fn parse_expect(expect: ExpectHeader, capabilities: &[String]) -> Result<Expecta
     })
 }
 
-fn check_details_value(key: &str, value: &serde_json::Value) -> Result<(), String> {
+fn check_details_value(
+    key: &str,
+    value: &serde_json::Value,
+    profile: Profile,
+) -> Result<(), String> {
     let ok = match key {
         "trap" => value
             .as_str()
             .is_some_and(|t| vocab::TRAP_KINDS.contains(&t)),
-        "export" => matches!(value.as_str(), Some("memory" | "yoi_tool_call" | "call")),
+        "export" => match profile {
+            Profile::Core => matches!(value.as_str(), Some("memory" | "yoi_tool_call")),
+            Profile::Component => value.as_str() == Some("call"),
+        },
         "count" => value.as_u64().is_some_and(|n| n >= 1),
         "imports" => value.as_array().is_some_and(|a| {
             !a.is_empty()
                 && a.len() <= 16
                 // A core import is `module::name`; a component's is its one name as written.
-                && a.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty()))
+                && a.iter().all(|i| {
+                    i.as_str().is_some_and(|s| match profile {
+                        Profile::Core => s.contains("::"),
+                        Profile::Component => !s.is_empty(),
+                    })
+                })
         }),
         _ => true,
     };

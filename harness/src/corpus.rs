@@ -310,6 +310,70 @@ mod tests {
     }
 
     #[test]
+    fn each_profile_of_a_guarantee_needs_its_own_case() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("guarantees.toml"),
+            "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nmust = \"m\"\n\
+             profiles = [\"core\", \"component\"]\n\
+             [[guarantee]]\nid = \"C-1\"\narea = \"a\"\nmust = \"m\"\nprofiles = [\"component\"]\n",
+        )
+        .unwrap();
+        // A core case only: G-1 lacks its component case, C-1 any case, and a core case of C-1
+        // checks nothing C-1 says.
+        write_case(dir.path(), "a.wat", "x.a", "G-1");
+        write_case(dir.path(), "b.wat", "x.b", "C-1");
+        let KitErrors(errors) = Suite::load(&[dir.path()]).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| matches!(e, KitError::Header { message, .. }
+                if message.contains("does not apply to profile `core`"))),
+            "{errors:?}"
+        );
+        fs::remove_file(dir.path().join("b.wat")).unwrap();
+        let KitErrors(errors) = Suite::load(&[dir.path()]).unwrap_err();
+        let missing: Vec<_> = errors
+            .iter()
+            .filter_map(|e| match e {
+                KitError::GuaranteeWithoutCase {
+                    guarantee, profile, ..
+                } => Some((guarantee.as_str(), *profile)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(missing, [("G-1", "component"), ("C-1", "component")]);
+
+        // A component case for each: the corpus loads, and the case carries its profile.
+        for (file, id, guarantee) in [("c.wat", "x.c", "G-1"), ("d.wat", "x.d", "C-1")] {
+            let path = dir.path().join(file);
+            fs::write(
+                &path,
+                format!(
+                    ";;! id = \"{id}\"\n;;! guarantee = \"{guarantee}\"\n;;! since = \"0.1.0\"\n\
+                     ;;! summary = \"s\"\n;;! profile = \"component\"\n;;! [expect]\n\
+                     ;;! code = \"trap\"\n(component)\n"
+                ),
+            )
+            .unwrap();
+        }
+        let suite = Suite::load(&[dir.path()]).unwrap();
+        let profiles: Vec<_> = suite
+            .cases
+            .iter()
+            .map(|c| (c.id.as_str(), c.profile))
+            .collect();
+        assert_eq!(
+            profiles,
+            [
+                ("x.a", Profile::Core),
+                ("x.c", Profile::Component),
+                ("x.d", Profile::Component)
+            ]
+        );
+    }
+
+    #[test]
     fn missing_or_duplicate_guarantee_list_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(

@@ -69,7 +69,11 @@ fn call(binary: &Path, component: &str, input: &str) -> Result<serde_json::Value
 }
 
 pub fn cli_component_call(binary: &Path) -> Result<(), String> {
-    let ok = call(binary, ECHO, r#"{"summary":"hi","content":"from a component"}"#)?;
+    let ok = call(
+        binary,
+        ECHO,
+        r#"{"summary":"hi","content":"from a component"}"#,
+    )?;
     if ok["status"] != "ok"
         || ok["output"]["summary"] != "hi"
         || ok["output"]["content"] != "from a component"
