@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use toolcage_kit::{
     universal_checks, AdapterFailure, Call, ConformanceRuntime, Expectations, ExpectedOutcome,
-    LimitOverrides, Outcome, ProcessRuntime, Request, Response, RuntimeInfo, Status, Suite,
-    DEFAULT_MESSAGE_BYTES, PROTOCOL_VERSION,
+    LimitOverrides, Outcome, ProcessRuntime, Profile, Request, Response, RuntimeInfo, Status,
+    Suite, DEFAULT_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
 
 use crate::fuzz::{self, Family, Generated};
@@ -516,6 +516,8 @@ fn request(modules: &[&Module], limits: LimitOverrides, zip: bool) -> Request {
         protocol: PROTOCOL_VERSION,
         package: first.dir.clone(),
         package_zip: if zip { first.zip.clone() } else { None },
+        // The generators write core modules only.
+        profile: Profile::Core,
         digest: first.digest.clone(),
         limits,
         calls,

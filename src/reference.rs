@@ -84,6 +84,12 @@ impl ConformanceRuntime for ReferenceRuntime {
                 .map(|c| c.to_string())
                 .collect(),
             limits: Default::default(),
+            profiles: self
+                .runtime
+                .profiles()
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
         })
     }
 

@@ -11,6 +11,8 @@
 
 #[path = "cli_cache/mod.rs"]
 mod cli_cache;
+#[path = "cli_component/mod.rs"]
+mod cli_component;
 #[path = "cli_zip/mod.rs"]
 mod cli_zip;
 #[path = "common/mod.rs"]
@@ -61,11 +63,15 @@ fn main() {
                 .trials(),
             );
             let zip_binary = binary.clone();
+            let component_binary = binary.clone();
             trials.push(Trial::test("process::cli-cache-flags", move || {
                 cli_cache::cli_cache_flags(&binary).map_err(Into::into)
             }));
             trials.push(Trial::test("process::cli-host-zip-package", move || {
                 cli_zip::cli_host_zip_package(&zip_binary).map_err(Into::into)
+            }));
+            trials.push(Trial::test("process::cli-component-call", move || {
+                cli_component::cli_component_call(&component_binary).map_err(Into::into)
             }));
         }
         Err(message) => trials.push(Trial::test("process::kit", move || Err(message.into()))),

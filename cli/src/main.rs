@@ -134,6 +134,8 @@ fn main() -> ExitCode {
                 "name": "toolcage-runtime",
                 "version": env!("CARGO_PKG_VERSION"),
                 "capabilities": runtime_caps,
+                // Both guest profiles; each package's manifest chooses its own (SPEC §13).
+                "profiles": ["core", "component"],
             });
             print_json(&describe)
         }

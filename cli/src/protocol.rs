@@ -31,6 +31,10 @@ pub struct Request {
     pub protocol: u32,
     pub package: PathBuf,
     pub digest: String,
+    /// The package's profile (`component`, absent for `core`): informative, since the runtime
+    /// reads `runtime.kind` from the manifest, which alone decides.
+    #[serde(default, rename = "profile")]
+    pub _profile: Option<String>,
     /// Sent only to adapters that declare `package_zip`: the package as an archive, which this
     /// adapter loads instead of the directory.
     #[serde(default)]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::disk_cache::CacheAttack;
 use crate::error::KitError;
-use crate::protocol::{Call, LimitOverrides, Request};
+use crate::protocol::{Call, LimitOverrides, Profile, Request};
 use crate::vocab;
 
 /// A loaded, validated case.
@@ -27,6 +27,9 @@ pub struct Case {
     pub summary: String,
     /// The `.wat` file.
     pub path: PathBuf,
+    /// The guest profile the package declares (`runtime.kind`); runtimes that do not implement
+    /// it skip the case.
+    pub profile: Profile,
     /// The tool called.
     pub tool: String,
     /// The raw input text of every call.
@@ -86,6 +89,7 @@ impl Case {
             package: package.path.clone(),
             // A `[zip]` case's package is the archive: named as both.
             package_zip: self.zip.is_some().then(|| package.path.clone()),
+            profile: self.profile,
             digest: package.digest.clone(),
             limits: self.limits.clone(),
             calls,
@@ -118,6 +122,7 @@ pub struct PackageSpec {
     pub symlink_entry_to: Option<String>,
     pub kind: Option<String>,
     pub abi: Option<String>,
+    pub world: Option<String>,
     pub manifest_append: Option<String>,
     pub manifest_replace: Option<String>,
     pub pad_module_to: Option<u64>,
@@ -171,6 +176,8 @@ struct Header {
     guarantee: String,
     since: String,
     summary: String,
+    #[serde(default)]
+    profile: Profile,
     tool: Option<String>,
     input: Option<String>,
     input_size: Option<usize>,
@@ -331,9 +338,9 @@ pub fn parse_case(
         return Err(bad("repeat must be at least 1".into(), HINT_KEYS));
     }
 
-    let expect =
-        parse_expect(header.expect, &header.capabilities).map_err(|m| bad(m, HINT_KEYS))?;
-    validate_package(&header.package).map_err(|m| bad(m, HINT_KEYS))?;
+    let expect = parse_expect(header.expect, &header.capabilities, header.profile)
+        .map_err(|m| bad(m, HINT_KEYS))?;
+    validate_package(&header.package, header.profile).map_err(|m| bad(m, HINT_KEYS))?;
     let disk_cache = header.disk_cache.map(|d| d.attack);
     if disk_cache.is_some() {
         if !header.capabilities.iter().any(|c| c == "disk_cache") {
@@ -426,6 +433,7 @@ pub fn parse_case(
         since: header.since,
         summary: header.summary,
         path: path.to_path_buf(),
+        profile: header.profile,
         tool: header.tool.unwrap_or_else(|| "run".into()),
         input,
         input_schema,
@@ -453,7 +461,11 @@ fn sized_input(size: usize) -> Option<String> {
     Some(format!("{{\"pad\":\"{}\"}}", "a".repeat(pad)))
 }
 
-fn parse_expect(expect: ExpectHeader, capabilities: &[String]) -> Result<Expectation, String> {
+fn parse_expect(
+    expect: ExpectHeader,
+    capabilities: &[String],
+    profile: Profile,
+) -> Result<Expectation, String> {
     let outcome = match (expect.code, expect.output) {
         (Some(_), Some(_)) => return Err("[expect] has both `code` and `output`".into()),
         (None, None) => return Err("[expect] needs one of `code` or `output`".into()),
@@ -483,7 +495,7 @@ fn parse_expect(expect: ExpectHeader, capabilities: &[String]) -> Result<Expecta
                         info.details_keys
                     ));
                 }
-                check_details_value(key, value)?;
+                check_details_value(key, value, profile)?;
             }
             ExpectedOutcome::Error { code, details }
         }
@@ -505,18 +517,30 @@ fn parse_expect(expect: ExpectHeader, capabilities: &[String]) -> Result<Expecta
     })
 }
 
-fn check_details_value(key: &str, value: &serde_json::Value) -> Result<(), String> {
+fn check_details_value(
+    key: &str,
+    value: &serde_json::Value,
+    profile: Profile,
+) -> Result<(), String> {
     let ok = match key {
         "trap" => value
             .as_str()
             .is_some_and(|t| vocab::TRAP_KINDS.contains(&t)),
-        "export" => matches!(value.as_str(), Some("memory" | "yoi_tool_call")),
+        "export" => match profile {
+            Profile::Core => matches!(value.as_str(), Some("memory" | "yoi_tool_call")),
+            Profile::Component => value.as_str() == Some("call"),
+        },
         "count" => value.as_u64().is_some_and(|n| n >= 1),
         "imports" => value.as_array().is_some_and(|a| {
             !a.is_empty()
                 && a.len() <= 16
-                && a.iter()
-                    .all(|i| i.as_str().is_some_and(|s| s.contains("::")))
+                // A core import is `module::name`; a component's is its one name as written.
+                && a.iter().all(|i| {
+                    i.as_str().is_some_and(|s| match profile {
+                        Profile::Core => s.contains("::"),
+                        Profile::Component => !s.is_empty(),
+                    })
+                })
         }),
         _ => true,
     };
@@ -529,7 +553,7 @@ fn check_details_value(key: &str, value: &serde_json::Value) -> Result<(), Strin
     }
 }
 
-fn validate_package(spec: &PackageSpec) -> Result<(), String> {
+fn validate_package(spec: &PackageSpec, profile: Profile) -> Result<(), String> {
     if spec.manifest_append.is_some() && spec.manifest_replace.is_some() {
         return Err("[package] manifest_append and manifest_replace are exclusive".into());
     }
@@ -552,6 +576,12 @@ fn validate_package(spec: &PackageSpec) -> Result<(), String> {
     }
     if spec.warm_up_module.is_some() && spec.module_path.as_deref() == Some("") {
         return Err("[package] warm_up_module needs a module file to replace".into());
+    }
+    if spec.world.is_some() && profile != Profile::Component {
+        return Err("[package] world goes with profile = \"component\"".into());
+    }
+    if spec.abi.is_some() && profile != Profile::Core {
+        return Err("[package] abi goes with the core profile (a component has a world)".into());
     }
     if spec.tools.as_ref().is_some_and(|t| t.is_empty()) {
         return Err("[package] tools must name at least one tool".into());

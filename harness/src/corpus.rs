@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::case::{parse_case, Case};
 use crate::error::{KitError, KitErrors};
+use crate::protocol::Profile;
 
 /// One entry of a guarantee list.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -21,6 +22,14 @@ pub struct Guarantee {
     pub area: String,
     /// The MUST statement.
     pub must: String,
+    /// The guest profiles it applies to (docs/SPEC.md section 13); each needs a case of its
+    /// own. Absent: `core` only.
+    #[serde(default = "core_only")]
+    pub profiles: Vec<Profile>,
+}
+
+fn core_only() -> Vec<Profile> {
+    vec![Profile::Core]
 }
 
 #[derive(Deserialize)]
@@ -83,6 +92,13 @@ fn load_corpus(dir: &Path) -> Result<(Vec<Case>, Vec<Guarantee>), KitErrors> {
     })?;
     let mut areas = BTreeMap::new();
     for g in &file.guarantee {
+        if g.profiles.is_empty() {
+            return Err(KitError::Guarantees {
+                path: list,
+                message: format!("guarantee `{}` applies to no profile", g.id),
+            }
+            .into());
+        }
         if areas.insert(g.id.clone(), g.area.clone()).is_some() {
             return Err(KitError::Guarantees {
                 path: list,
@@ -116,16 +132,41 @@ fn load_corpus(dir: &Path) -> Result<(Vec<Case>, Vec<Guarantee>), KitErrors> {
             Err(e) => errors.push(e),
         }
     }
+    // A case checks its guarantee for its own profile only: the guarantee must apply to it.
+    for case in &cases {
+        let applies = file
+            .guarantee
+            .iter()
+            .any(|g| g.id == case.guarantee && g.profiles.contains(&case.profile));
+        if !applies {
+            errors.push(KitError::Header {
+                path: case.path.clone(),
+                message: format!(
+                    "guarantee `{}` does not apply to profile `{}`",
+                    case.guarantee,
+                    case.profile.as_str()
+                ),
+                hint:
+                    "a guarantee's `profiles` in guarantees.toml lists the profiles it applies to",
+            });
+        }
+    }
     // Only judge coverage when every case parsed: a broken case should not also be reported as
     // a guarantee without a case.
     if errors.is_empty() {
-        let covered: BTreeSet<&str> = cases.iter().map(|c| c.guarantee.as_str()).collect();
+        let covered: BTreeSet<(&str, Profile)> = cases
+            .iter()
+            .map(|c| (c.guarantee.as_str(), c.profile))
+            .collect();
         for g in &file.guarantee {
-            if !covered.contains(g.id.as_str()) {
-                errors.push(KitError::GuaranteeWithoutCase {
-                    path: list.clone(),
-                    guarantee: g.id.clone(),
-                });
+            for profile in &g.profiles {
+                if !covered.contains(&(g.id.as_str(), *profile)) {
+                    errors.push(KitError::GuaranteeWithoutCase {
+                        path: list.clone(),
+                        guarantee: g.id.clone(),
+                        profile: profile.as_str(),
+                    });
+                }
             }
         }
     }
@@ -265,6 +306,70 @@ mod tests {
         assert!(
             matches!(&errors[..], [KitError::DuplicateId { id, .. }] if id == "x.a"),
             "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn each_profile_of_a_guarantee_needs_its_own_case() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("guarantees.toml"),
+            "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nmust = \"m\"\n\
+             profiles = [\"core\", \"component\"]\n\
+             [[guarantee]]\nid = \"C-1\"\narea = \"a\"\nmust = \"m\"\nprofiles = [\"component\"]\n",
+        )
+        .unwrap();
+        // A core case only: G-1 lacks its component case, C-1 any case, and a core case of C-1
+        // checks nothing C-1 says.
+        write_case(dir.path(), "a.wat", "x.a", "G-1");
+        write_case(dir.path(), "b.wat", "x.b", "C-1");
+        let KitErrors(errors) = Suite::load(&[dir.path()]).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| matches!(e, KitError::Header { message, .. }
+                if message.contains("does not apply to profile `core`"))),
+            "{errors:?}"
+        );
+        fs::remove_file(dir.path().join("b.wat")).unwrap();
+        let KitErrors(errors) = Suite::load(&[dir.path()]).unwrap_err();
+        let missing: Vec<_> = errors
+            .iter()
+            .filter_map(|e| match e {
+                KitError::GuaranteeWithoutCase {
+                    guarantee, profile, ..
+                } => Some((guarantee.as_str(), *profile)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(missing, [("G-1", "component"), ("C-1", "component")]);
+
+        // A component case for each: the corpus loads, and the case carries its profile.
+        for (file, id, guarantee) in [("c.wat", "x.c", "G-1"), ("d.wat", "x.d", "C-1")] {
+            let path = dir.path().join(file);
+            fs::write(
+                &path,
+                format!(
+                    ";;! id = \"{id}\"\n;;! guarantee = \"{guarantee}\"\n;;! since = \"0.1.0\"\n\
+                     ;;! summary = \"s\"\n;;! profile = \"component\"\n;;! [expect]\n\
+                     ;;! code = \"trap\"\n(component)\n"
+                ),
+            )
+            .unwrap();
+        }
+        let suite = Suite::load(&[dir.path()]).unwrap();
+        let profiles: Vec<_> = suite
+            .cases
+            .iter()
+            .map(|c| (c.id.as_str(), c.profile))
+            .collect();
+        assert_eq!(
+            profiles,
+            [
+                ("x.a", Profile::Core),
+                ("x.c", Profile::Component),
+                ("x.d", Profile::Component)
+            ]
         );
     }
 

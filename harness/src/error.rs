@@ -62,6 +62,8 @@ pub enum KitError {
         path: PathBuf,
         /// The guarantee.
         guarantee: String,
+        /// The profile it has no case of.
+        profile: &'static str,
     },
     /// `guarantees.toml` is missing, malformed, or lists an id twice.
     Guarantees {
@@ -123,10 +125,14 @@ impl fmt::Display for KitError {
                  it there, or fix the case's `guarantee`",
                 path.display()
             ),
-            KitError::GuaranteeWithoutCase { path, guarantee } => write!(
+            KitError::GuaranteeWithoutCase {
+                path,
+                guarantee,
+                profile,
+            } => write!(
                 f,
-                "{}: guarantee `{guarantee}` has no case\n  hint: every guarantee needs at least \
-                 one case that checks it",
+                "{}: guarantee `{guarantee}` has no case of profile `{profile}`\n  hint: every \
+                 guarantee needs at least one case per profile it applies to",
                 path.display()
             ),
             KitError::Guarantees { path, message } => write!(

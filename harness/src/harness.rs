@@ -39,6 +39,7 @@ use crate::runtime::ConformanceRuntime;
 ///             version: "0.1.0".into(),
 ///             capabilities: vec!["fuel".into(), "evidence".into()],
 ///             limits: Default::default(),
+///             profiles: vec![],
 ///         })
 ///     }
 ///

@@ -48,8 +48,8 @@ pub use judge::{
 pub use package::{build as build_package, package_digest, BuiltPackage};
 pub use process::{ProcessRuntime, STDERR_CAP, STDOUT_CAP};
 pub use protocol::{
-    Call, Configurable, DeclaredLimit, ErrorBody, LimitOverrides, Outcome, Request, Response,
-    RuntimeInfo, Status, PROTOCOL_VERSION,
+    Call, Configurable, DeclaredLimit, ErrorBody, LimitOverrides, Outcome, Profile, Request,
+    Response, RuntimeInfo, Status, PROTOCOL_VERSION,
 };
 pub use runner::{describe, run_case, run_suite, select, CaseResult, RunOptions, RunReport};
 pub use runtime::{AdapterFailure, ConformanceRuntime};

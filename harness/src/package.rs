@@ -10,6 +10,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::case::Case;
 use crate::error::KitError;
+use crate::protocol::Profile;
 
 /// The domain-separation prefix of the package digest (docs/CASES.md, "Package digest").
 pub const DIGEST_PREFIX: &[u8] = b"yoi-plugin-package-digest-v1\0";
@@ -47,7 +48,11 @@ pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
     fs::create_dir(&pkg).map_err(|e| io_fail("cannot create", &pkg, e))?;
 
     let spec = &case.package;
-    let entry = spec.entry.clone().unwrap_or_else(|| "plugin.wasm".into());
+    let default_entry = match case.profile {
+        Profile::Core => "plugin.wasm",
+        Profile::Component => "plugin.component.wasm",
+    };
+    let entry = spec.entry.clone().unwrap_or_else(|| default_entry.into());
     let module_path = match (&spec.module_path, &spec.symlink_entry_to) {
         (Some(path), _) => path.clone(),
         (None, Some(_)) => String::new(),
@@ -180,14 +185,25 @@ fn manifest(case: &Case, entry: &str) -> Result<String, KitError> {
         id: case.id.clone(),
         message: m,
     })?;
+    let runtime = match case.profile {
+        Profile::Core => format!(
+            "kind = {kind}\nentry = {entry}\nabi = {abi}\n",
+            kind = quote(spec.kind.as_deref().unwrap_or("wasm")),
+            entry = quote(entry),
+            abi = quote(spec.abi.as_deref().unwrap_or("yoi-plugin-wasm-1")),
+        ),
+        Profile::Component => format!(
+            "kind = {kind}\ncomponent = {entry}\nworld = {world}\n",
+            kind = quote(spec.kind.as_deref().unwrap_or("wasm-component")),
+            entry = quote(entry),
+            world = quote(spec.world.as_deref().unwrap_or("yoi:plugin/tool@1.0.0")),
+        ),
+    };
     let mut text = format!(
         "schema_version = 1\nid = {id}\nname = {id}\nversion = \"0.1.0\"\ndescription = {summary}\n\n\
-         [runtime]\nkind = {kind}\nentry = {entry}\nabi = {abi}\n",
+         [runtime]\n{runtime}",
         id = quote(&case.id),
         summary = quote(&case.summary),
-        kind = quote(spec.kind.as_deref().unwrap_or("wasm")),
-        entry = quote(entry),
-        abi = quote(spec.abi.as_deref().unwrap_or("yoi-plugin-wasm-1")),
     );
     let default_tools = [case.tool.clone()];
     for tool in spec.tools.as_deref().unwrap_or(&default_tools) {

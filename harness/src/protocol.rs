@@ -27,6 +27,39 @@ pub struct RuntimeInfo {
     /// "Declared limits") instead of failing every override it cannot apply.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub limits: BTreeMap<String, DeclaredLimit>,
+    /// The guest profiles the runtime implements (`core`, `component`; docs/SPEC.md section
+    /// 13). Absent or empty means `core` only, so runtimes written before the component profile
+    /// have its cases skipped, never failed. Unknown names are ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
+}
+
+/// The guest profile of a package: which `runtime.kind` its manifest declares.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// `runtime.kind = "wasm"`: a core module speaking `yoi-plugin-wasm-1`.
+    #[default]
+    Core,
+    /// `runtime.kind = "wasm-component"`: a component of world `yoi:plugin/tool@1.0.0`.
+    Component,
+}
+
+impl Profile {
+    /// The name used in case headers, `describe` and requests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Core => "core",
+            Profile::Component => "component",
+        }
+    }
+
+    /// Whether this is the default profile (requests leave it out).
+    pub fn is_core(&self) -> bool {
+        *self == Profile::Core
+    }
 }
 
 /// How a runtime can set one limit, as `describe` declares it: `"configurable"`, or the one
@@ -62,6 +95,11 @@ impl RuntimeInfo {
     /// Whether the runtime declared `capability`.
     pub fn has(&self, capability: &str) -> bool {
         self.capabilities.iter().any(|c| c == capability)
+    }
+
+    /// Whether the runtime implements `profile` (every runtime implements `core`).
+    pub fn supports(&self, profile: Profile) -> bool {
+        profile == Profile::Core || self.profiles.iter().any(|p| p == profile.as_str())
     }
 
     /// The value the runtime always applies for `limit`, or `None` when it is configurable.
@@ -147,6 +185,10 @@ pub struct Request {
     pub protocol: u32,
     /// Absolute path of the plugin package directory.
     pub package: PathBuf,
+    /// The profile the package's manifest declares; absent means `core`. Informative: the
+    /// runtime still reads `runtime.kind` from the manifest, which alone chooses the profile.
+    #[serde(default, skip_serializing_if = "Profile::is_core")]
+    pub profile: Profile,
     /// With the `package_zip` capability: the same package as a stored (uncompressed) zip
     /// archive beside the directory, entries and names as in the directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -372,6 +414,7 @@ mod tests {
         let request = Request {
             protocol: 1,
             package: "/p".into(),
+            profile: Default::default(),
             package_zip: None,
             digest: String::new(),
             limits: LimitOverrides {

@@ -226,6 +226,12 @@ pub fn run_case(
             return Ok(result);
         }
     };
+    if !info.supports(case.profile) {
+        result.verdict = Verdict::Skip {
+            missing: vec![format!("profile {}", case.profile.as_str())],
+        };
+        return Ok(result);
+    }
     let missing: Vec<String> = case
         .capabilities
         .iter()

@@ -18,6 +18,7 @@ type Answer = Box<dyn Fn(&Request) -> Result<Response, AdapterFailure> + Send + 
 /// A runtime whose answer is whatever the test says, and which records the requests it saw.
 struct Fake {
     capabilities: Vec<String>,
+    profiles: Vec<String>,
     protocol: u32,
     answer: Answer,
     seen: Mutex<Vec<(Request, String, String, bool)>>,
@@ -29,6 +30,7 @@ impl Fake {
     ) -> Fake {
         Fake {
             capabilities: vec![],
+            profiles: vec![],
             protocol: 1,
             answer: Box::new(answer),
             seen: Mutex::new(vec![]),
@@ -44,6 +46,7 @@ impl ConformanceRuntime for Fake {
             version: "0".into(),
             capabilities: self.capabilities.clone(),
             limits: Default::default(),
+            profiles: self.profiles.clone(),
         })
     }
     fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {
@@ -495,6 +498,83 @@ fn skip_when_a_capability_is_missing_and_run_when_declared() {
     );
     fake.capabilities = vec!["fuel".into()];
     assert_eq!(verdict_of(&fake, &header, None), Verdict::Pass);
+}
+
+#[test]
+fn component_cases_are_skipped_unless_the_profile_is_declared() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("guarantees.toml"),
+        "[[guarantee]]\nid = \"C-1\"\narea = \"c\"\nmust = \"m\"\nprofiles = [\"component\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("c.wat"),
+        ";;! id = \"c.case\"\n;;! guarantee = \"C-1\"\n;;! since = \"0.1.0\"\n;;! summary = \"s\"\n\
+         ;;! profile = \"component\"\n;;! [expect]\n;;! code = \"trap\"\n\
+         ;;! details = { trap = \"unreachable\" }\n(component)\n",
+    )
+    .unwrap();
+    let suite = Suite::load(&[dir.path()]).unwrap();
+    let mut fake = Fake::new(|_| {
+        Ok(outcomes(vec![error(
+            "trap",
+            "run",
+            "m",
+            json!({"trap": "unreachable"}),
+        )]))
+    });
+    let verdict = |fake: &Fake| {
+        let info = toolcage_kit::describe(fake);
+        run_case(fake, &info, &suite.cases[0], None)
+            .unwrap()
+            .verdict
+    };
+    // A runtime written before the component profile (no `profiles`) skips, never fails.
+    assert_eq!(
+        verdict(&fake),
+        Verdict::Skip {
+            missing: vec!["profile component".into()]
+        }
+    );
+    fake.profiles = vec!["core".into()];
+    assert!(matches!(verdict(&fake), Verdict::Skip { .. }));
+    assert!(
+        fake.seen.lock().unwrap().is_empty(),
+        "a skipped case must not run"
+    );
+
+    fake.profiles = vec!["core".into(), "component".into()];
+    assert_eq!(verdict(&fake), Verdict::Pass);
+    let seen = fake.seen.lock().unwrap();
+    let (request, manifest, _, _) = &seen[0];
+    assert_eq!(request.profile, toolcage_kit::Profile::Component);
+    assert!(
+        manifest.contains("kind = \"wasm-component\"")
+            && manifest.contains("component = \"plugin.component.wasm\"")
+            && manifest.contains("world = \"yoi:plugin/tool@1.0.0\"")
+            && !manifest.contains("entry =")
+            && !manifest.contains("abi ="),
+        "{manifest}"
+    );
+    let wire = serde_json::to_value(request).unwrap();
+    assert_eq!(wire["profile"], "component");
+}
+
+#[test]
+fn core_requests_do_not_carry_a_profile() {
+    let fake = Fake::new(|_| {
+        Ok(outcomes(vec![error(
+            "trap",
+            "run",
+            "m",
+            json!({"trap": "unreachable"}),
+        )]))
+    });
+    assert_eq!(verdict_of(&fake, TRAP, None), Verdict::Pass);
+    let seen = fake.seen.lock().unwrap();
+    let wire = serde_json::to_value(&seen[0].0).unwrap();
+    assert!(wire.get("profile").is_none(), "{wire}");
 }
 
 #[test]

@@ -100,6 +100,13 @@ pub(crate) fn build(config: &EngineConfig, fuel: bool) -> Result<Engine, Error> 
         .total_tables(slots)
         .max_memories_per_module(1)
         .max_tables_per_module(1)
+        // Components (docs/SPEC.md 13.2): flattened, at most this many core instances, memories
+        // and tables each; they draw on the same pools, so a component of several memories
+        // takes several of the slots above.
+        .total_component_instances(slots)
+        .max_core_instances_per_component(crate::component::MAX_CORE_INSTANCES)
+        .max_memories_per_component(crate::component::MAX_MEMORIES)
+        .max_tables_per_component(crate::component::MAX_TABLES)
         // By default every 32-bit memory fits a slot; the per-call memory cap is the limiter's
         // job, so a module asking for more than the cap fails with `memory_limit`, not at
         // compile time (with `max_memory_bytes`, `check_initial_memory` keeps that code).
@@ -114,8 +121,11 @@ pub(crate) fn build(config: &EngineConfig, fuel: bool) -> Result<Engine, Error> 
         .pagemap_scan(wasmtime::Enabled::Auto);
 
     let mut c = wasmtime::Config::new();
+    // Core modules are validated against `allowed_features` before they are compiled
+    // (`link::scan`), components against `component::allowed_features` (`component::scan`):
+    // the engine accepts their union, and nothing of the component model's proposals.
     c.wasm_features(WasmFeatures::all(), false)
-        .wasm_features(allowed_features(), true)
+        .wasm_features(crate::component::allowed_features(), true)
         .epoch_interruption(true)
         .consume_fuel(fuel)
         .max_wasm_stack(WASM_STACK)

@@ -110,6 +110,13 @@ pub(crate) struct HostState {
     pub limit_hit: Option<LimitHit>,
     pub diagnostics: Vec<u8>,
     pub diagnostics_dropped: u64,
+    /// Bytes of every memory of the store together, and elements of every table: a component's
+    /// core instances share one cap (docs/SPEC.md 13.5).
+    memory_total: usize,
+    table_total: usize,
+    /// Most core instances, memories and tables the store may hold: 1 each for a core module,
+    /// the flattened limits for a component.
+    pub counts: Counts,
     calls: [u64; 6],
     failures: [u64; 6],
     #[cfg(feature = "mutants")]
@@ -118,6 +125,33 @@ pub(crate) struct HostState {
     /// the guest runs on.
     #[cfg(feature = "mutants")]
     pub abandon_at: Option<(Instant, AbandonAnswer)>,
+    /// The realloc-outside-deadline mutant: entries into wasm since the component was
+    /// instantiated (`None` before), so it can tell the argument lowering from the call.
+    #[cfg(feature = "mutants")]
+    pub wasm_entries: Option<u32>,
+}
+
+/// How many core instances, memories and tables a store may hold.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Counts {
+    pub instances: usize,
+    pub memories: usize,
+    pub tables: usize,
+}
+
+impl Counts {
+    /// A core module: one of each.
+    pub(crate) const CORE: Counts = Counts {
+        instances: 1,
+        memories: 1,
+        tables: 1,
+    };
+    /// A component, flattened (the pool refuses more at compile time).
+    pub(crate) const COMPONENT: Counts = Counts {
+        instances: crate::component::MAX_CORE_INSTANCES as usize,
+        memories: crate::component::MAX_MEMORIES as usize,
+        tables: crate::component::MAX_TABLES as usize,
+    };
 }
 
 /// How the guest-abandoned mutant's guest thread hands the caller its answer.
@@ -145,12 +179,17 @@ impl HostState {
             limit_hit: None,
             diagnostics: Vec::new(),
             diagnostics_dropped: 0,
+            memory_total: 0,
+            table_total: 0,
+            counts: Counts::CORE,
             calls: [0; 6],
             failures: [0; 6],
             #[cfg(feature = "mutants")]
             mutant: None,
             #[cfg(feature = "mutants")]
             abandon_at: None,
+            #[cfg(feature = "mutants")]
+            wasm_entries: None,
         }
     }
 
@@ -217,7 +256,7 @@ const DECLARABLE_LIMIT: usize = 1 << 32;
 impl ResourceLimiter for HostState {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
@@ -228,11 +267,23 @@ impl ResourceLimiter for HostState {
         if maximum.is_some_and(|max| max < DECLARABLE_LIMIT && desired > max) {
             return Ok(false);
         }
-        if desired > self.limits.memory_bytes && !self.mutant(crate::mutants::Mutant::NoMemoryLimit)
+        // Every memory of the store counts toward one cap (a component has several): the sum
+        // with this one at its new size. A memory at its initial size comes here from 0.
+        let total = self
+            .memory_total
+            .saturating_sub(current)
+            .saturating_add(desired);
+        let counted = if self.mutant(crate::mutants::Mutant::MemoryCapPerInstance) {
+            desired
+        } else {
+            total
+        };
+        if counted > self.limits.memory_bytes && !self.mutant(crate::mutants::Mutant::NoMemoryLimit)
         {
             self.limit_hit.get_or_insert(LimitHit::Memory);
             return Err(wasmtime::Error::new(LimitExceeded));
         }
+        self.memory_total = total;
         Ok(true)
     }
 
@@ -243,16 +294,21 @@ impl ResourceLimiter for HostState {
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limits.table_elements
-            && !self.mutant(crate::mutants::Mutant::NoTableLimit)
+        // As for memories: every table of the store counts toward one cap.
+        let total = self
+            .table_total
+            .saturating_sub(current)
+            .saturating_add(desired);
+        if total > self.limits.table_elements && !self.mutant(crate::mutants::Mutant::NoTableLimit)
         {
             self.limit_hit.get_or_insert(LimitHit::Table);
             return Err(wasmtime::Error::new(LimitExceeded));
         }
+        self.table_total = total;
         Ok(true)
     }
 
@@ -262,15 +318,15 @@ impl ResourceLimiter for HostState {
     }
 
     fn instances(&self) -> usize {
-        1
+        self.counts.instances
     }
 
     fn tables(&self) -> usize {
-        1
+        self.counts.tables
     }
 
     fn memories(&self) -> usize {
-        1
+        self.counts.memories
     }
 }
 

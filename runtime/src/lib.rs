@@ -1,5 +1,6 @@
 //! The reference runtime of toolcage: one plugin tool call in a no-authority wasmtime sandbox,
-//! speaking guest ABI `yoi-plugin-wasm-1`.
+//! speaking guest ABI `yoi-plugin-wasm-1` (core modules) and world `yoi:plugin/tool@1.0.0`
+//! (components), chosen by the package's manifest.
 //!
 //! A host builds one [`Runtime`], loads each plugin package with the digest it pinned when it
 //! resolved the plugin, and calls tools. Every call gets a fresh instance in a fresh store, runs
@@ -29,6 +30,7 @@ mod archive;
 mod budget;
 mod cache;
 mod cancel;
+mod component;
 mod digest;
 mod engine;
 mod error;
@@ -55,7 +57,7 @@ pub use limits::Limits;
 #[cfg(feature = "mutants")]
 pub use mutants::Mutant;
 pub use output::ToolOutput;
-pub use package::{Manifest, Permission, ToolSpec, ABI};
+pub use package::{Manifest, Permission, Profile, ToolSpec, ABI, WORLD};
 pub use runtime::{
     CallOptions, CallOutcome, Config, DiagnosticSink, HostCallCounts, Plugin, Runtime,
 };

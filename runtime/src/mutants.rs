@@ -90,6 +90,17 @@ pub enum Mutant {
     /// Archive entries are checked to lie inside the archive, but not to follow one another:
     /// leading bytes, bytes between entries and overlapping entries pass.
     ZipGapsAllowed,
+    /// Component profile: the deadline is enforced only once `call` itself runs, not while the
+    /// host lowers the arguments through the guest's `realloc` (a backstop still stops it).
+    ReallocOutsideDeadline,
+    /// Component profile: the memory cap is checked per memory, not for all the core
+    /// instances' memories together.
+    MemoryCapPerInstance,
+    /// Component profile: the returned string is lifted whole and handed to the output
+    /// contract without the output cap, which the core profile enforces in `output_write`.
+    StringLiftedBeforeCap,
+    /// Component profile: WASI imports are linked (as trapping stubs) instead of refused.
+    WasiLinked,
 }
 
 impl Mutant {
@@ -131,6 +142,10 @@ impl Mutant {
         Mutant::ZipCompressedAccepted,
         Mutant::ZipFoldedNamesAccepted,
         Mutant::ZipGapsAllowed,
+        Mutant::ReallocOutsideDeadline,
+        Mutant::MemoryCapPerInstance,
+        Mutant::StringLiftedBeforeCap,
+        Mutant::WasiLinked,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -172,6 +187,10 @@ impl Mutant {
             Mutant::ZipCompressedAccepted => "zip-compressed-accepted",
             Mutant::ZipFoldedNamesAccepted => "zip-folded-names-accepted",
             Mutant::ZipGapsAllowed => "zip-gaps-allowed",
+            Mutant::ReallocOutsideDeadline => "realloc-outside-deadline",
+            Mutant::MemoryCapPerInstance => "memory-cap-per-instance",
+            Mutant::StringLiftedBeforeCap => "string-lifted-before-cap",
+            Mutant::WasiLinked => "wasi-linked",
         }
     }
 }

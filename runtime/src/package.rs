@@ -37,6 +37,19 @@ const ARCHIVE_BYTES: u64 = PACKAGE_BYTES + 8 * 1024 * 1024;
 pub const RUNTIME_KIND: &str = "wasm";
 /// The guest ABI this runtime implements.
 pub const ABI: &str = "yoi-plugin-wasm-1";
+/// The runtime kind of the component profile (docs/SPEC.md section 13).
+pub const COMPONENT_KIND: &str = "wasm-component";
+/// The one world the component profile implements.
+pub const WORLD: &str = "yoi:plugin/tool@1.0.0";
+
+/// Which guest profile a package declares: its manifest's `runtime.kind` alone decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Profile {
+    /// `kind = "wasm"`: a core module speaking ABI `yoi-plugin-wasm-1`.
+    Core,
+    /// `kind = "wasm-component"`: a component of world `yoi:plugin/tool@1.0.0`.
+    Component,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,12 +65,16 @@ struct ManifestToml {
     tools: Vec<ToolToml>,
 }
 
+/// `[runtime]`: the keys of both profiles, each optional here; which ones a manifest must and
+/// must not have depends on its `kind` (checked in `runtime_profile`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuntimeToml {
     kind: String,
-    entry: String,
-    abi: String,
+    entry: Option<String>,
+    abi: Option<String>,
+    component: Option<String>,
+    world: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -118,8 +135,11 @@ pub struct Manifest {
     /// They are metadata: they grant a guest nothing (every guest gets the same five imports)
     /// and withhold nothing (every declared tool can be called).
     pub permissions: Vec<Permission>,
-    /// Path of the module inside the package, `/`-separated, validated not to escape.
+    /// Path of the module (`runtime.entry`) or component (`runtime.component`) inside the
+    /// package, `/`-separated, validated not to escape.
     pub entry: String,
+    /// The guest profile, from `runtime.kind`.
+    pub profile: Profile,
     /// The declared tools, in manifest order.
     pub tools: Vec<ToolSpec>,
 }
@@ -318,20 +338,7 @@ fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error>
         ))
         .with("schema_version", raw.schema_version));
     }
-    if raw.runtime.kind != RUNTIME_KIND {
-        return Err(Error::new(
-            ErrorCode::AbiUnsupported,
-            format!("runtime.kind must be \"{RUNTIME_KIND}\""),
-        )
-        .with("kind", raw.runtime.kind));
-    }
-    if raw.runtime.abi != ABI {
-        return Err(Error::new(
-            ErrorCode::AbiUnsupported,
-            format!("runtime.abi must be \"{ABI}\""),
-        )
-        .with("abi", raw.runtime.abi));
-    }
+    let (profile, entry) = runtime_profile(raw.runtime)?;
     if !valid_id(&raw.id) {
         return Err(manifest_error(
             "plugin id must be 1-128 characters of ASCII letters, digits, '.', '_' or '-'",
@@ -346,7 +353,7 @@ fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error>
             return Err(manifest_error(format!("{field} is longer than 4096 bytes")));
         }
     }
-    check_entry(&raw.runtime.entry, entry_normalised)?;
+    check_entry(&entry, entry_normalised)?;
     if raw.tools.is_empty() {
         return Err(manifest_error("the manifest declares no [[tools]]"));
     }
@@ -380,9 +387,65 @@ fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error>
         description: raw.description,
         surfaces,
         permissions,
-        entry: raw.runtime.entry,
+        entry,
+        profile,
         tools,
     })
+}
+
+/// `[runtime]` of either profile: the kind first (`abi_unsupported`), then exactly that kind's
+/// keys (`manifest_invalid`), then its ABI or world (`abi_unsupported`). Returns the profile and
+/// the path of the module or component.
+fn runtime_profile(runtime: RuntimeToml) -> Result<(Profile, String), Error> {
+    let unsupported = |key: &str, want: &str, got: String| {
+        Error::new(
+            ErrorCode::AbiUnsupported,
+            format!("runtime.{key} must be \"{want}\""),
+        )
+        .with(key, got)
+    };
+    let (profile, path, version, other) = match runtime.kind.as_str() {
+        RUNTIME_KIND => (
+            Profile::Core,
+            ("entry", runtime.entry),
+            ("abi", runtime.abi, ABI),
+            [("component", runtime.component), ("world", runtime.world)],
+        ),
+        COMPONENT_KIND => (
+            Profile::Component,
+            ("component", runtime.component),
+            ("world", runtime.world, WORLD),
+            [("entry", runtime.entry), ("abi", runtime.abi)],
+        ),
+        _ => {
+            return Err(Error::new(
+                ErrorCode::AbiUnsupported,
+                format!("runtime.kind must be \"{RUNTIME_KIND}\" or \"{COMPONENT_KIND}\""),
+            )
+            .with("kind", runtime.kind))
+        }
+    };
+    if let Some((key, _)) = other.iter().find(|(_, value)| value.is_some()) {
+        return Err(manifest_error(format!(
+            "plugin.toml: runtime.{key} is not a key of runtime.kind \"{}\"",
+            runtime.kind
+        ))
+        .with("key", *key));
+    }
+    let missing = |key: &str| {
+        manifest_error(format!(
+            "plugin.toml: runtime.kind \"{}\" needs runtime.{key}",
+            runtime.kind
+        ))
+        .with("key", key)
+    };
+    let path = path.1.ok_or_else(|| missing(path.0))?;
+    let (key, value, want) = version;
+    let value = value.ok_or_else(|| missing(key))?;
+    if value != want {
+        return Err(unsupported(key, want, value));
+    }
+    Ok((profile, path))
 }
 
 /// The entry must name a file inside the package by plain components, split on `/` exactly as

@@ -4,11 +4,12 @@
 use super::classify::classify;
 use super::config::CallOptions;
 use super::load::Plugin;
-use super::Runtime;
+use super::{Guest, Runtime};
 use crate::budget::{Budget, Over};
 use crate::cancel::CancelToken;
+use crate::component;
 use crate::error::{Error, ErrorCode};
-use crate::host::{HostLimits, HostState, Stop};
+use crate::host::{Counts, HostLimits, HostState, Stop};
 use crate::limits::Limits;
 use crate::mutants::Mutant;
 use crate::output::{self, ToolOutput};
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 #[cfg(feature = "mutants")]
 use std::sync::Arc;
 use std::time::Instant;
+use wasmtime::component::{InstancePre as ComponentPre, WasmStr};
 use wasmtime::{InstancePre, Store, Trap, UpdateDeadline};
 
 /// How often the guest called each import, and how often the import returned -1.
@@ -61,13 +63,13 @@ impl Plugin {
         outcome
     }
 
-    fn fueled(&self) -> Result<&InstancePre<HostState>, Error> {
+    fn fueled(&self) -> Result<&Guest, Error> {
         let inner = &self.inner;
         let pre = inner.fueled.get_or_init(|| {
             let parts = inner.runtime.fueled()?;
             inner
                 .runtime
-                .prepare(parts, &inner.module, &inner.hash)
+                .prepare_guest(parts, inner.manifest.profile, &inner.module, &inner.hash)
                 .map(|(pre, _)| pre)
         });
         pre.as_ref().map_err(Clone::clone)
@@ -75,11 +77,7 @@ impl Plugin {
 
     /// The fuel engine's module, prepared inside the call's budget when the load did not
     /// prepare it (a call asking for fuel on a plugin loaded without).
-    fn fueled_within(
-        &self,
-        budget: &Budget,
-        limits: &Limits,
-    ) -> Result<&InstancePre<HostState>, Error> {
+    fn fueled_within(&self, budget: &Budget, limits: &Limits) -> Result<&Guest, Error> {
         if self.inner.fueled.get().is_none() {
             let plugin = self.clone();
             budget
@@ -189,13 +187,26 @@ impl Plugin {
         {
             state.mutant = runtime.inner.config.mutant;
         }
-        let engine = pre.module().engine();
+        let engine = match pre {
+            Guest::Core(pre) => pre.module().engine(),
+            Guest::Component(pre) => pre.engine(),
+        };
         if let Some(cancel) = cancel {
             cancel.watch(engine);
         }
 
         // The ticker advances epochs only while some call holds this.
         let _running = runtime.inner.ticker.running();
+
+        let pre = match pre {
+            Guest::Core(pre) => pre,
+            Guest::Component(pre) => {
+                state.counts = Counts::COMPONENT;
+                let mut store = Store::new(engine, state);
+                let result = run_component(&mut store, pre, tool, input, limits);
+                return finish_component(store, result, limits, runtime);
+            }
+        };
 
         #[cfg(feature = "mutants")]
         if runtime.mutant(Mutant::InstanceReused) {
@@ -310,10 +321,99 @@ impl Plugin {
     }
 }
 
+/// A component call: armed exactly as a core call, then instantiate, lower, `call`, lift and
+/// post-return, all under the one deadline (docs/SPEC.md 13.4).
+fn run_component(
+    store: &mut Store<HostState>,
+    pre: &ComponentPre<HostState>,
+    tool: &str,
+    input: &str,
+    limits: &Limits,
+) -> Result<WasmStr, component::Failed> {
+    arm(store, limits);
+    if store
+        .data()
+        .cancel
+        .as_ref()
+        .is_some_and(CancelToken::is_cancelled)
+        && !store.data().mutant(Mutant::CancelIgnored)
+    {
+        store.data_mut().stop = Some(Stop::Cancelled);
+        return Err(component::Failed::Instantiate(wasmtime::Error::new(
+            Trap::Interrupt,
+        )));
+    }
+    component::run(&mut *store, pre, tool, input)
+}
+
+fn finish_component(
+    store: Store<HostState>,
+    result: Result<WasmStr, component::Failed>,
+    limits: &Limits,
+    runtime: &Runtime,
+) -> CallOutcome {
+    let state = store.data();
+    let classified =
+        |error: &wasmtime::Error| classify(error, state.stop, state.limit_hit, limits, runtime);
+    let result = match result {
+        Ok(string) => component::output(
+            &store,
+            &string,
+            limits.output_bytes,
+            runtime.mutant(Mutant::StringLiftedBeforeCap),
+        )
+        .and_then(|bytes| parse_output(&bytes, limits, runtime)),
+        Err(component::Failed::Instantiate(error)) => Err(classified(&error)),
+        Err(component::Failed::Export) => Err(Error::new(
+            ErrorCode::ExportInvalid,
+            "the component's export `call` must be a function of type func(string, string) -> string",
+        )
+        .with("export", component::EXPORT)),
+        Err(component::Failed::Call(error)) => {
+            let stopped_or_limited = error.downcast_ref::<Trap>().is_some()
+                || state.stop.is_some()
+                || state.limit_hit.is_some()
+                || error
+                    .downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+                    .is_some();
+            if stopped_or_limited {
+                Err(classified(&error))
+            } else {
+                // Not a trap, a stop or a limit: the canonical ABI refused what the guest
+                // handed over (a realloc result or a returned pointer or length out of bounds
+                // or misaligned). Classified by where it happened, never by its text.
+                Err(Error::new(
+                    ErrorCode::AbiViolation,
+                    "the guest broke the canonical ABI: a pointer or length it handed over is out of bounds or misaligned",
+                )
+                .with("cause", format!("{error:#}")))
+            }
+        }
+    };
+    CallOutcome {
+        result,
+        host_calls: HostCallCounts::default(),
+        diagnostics: None,
+    }
+}
+
 /// Sets the store's deadline machinery; done before instantiation so a start function is
 /// covered too.
 fn arm(store: &mut Store<HostState>, limits: &Limits) {
     store.limiter(|state| state);
+    #[cfg(feature = "mutants")]
+    if store.data().mutant(Mutant::ReallocOutsideDeadline) {
+        // Counts the host's entries into wasm after instantiation: the first two of a
+        // component call are its `realloc`s, lowering the two strings.
+        store.call_hook(|mut ctx, hook| {
+            if matches!(hook, wasmtime::CallHook::CallingWasm) {
+                if let Some(n) = ctx.data_mut().wasm_entries.as_mut() {
+                    *n += 1;
+                }
+            }
+            Ok(())
+        });
+    }
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|mut ctx| {
         let state = ctx.data_mut();
@@ -334,7 +434,12 @@ fn arm(store: &mut Store<HostState>, limits: &Limits) {
         if now >= state.deadline {
             // The late-deadline mutants stop the call late (the no-deadline one only at a
             // backstop, so a kit run cannot hang); the kit catches them by the time it took.
-            let late = if state.mutant(Mutant::NoDeadline) {
+            #[cfg(feature = "mutants")]
+            let lowering = state.mutant(Mutant::ReallocOutsideDeadline)
+                && state.wasm_entries.is_some_and(|n| n <= 2);
+            #[cfg(not(feature = "mutants"))]
+            let lowering = false;
+            let late = if state.mutant(Mutant::NoDeadline) || lowering {
                 crate::mutants::BACKSTOP
             } else if state.mutant(Mutant::WatchdogLate300ms) {
                 crate::mutants::LATE_WATCHDOG

@@ -1,18 +1,20 @@
 //! From a package directory to a [`Plugin`]: read and verify it, compile its tools' schemas,
 //! compile (or find) and link its module.
 
-use super::{EngineParts, Prepared, Runtime};
+use super::{EngineParts, Guest, Prepared, Runtime};
 use crate::cache::{CacheSource, ModuleHash};
+use crate::component;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorCode};
 use crate::host::HostState;
 use crate::limits::Limits;
 use crate::link;
 use crate::mutants::Mutant;
-use crate::package::{self, Manifest};
+use crate::package::{self, Manifest, Profile};
 use crate::schema::{self, InputSchema};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
+use wasmtime::component::{Component, InstancePre as ComponentPre};
 #[cfg(feature = "mutants")]
 use wasmtime::Store;
 use wasmtime::{InstancePre, Module};
@@ -74,8 +76,14 @@ impl Runtime {
         let package = package::read(dir, &read_limits, &self.inner.manifests, |m| self.mutant(m))?;
         #[cfg(feature = "mutants")]
         let package = crate::mutants::digest_by_components(self.inner.config.mutant, dir, package);
+        let profile = package.manifest.profile;
         if self.mutant(Mutant::CompileBeforeDigestCheck) {
-            self.prepare(&self.inner.plain, &package.module, &package.module_hash)?;
+            self.prepare_guest(
+                &self.inner.plain,
+                profile,
+                &package.module,
+                &package.module_hash,
+            )?;
         }
         if let Some(pin) = pin {
             if package.digest != *pin {
@@ -98,14 +106,15 @@ impl Runtime {
             }
         }?;
         let hash = package.module_hash;
-        let (plain, source) = self.prepare(&self.inner.plain, &package.module, &hash)?;
+        let (plain, source) =
+            self.prepare_guest(&self.inner.plain, profile, &package.module, &hash)?;
         // A load whose limits meter fuel prepares the fuel engine's module now, so the first
         // fueled call does not pay a compile outside its budget.
         let fueled = OnceLock::new();
         if limits.fuel.is_some() {
             let pre = self
                 .fueled()
-                .and_then(|parts| self.prepare(parts, &package.module, &hash))
+                .and_then(|parts| self.prepare_guest(parts, profile, &package.module, &hash))
                 .map(|(pre, _)| pre);
             let _ = fueled.set(pre.clone());
             pre?;
@@ -126,6 +135,76 @@ impl Runtime {
                 reused: Default::default(),
             }),
         })
+    }
+
+    /// Compiles (or finds) and links the package's guest as its manifest's profile says.
+    pub(super) fn prepare_guest(
+        &self,
+        parts: &EngineParts,
+        profile: Profile,
+        bytes: &[u8],
+        hash: &ModuleHash,
+    ) -> Result<(Guest, CacheSource), Error> {
+        match profile {
+            Profile::Core => self
+                .prepare(parts, bytes, hash)
+                .map(|(pre, source)| (Guest::Core(pre), source)),
+            Profile::Component => self
+                .prepare_component(parts, bytes, hash)
+                .map(|(pre, source)| (Guest::Component(pre), source)),
+        }
+    }
+
+    /// Compiles (or finds) and links a component. Cached in memory by its hash, failures
+    /// included; the disk cache holds core modules only, so a component is compiled once per
+    /// process.
+    fn prepare_component(
+        &self,
+        parts: &EngineParts,
+        bytes: &[u8],
+        hash: &ModuleHash,
+    ) -> Result<(ComponentPre<HostState>, CacheSource), Error> {
+        if let Some(prepared) = parts.components.get(hash) {
+            return prepared.map(|pre| (pre, CacheSource::Memory));
+        }
+        let prepared = self.compile_component(parts, bytes);
+        parts.components.insert(*hash, prepared.clone());
+        prepared.map(|pre| (pre, CacheSource::Compiled))
+    }
+
+    fn compile_component(
+        &self,
+        parts: &EngineParts,
+        bytes: &[u8],
+    ) -> Result<ComponentPre<HostState>, Error> {
+        let scan = component::scan(bytes)?;
+        link::check_scan(&link::Scan {
+            tables: 0,
+            largest_table: scan.largest_table,
+            largest_memory: scan.largest_memory,
+        })?;
+        self.inner
+            .config
+            .engine
+            .check_initial_memory(scan.largest_memory)?;
+        // It validated, and every memory and table fits the pool: what the engine still refuses
+        // is a component that does not fit the pool's per-component structure (docs/SPEC.md
+        // 13.2: core instances, memories, tables).
+        let compiled = Component::new(&parts.engine, bytes).map_err(|e| {
+            Error::new(
+                ErrorCode::TableLimit,
+                format!(
+                    "the component holds more than {} core instances, {} memories or {} tables",
+                    component::MAX_CORE_INSTANCES,
+                    component::MAX_MEMORIES,
+                    component::MAX_TABLES
+                ),
+            )
+            .with("cause", format!("{e:#}"))
+        })?;
+        let wasi = self.mutant(Mutant::WasiLinked);
+        component::check(&compiled, &parts.engine, wasi)?;
+        component::link(&parts.component_linker, &compiled, wasi)
     }
 
     /// Compiles (or finds) and links a module. Cached by module hash, failures included, so
@@ -208,8 +287,8 @@ pub(super) struct PluginInner {
     pub(super) module: Vec<u8>,
     pub(super) hash: ModuleHash,
     pub(super) tools: Arc<[LoadedTool]>,
-    pub(super) plain: InstancePre<HostState>,
-    pub(super) fueled: OnceLock<Result<InstancePre<HostState>, Error>>,
+    pub(super) plain: Guest,
+    pub(super) fueled: OnceLock<Result<Guest, Error>>,
     pub(super) source: CacheSource,
     /// The limits it was loaded with: the default of its calls.
     pub(super) limits: Limits,

@@ -31,13 +31,26 @@ use wasmtime::{Engine, InstancePre, Linker};
 /// What was made of a module on one engine: linked and ready to instantiate, or why not.
 type Prepared = Result<InstancePre<HostState>, Error>;
 
+/// A guest linked and ready to instantiate: a core module or a component (the manifest's
+/// profile decides which it was compiled as).
+#[derive(Clone)]
+pub(crate) enum Guest {
+    Core(InstancePre<HostState>),
+    Component(wasmtime::component::InstancePre<HostState>),
+}
+
 struct EngineParts {
     engine: Engine,
     linker: Linker<HostState>,
+    /// Empty: the component world has no imports (docs/SPEC.md 13.3).
+    component_linker: wasmtime::component::Linker<HostState>,
     disk: DiskCache,
     /// By module SHA-256: depends only on the bytes, the engine and the link policy, all fixed
     /// for this engine, so an entry is never stale (failures included).
     prepared: Bounded<Prepared>,
+    /// The same for components, by component SHA-256: the same bytes are another guest (or
+    /// another failure) under the other profile, so the two never share a map.
+    components: Bounded<Result<wasmtime::component::InstancePre<HostState>, Error>>,
 }
 
 struct Inner {
@@ -115,10 +128,12 @@ impl Runtime {
             notify,
         );
         Ok(EngineParts {
+            component_linker: wasmtime::component::Linker::new(&engine),
             engine,
             linker,
             disk,
             prepared: Bounded::new(config.memory_cache_entries),
+            components: Bounded::new(config.memory_cache_entries),
         })
     }
 
@@ -152,6 +167,12 @@ impl Runtime {
             "package_zip",
             "host_manifest",
         ]
+    }
+
+    /// The guest profiles this runtime runs (docs/SPEC.md section 13), chosen per package by
+    /// its manifest.
+    pub fn profiles(&self) -> &'static [&'static str] {
+        &["core", "component"]
     }
 
     /// The runtime's configuration.

@@ -1,0 +1,35 @@
+;;! id = "component.output-over-cap"
+;;! guarantee = "COMP-07"
+;;! since = "0.1.0"
+;;! summary = "call returns a valid 100-byte JSON string with the output cap at 64 bytes"
+;;! profile = "component"
+;;! [limits]
+;;! output_bytes = 64
+;;! [expect]
+;;! code = "output_too_large"
+;; 100 bytes of otherwise valid output against a 64-byte cap.
+(component
+  (core module $m
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    ;; realloc(old_ptr, old_size, align, new_size) -> ptr
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (global.get $bump))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p))
+    ;; call(tool_ptr, tool_len, input_ptr, input_len) -> pointer to (ptr, len)
+    (func (export "call") (param i32 i32 i32 i32) (result i32) 
+      (i32.store (i32.const 0) (i32.const 16))
+      (i32.store (i32.const 4) (i32.const 100))
+      (i32.const 0))
+    (data (i32.const 16) "{\22summary\22:\22x\22,\22content\22:\22aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\22}")
+  )
+  (core instance $i (instantiate $m))
+  (alias core export $i "memory" (core memory $mem))
+  (alias core export $i "realloc" (core func $realloc))
+  (alias core export $i "call" (core func $call))
+  (type $t (func (param "tool-name" string) (param "input-json" string) (result string)))
+  (func (export "call") (type $t)
+    (canon lift (core func $call) (memory $mem) (realloc $realloc)))
+)

@@ -1,0 +1,34 @@
+;;! id = "component.realloc-loops-cancelled"
+;;! guarantee = "COMP-05"
+;;! since = "0.1.0"
+;;! summary = "the guest realloc spins and the host cancels the call after 20 ms"
+;;! profile = "component"
+;;! cancel_after_ms = 20
+;;! [limits]
+;;! deadline_ms = 2000
+;;! [expect]
+;;! code = "cancelled"
+;; The cancel token covers the lowering of the arguments as it covers the function.
+(component
+  (core module $m
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    ;; realloc(old_ptr, old_size, align, new_size) -> ptr
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (loop $l (br $l))
+      (i32.const 0))
+    ;; call(tool_ptr, tool_len, input_ptr, input_len) -> pointer to (ptr, len)
+    (func (export "call") (param i32 i32 i32 i32) (result i32) 
+      (i32.store (i32.const 0) (i32.const 16))
+      (i32.store (i32.const 4) (i32.const 16))
+      (i32.const 0))
+    (data (i32.const 16) "{\22summary\22:\22ok\22}")
+  )
+  (core instance $i (instantiate $m))
+  (alias core export $i "memory" (core memory $mem))
+  (alias core export $i "realloc" (core func $realloc))
+  (alias core export $i "call" (core func $call))
+  (type $t (func (param "tool-name" string) (param "input-json" string) (result string)))
+  (func (export "call") (type $t)
+    (canon lift (core func $call) (memory $mem) (realloc $realloc)))
+)

@@ -1,0 +1,31 @@
+;;! id = "component.realloc-out-of-bounds"
+;;! guarantee = "COMP-06"
+;;! since = "0.1.0"
+;;! summary = "the guest realloc returns a pointer whose buffer would end past its memory"
+;;! profile = "component"
+;;! [expect]
+;;! code = "abi_violation"
+;; realloc answers 65535 for the 3-byte tool name in a 64 KiB memory: the host must refuse to
+;; write there, and the guest broke the canonical ABI.
+(component
+  (core module $m
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    ;; realloc(old_ptr, old_size, align, new_size) -> ptr
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (i32.const 65535))
+    ;; call(tool_ptr, tool_len, input_ptr, input_len) -> pointer to (ptr, len)
+    (func (export "call") (param i32 i32 i32 i32) (result i32) 
+      (i32.store (i32.const 0) (i32.const 16))
+      (i32.store (i32.const 4) (i32.const 16))
+      (i32.const 0))
+    (data (i32.const 16) "{\22summary\22:\22ok\22}")
+  )
+  (core instance $i (instantiate $m))
+  (alias core export $i "memory" (core memory $mem))
+  (alias core export $i "realloc" (core func $realloc))
+  (alias core export $i "call" (core func $call))
+  (type $t (func (param "tool-name" string) (param "input-json" string) (result string)))
+  (func (export "call") (type $t)
+    (canon lift (core func $call) (memory $mem) (realloc $realloc)))
+)

@@ -1,0 +1,31 @@
+;;! id = "component.return-pointer-out-of-bounds"
+;;! guarantee = "COMP-06"
+;;! since = "0.1.0"
+;;! summary = "call returns a pointer to its (ptr, len) pair outside its memory"
+;;! profile = "component"
+;;! [expect]
+;;! code = "abi_violation"
+;; The result is a pointer to the string's (ptr, len) pair; this one is -16 (0xfffffff0).
+(component
+  (core module $m
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    ;; realloc(old_ptr, old_size, align, new_size) -> ptr
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (global.get $bump))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p))
+    ;; call(tool_ptr, tool_len, input_ptr, input_len) -> pointer to (ptr, len)
+    (func (export "call") (param i32 i32 i32 i32) (result i32) 
+      (i32.const -16))
+
+  )
+  (core instance $i (instantiate $m))
+  (alias core export $i "memory" (core memory $mem))
+  (alias core export $i "realloc" (core func $realloc))
+  (alias core export $i "call" (core func $call))
+  (type $t (func (param "tool-name" string) (param "input-json" string) (result string)))
+  (func (export "call") (type $t)
+    (canon lift (core func $call) (memory $mem) (realloc $realloc)))
+)

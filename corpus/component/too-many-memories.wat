@@ -1,0 +1,40 @@
+;;! id = "component.too-many-memories"
+;;! guarantee = "COMP-02"
+;;! since = "0.1.0"
+;;! summary = "the component instantiates five core modules with a memory each, one more than the profile allows"
+;;! profile = "component"
+;;! [expect]
+;;! code = "table_limit"
+;; Flattened, a component holds at most 4 memories (16 core instances, 4 tables): one more is
+;; table_limit at load, as one table too many is for a core module, even though every memory is
+;; empty.
+(component
+  (core module $empty (memory (export "memory") 0))
+  (core instance $e1 (instantiate $empty))
+  (core instance $e2 (instantiate $empty))
+  (core instance $e3 (instantiate $empty))
+  (core instance $e4 (instantiate $empty))
+  (core module $m
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    ;; realloc(old_ptr, old_size, align, new_size) -> ptr
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (global.get $bump))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p))
+    ;; call(tool_ptr, tool_len, input_ptr, input_len) -> pointer to (ptr, len)
+    (func (export "call") (param i32 i32 i32 i32) (result i32) 
+      (i32.store (i32.const 0) (i32.const 16))
+      (i32.store (i32.const 4) (i32.const 16))
+      (i32.const 0))
+    (data (i32.const 16) "{\22summary\22:\22ok\22}")
+  )
+  (core instance $i (instantiate $m))
+  (alias core export $i "memory" (core memory $mem))
+  (alias core export $i "realloc" (core func $realloc))
+  (alias core export $i "call" (core func $call))
+  (type $t (func (param "tool-name" string) (param "input-json" string) (result string)))
+  (func (export "call") (type $t)
+    (canon lift (core func $call) (memory $mem) (realloc $realloc)))
+)
