@@ -331,14 +331,7 @@ fn run_component(
     limits: &Limits,
 ) -> Result<WasmStr, component::Failed> {
     arm(store, limits);
-    if store
-        .data()
-        .cancel
-        .as_ref()
-        .is_some_and(CancelToken::is_cancelled)
-        && !store.data().mutant(Mutant::CancelIgnored)
-    {
-        store.data_mut().stop = Some(Stop::Cancelled);
+    if cancelled_before_start(store) {
         return Err(component::Failed::Instantiate(wasmtime::Error::new(
             Trap::Interrupt,
         )));
@@ -459,20 +452,28 @@ fn arm(store: &mut Store<HostState>, limits: &Limits) {
     }
 }
 
+/// A call cancelled before the guest starts stops here, in either profile, and records why
+/// (the epoch interrupt only fires once guest code runs).
+fn cancelled_before_start(store: &mut Store<HostState>) -> bool {
+    let cancelled = store
+        .data()
+        .cancel
+        .as_ref()
+        .is_some_and(CancelToken::is_cancelled)
+        && !store.data().mutant(Mutant::CancelIgnored);
+    if cancelled {
+        store.data_mut().stop = Some(Stop::Cancelled);
+    }
+    cancelled
+}
+
 fn run(
     store: &mut Store<HostState>,
     pre: &InstancePre<HostState>,
     limits: &Limits,
 ) -> wasmtime::Result<()> {
     arm(store, limits);
-    if store
-        .data()
-        .cancel
-        .as_ref()
-        .is_some_and(CancelToken::is_cancelled)
-        && !store.data().mutant(Mutant::CancelIgnored)
-    {
-        store.data_mut().stop = Some(Stop::Cancelled);
+    if cancelled_before_start(store) {
         return Err(wasmtime::Error::new(Trap::Interrupt));
     }
     let instance = pre.instantiate(&mut *store)?;
