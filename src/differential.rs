@@ -161,25 +161,7 @@ impl DiffReport {
 fn tally_lines(f: &mut fmt::Formatter<'_>, who: &str, tally: &RuntimeTally) -> fmt::Result {
     writeln!(f, "  {who}")?;
     for family in Family::ALL {
-        let codes: Vec<String> = tally
-            .outcomes
-            .iter()
-            .filter(|((fam, _), _)| *fam == family)
-            .map(|((_, code), n)| format!("{code}={n}"))
-            .collect();
-        if codes.is_empty() {
-            continue;
-        }
-        writeln!(f, "    {:<8} {}", family.as_str(), codes.join(" "))?;
-        let calls: Vec<String> = tally
-            .host_calls
-            .iter()
-            .filter(|((fam, _), _)| *fam == family)
-            .map(|((_, name), (n, failed))| format!("{name}={n} ({failed} returned -1)"))
-            .collect();
-        if !calls.is_empty() {
-            writeln!(f, "    {:<8} imports: {}", "", calls.join(" "))?;
-        }
+        fuzz::write_family(f, "    ", family, &tally.outcomes, &tally.host_calls, false)?;
     }
     Ok(())
 }

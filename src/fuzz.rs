@@ -175,6 +175,36 @@ impl Report {
     }
 }
 
+/// One family's outcome codes and its import counts, as the fuzz report and the differential
+/// report both print them; `with_empty` prints the codes line for a family with no outcome too.
+pub(crate) fn write_family(
+    f: &mut fmt::Formatter<'_>,
+    indent: &str,
+    family: Family,
+    outcomes: &BTreeMap<(Family, String), u64>,
+    host_calls: &BTreeMap<(Family, String), (u64, u64)>,
+    with_empty: bool,
+) -> fmt::Result {
+    let codes: Vec<String> = outcomes
+        .iter()
+        .filter(|((fam, _), _)| *fam == family)
+        .map(|((_, code), n)| format!("{code}={n}"))
+        .collect();
+    if codes.is_empty() && !with_empty {
+        return Ok(());
+    }
+    writeln!(f, "{indent}{:<8} {}", family.as_str(), codes.join(" "))?;
+    let calls: Vec<String> = host_calls
+        .iter()
+        .filter(|((fam, _), _)| *fam == family)
+        .map(|((_, name), (n, failed))| format!("{name}={n} ({failed} returned -1)"))
+        .collect();
+    if !calls.is_empty() {
+        writeln!(f, "{indent}{:<8} imports: {}", "", calls.join(" "))?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -197,22 +227,7 @@ impl fmt::Display for Report {
             self.threads.1
         )?;
         for family in Family::ALL {
-            let codes: Vec<String> = self
-                .outcomes
-                .iter()
-                .filter(|((fam, _), _)| *fam == family)
-                .map(|((_, code), n)| format!("{code}={n}"))
-                .collect();
-            writeln!(f, "  {:<8} {}", family.as_str(), codes.join(" "))?;
-            let calls: Vec<String> = self
-                .host_calls
-                .iter()
-                .filter(|((fam, _), _)| *fam == family)
-                .map(|((_, name), (n, failed))| format!("{name}={n} ({failed} returned -1)"))
-                .collect();
-            if !calls.is_empty() {
-                writeln!(f, "  {:<8} imports: {}", "", calls.join(" "))?;
-            }
+            write_family(f, "  ", family, &self.outcomes, &self.host_calls, true)?;
         }
         if !self.stalls.is_empty() {
             let stalls: Vec<String> = self
