@@ -3,12 +3,14 @@
 //!
 //! Host work that wasmtime's epochs cannot interrupt runs either inline, when its worst case is
 //! known to be small, or on a worker thread that the call waits for only until the deadline or
-//! a cancel. A worker left behind finishes on its own (its work is bounded at load); the number
-//! of such workers at once is capped, so abandoned work cannot pile up.
+//! a cancel. A worker left behind is told so through [`Abandoned`] and work that looks at it
+//! (input validation, at every subschema) ends there; work that cannot look finishes on its own
+//! (its work is bounded at load). The number of workers at once is capped, so abandoned work
+//! cannot pile up.
 
 use crate::cancel::CancelToken;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 /// Most budget workers alive at once in a process, abandoned ones included.
@@ -29,6 +31,21 @@ pub(crate) enum Over {
     NoWorker,
     /// The work panicked.
     Failed,
+}
+
+/// Set once the call has stopped waiting for its worker: the worker's result will never be
+/// read, so work that can look at this should end rather than spend the host's CPU unseen.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Abandoned(Arc<AtomicBool>);
+
+impl Abandoned {
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// A call's deadline and cancel token.
@@ -58,12 +75,22 @@ impl Budget {
         Ok(())
     }
 
-    /// Runs `work` on a worker thread and waits for it within the budget.
+    /// Runs `work` on a worker thread and waits for it within the budget. `work` is handed the
+    /// [`Abandoned`] flag this sets when it returns without the work's value.
     pub(crate) fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(Abandoned) -> T + Send + 'static,
     ) -> Result<T, Over> {
         self.check()?;
+        let abandoned = Abandoned::default();
+        // Set on every way out of this function; after the value arrived it tells no one.
+        struct SetOnReturn(Abandoned);
+        impl Drop for SetOnReturn {
+            fn drop(&mut self) {
+                self.0.set();
+            }
+        }
+        let _abandon = SetOnReturn(abandoned.clone());
         if WORKERS.fetch_add(1, Ordering::SeqCst) >= MAX_WORKERS {
             WORKERS.fetch_sub(1, Ordering::SeqCst);
             return Err(Over::NoWorker);
@@ -79,7 +106,7 @@ impl Budget {
                     }
                 }
                 let _leave = Leave;
-                let _ = tx.send(work());
+                let _ = tx.send(work(abandoned));
             });
         if spawned.is_err() {
             WORKERS.fetch_sub(1, Ordering::SeqCst);
@@ -107,14 +134,14 @@ mod tests {
     #[test]
     fn work_within_the_budget_returns_its_value() {
         let budget = Budget::start(Duration::from_secs(5), None);
-        assert_eq!(budget.run(|| 7), Ok(7));
+        assert_eq!(budget.run(|_| 7), Ok(7));
     }
 
     #[test]
     fn slow_work_is_abandoned_at_the_deadline() {
         let budget = Budget::start(Duration::from_millis(20), None);
         let started = Instant::now();
-        let r = budget.run(|| std::thread::sleep(Duration::from_millis(300)));
+        let r = budget.run(|_| std::thread::sleep(Duration::from_millis(300)));
         assert_eq!(r, Err(Over::Timeout));
         assert!(started.elapsed() < Duration::from_millis(250));
     }
@@ -127,7 +154,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
             cancel.cancel();
         });
-        let r = budget.run(|| std::thread::sleep(Duration::from_millis(300)));
+        let r = budget.run(|_| std::thread::sleep(Duration::from_millis(300)));
         assert_eq!(r, Err(Over::Cancelled));
         let _ = canceller.join();
     }
@@ -135,7 +162,22 @@ mod tests {
     #[test]
     fn a_panic_is_a_failure_not_a_hang() {
         let budget = Budget::start(Duration::from_secs(5), None);
-        assert_eq!(budget.run(|| panic!("boom")), Err::<(), _>(Over::Failed));
+        assert_eq!(budget.run(|_| panic!("boom")), Err::<(), _>(Over::Failed));
+    }
+
+    #[test]
+    fn an_abandoned_worker_is_told() {
+        let budget = Budget::start(Duration::from_millis(20), None);
+        let (tx, rx) = mpsc::channel();
+        let r = budget.run(move |abandoned| {
+            let waited = Instant::now();
+            while !abandoned.is_set() && waited.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let _ = tx.send(abandoned.is_set());
+        });
+        assert_eq!(r, Err(Over::Timeout));
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(true));
     }
 
     #[test]

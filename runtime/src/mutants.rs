@@ -60,6 +60,9 @@ pub enum Mutant {
     DiskCacheUnauthenticated,
     /// Input parsing and schema validation run outside the call's deadline and cancel token.
     SchemaOutsideDeadline,
+    /// A validation the call stopped waiting for runs on to its end on its worker thread
+    /// (the reference runtime's behaviour before its validations could be stopped).
+    ValidationLeftRunning,
     /// A JSON array output is read as the result object by field order (`["hi"]`).
     OutputArrayAccepted,
     /// Every failed `output_write` replaces the recorded failure: the last one is reported.
@@ -129,6 +132,7 @@ impl Mutant {
         Mutant::PackageLinksFollowed,
         Mutant::DiskCacheUnauthenticated,
         Mutant::SchemaOutsideDeadline,
+        Mutant::ValidationLeftRunning,
         Mutant::OutputArrayAccepted,
         Mutant::FirstOutputFailureIsLast,
         Mutant::LoadCacheKeyedByPluginId,
@@ -174,6 +178,7 @@ impl Mutant {
             Mutant::PackageLinksFollowed => "package-links-followed",
             Mutant::DiskCacheUnauthenticated => "disk-cache-unauthenticated",
             Mutant::SchemaOutsideDeadline => "schema-outside-deadline",
+            Mutant::ValidationLeftRunning => "validation-left-running",
             Mutant::OutputArrayAccepted => "output-array-accepted",
             Mutant::FirstOutputFailureIsLast => "first-output-failure-is-last",
             Mutant::LoadCacheKeyedByPluginId => "load-cache-keyed-by-plugin-id",

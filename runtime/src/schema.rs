@@ -9,12 +9,19 @@
 //! it matches in time linear in the text, and refuses the look-around and back-references with
 //! which a backtracking engine can be made to take exponential time.
 //!
+//! A validation the call has stopped waiting for (its deadline passed or it was cancelled) is
+//! not left to finish: every subschema is compiled with one more keyword, [`STOP_KEYWORD`],
+//! which fails once the worker's [`Abandoned`] flag is set, so the validator ends at its next
+//! subschema instead of spending the host's CPU for a result no one reads.
+//!
 //! [`schema_bound`]: crate::schema_bound
 
+use crate::budget::Abandoned;
 use crate::error::{Error, ErrorCode};
 use crate::schema_bound::{self, Cost};
-use jsonschema::{PatternOptions, Retrieve, Uri, Validator};
+use jsonschema::{Keyword, PatternOptions, Retrieve, Uri, ValidationError, Validator};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -28,6 +35,35 @@ const PATTERN_SIZE_LIMIT: usize = 256 * 1024;
 const INLINE_WORK: u64 = 64 * 1024;
 /// Inputs with `pattern`s validated on the caller's thread are at most this long.
 const INLINE_PATTERN_INPUT: usize = 4 * 1024;
+
+/// The keyword marked into every subschema. A schema that uses the name itself only gets this
+/// meaning for it, which accepts everything until a validation is abandoned.
+const STOP_KEYWORD: &str = "$toolcage-stop";
+
+thread_local! {
+    /// The flag of the validation running on this thread, if it runs on a budget worker.
+    static ABANDONED: RefCell<Option<Abandoned>> = const { RefCell::new(None) };
+}
+
+fn abandoned() -> bool {
+    ABANDONED.with_borrow(|flag| flag.as_ref().is_some_and(Abandoned::is_set))
+}
+
+/// [`STOP_KEYWORD`]'s meaning.
+struct Stop;
+
+impl<'i> Keyword<'i> for Stop {
+    fn validate(&self, _: &'i Value) -> Result<(), ValidationError<'i>> {
+        if abandoned() {
+            return Err(ValidationError::custom("the validation was abandoned"));
+        }
+        Ok(())
+    }
+
+    fn is_valid(&self, _: &'i Value) -> bool {
+        !abandoned()
+    }
+}
 
 #[derive(Default)]
 struct RefuseAll(Arc<AtomicBool>);
@@ -74,10 +110,13 @@ pub(crate) fn compile(tool: &str, schema: &Value) -> Result<InputSchema, Error> 
         }
     })?;
     let asked = Arc::new(AtomicBool::new(false));
+    let mut marked = schema.clone();
+    schema_bound::mark_subschemas(&mut marked, STOP_KEYWORD);
     let built = jsonschema::options()
         .with_retriever(RefuseAll(asked.clone()))
         .with_pattern_options(PatternOptions::regex().size_limit(PATTERN_SIZE_LIMIT))
-        .build(schema);
+        .with_keyword(STOP_KEYWORD, |_, _, _| Ok(Box::new(Stop)))
+        .build(&marked);
     let validator = built.map_err(|e| {
         if asked.load(Ordering::SeqCst) {
             refused("refers to an external resource; only references inside the schema are allowed")
@@ -92,11 +131,31 @@ pub(crate) fn compile(tool: &str, schema: &Value) -> Result<InputSchema, Error> 
     Ok(InputSchema { validator, cost })
 }
 
+/// [`check`] on a budget worker: it ends early, with an error no one reads, once `abandoned`
+/// is set.
+pub(crate) fn check_until(
+    validator: &Validator,
+    input: &Value,
+    abandoned: Abandoned,
+) -> Result<(), Error> {
+    ABANDONED.set(Some(abandoned));
+    let checked = check(validator, input);
+    ABANDONED.set(None);
+    checked
+}
+
 pub(crate) fn check(validator: &Validator, input: &Value) -> Result<(), Error> {
     // The boolean answer is cheaper (it stops at the first failure and caches $ref results);
     // errors are collected only for an input that fails.
     if validator.is_valid(input) {
         return Ok(());
+    }
+    if abandoned() {
+        // The call has already answered; this value is dropped unread.
+        return Err(Error::new(
+            ErrorCode::InputSchemaMismatch,
+            "the input validation was abandoned",
+        ));
     }
     let errors: Vec<_> = validator.iter_errors(input).take(REPORTED_ERRORS).collect();
     let paths: Vec<String> = errors
@@ -183,5 +242,58 @@ mod tests {
     fn messages_do_not_quote_the_schema() {
         let e = compile("t", &json!({"type": "SCHEMA-TEXT"})).err().unwrap();
         assert!(!e.message().contains("SCHEMA-TEXT"), "{}", e.message());
+    }
+
+    /// 1022 subschemas per item, 256 of them an `enum` of 1025 values that 0 matches last: about
+    /// 30 s of validation for 32767 items in an optimised build, within section 2.3's bound.
+    fn slow_schema() -> Value {
+        let mut defs = serde_json::Map::new();
+        for level in 0..8 {
+            let next = format!("#/$defs/d{}", level + 1);
+            defs.insert(
+                format!("d{level}"),
+                json!({"allOf": [{"$ref": next}, {"$ref": next}]}),
+            );
+        }
+        let mut values: Vec<Value> = (0..1024).map(|i| json!(format!("s{i}"))).collect();
+        values.push(json!(0));
+        defs.insert("d8".into(), json!({ "enum": values }));
+        json!({"type": "array", "items": {"$ref": "#/$defs/d0"}, "$defs": defs})
+    }
+
+    #[test]
+    fn an_abandoned_validation_ends_at_its_next_subschema() {
+        let schema = Arc::new(compile("t", &slow_schema()).unwrap());
+        let input = Value::Array(vec![json!(0); 32767]);
+        let budget = crate::budget::Budget::start(std::time::Duration::from_millis(20), None);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let started = std::time::Instant::now();
+        let worker = Arc::clone(&schema);
+        let waited = budget.run(move |abandoned| {
+            let checked = check_until(&worker.validator, &input, abandoned);
+            let _ = tx.send((checked.is_ok(), std::time::Instant::now()));
+        });
+        assert_eq!(waited, Err(crate::budget::Over::Timeout));
+        let (valid, ended) = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the abandoned validation ran on");
+        assert!(!valid, "an abandoned validation reports nothing valid");
+        assert!(
+            ended.duration_since(started) < std::time::Duration::from_secs(5),
+            "the validation ended {:?} after it started",
+            ended.duration_since(started)
+        );
+    }
+
+    #[test]
+    fn the_stop_keyword_changes_no_verdict() {
+        let schema = compile("t", &slow_schema()).unwrap();
+        assert!(check(&schema.validator, &json!([0, 0])).is_ok());
+        assert!(check(&schema.validator, &json!([0, 1])).is_err());
+        assert!(check_until(&schema.validator, &json!([0, 0]), Abandoned::default()).is_ok());
+        // A schema using the keyword's name itself: the name gets the stop meaning, nothing else.
+        let own = compile("t", &json!({"$toolcage-stop": false, "const": {"a": {}}})).unwrap();
+        assert!(check(&own.validator, &json!({"a": {}})).is_ok());
+        assert!(check(&own.validator, &json!({"a": {"$toolcage-stop": true}})).is_err());
     }
 }

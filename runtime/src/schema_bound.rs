@@ -105,6 +105,62 @@ pub(crate) fn analyse(root: &Value) -> Result<Cost, Refusal> {
     })
 }
 
+/// Keywords whose value is one subschema (`items` too when it is not an array).
+const ONE_SUBSCHEMA: &[&str] = &[
+    "not",
+    "if",
+    "then",
+    "else",
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "items",
+    "additionalItems",
+    "contains",
+    "unevaluatedItems",
+];
+/// Keywords whose value is an array of subschemas.
+const SUBSCHEMA_LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+/// Keywords whose value is an object whose members are subschemas (the non-schema members of
+/// `dependencies`, arrays of names, are not objects and are passed over).
+const SUBSCHEMA_MAP: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "dependentSchemas",
+    "dependencies",
+    "$defs",
+    "definitions",
+];
+
+/// Adds `keyword: true` to every object in a schema position of `root` (the root, every
+/// applicator's subschemas and every definition), and to nothing else: not to `const`,
+/// `enum`, `default` or `examples` values, nor to a `properties` map itself, so what the
+/// schema accepts does not change unless `keyword` is given a meaning. Without recursion: the
+/// schema is untrusted (it is bounded to 64 levels before this runs, but need not be).
+pub(crate) fn mark_subschemas(root: &mut Value, keyword: &str) {
+    let mut stack = vec![root];
+    while let Some(value) = stack.pop() {
+        let Value::Object(map) = value else {
+            continue;
+        };
+        map.insert(keyword.to_owned(), Value::Bool(true));
+        for (key, child) in map.iter_mut() {
+            let key = key.as_str();
+            if child.is_object() && ONE_SUBSCHEMA.contains(&key) {
+                stack.push(child);
+                continue;
+            }
+            match child {
+                Value::Array(items) if SUBSCHEMA_LIST.contains(&key) => stack.extend(items),
+                Value::Object(members) if SUBSCHEMA_MAP.contains(&key) => {
+                    stack.extend(members.values_mut());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 #[derive(Default, Clone)]
 struct Node {
     /// Applied to the same input value.
@@ -496,5 +552,72 @@ mod tests {
                 .patterns
         );
         assert!(!analyse(&json!({"type":"string"})).unwrap().patterns);
+    }
+
+    #[test]
+    fn every_schema_position_is_marked_and_nothing_else() {
+        let mut schema = json!({
+            "$defs": {"d": {"type": "integer"}},
+            "definitions": {"e": {}},
+            "properties": {"p": {"const": {"not": {}}}},
+            "patternProperties": {"^x": {}},
+            "additionalProperties": {},
+            "propertyNames": {},
+            "dependentSchemas": {"p": {}},
+            "dependencies": {"a": ["b"], "c": {}},
+            "allOf": [{}], "anyOf": [{}], "oneOf": [{}],
+            "not": {"enum": [{"items": {}}]},
+            "if": {}, "then": {}, "else": {},
+            "prefixItems": [{}],
+            "items": {"default": {"allOf": [{}]}},
+            "additionalItems": {}, "contains": {}, "unevaluatedItems": {},
+            "unevaluatedProperties": {},
+            "examples": [{"not": {}}],
+            "x-unknown": {"not": {}}
+        });
+        mark_subschemas(&mut schema, "m");
+        let mut tuple = json!({"items": [{}, true]});
+        mark_subschemas(&mut tuple, "m");
+        let marked = |v: &Value| v.get("m") == Some(&Value::Bool(true));
+        for pointer in [
+            "",
+            "/$defs/d",
+            "/definitions/e",
+            "/properties/p",
+            "/patternProperties/^x",
+            "/additionalProperties",
+            "/propertyNames",
+            "/dependentSchemas/p",
+            "/dependencies/c",
+            "/allOf/0",
+            "/anyOf/0",
+            "/oneOf/0",
+            "/not",
+            "/if",
+            "/then",
+            "/else",
+            "/prefixItems/0",
+            "/items",
+            "/additionalItems",
+            "/contains",
+            "/unevaluatedItems",
+            "/unevaluatedProperties",
+        ] {
+            assert!(marked(schema.pointer(pointer).unwrap()), "{pointer}");
+        }
+        assert!(marked(tuple.pointer("/items/0").unwrap()));
+        assert_eq!(tuple.pointer("/items/1"), Some(&json!(true)));
+        // Data and unknown keywords are left as they are.
+        for (pointer, value) in [
+            ("/properties/p/const", json!({"not": {}})),
+            ("/not/enum", json!([{"items": {}}])),
+            ("/items/default", json!({"allOf": [{}]})),
+            ("/examples", json!([{"not": {}}])),
+            ("/x-unknown", json!({"not": {}})),
+            ("/dependencies/a", json!(["b"])),
+        ] {
+            assert_eq!(schema.pointer(pointer), Some(&value), "{pointer}");
+        }
+        assert!(schema.get("properties").unwrap().get("m").is_none());
     }
 }

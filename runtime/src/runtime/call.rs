@@ -5,7 +5,7 @@ use super::classify::classify;
 use super::config::CallOptions;
 use super::load::Plugin;
 use super::{Guest, Runtime};
-use crate::budget::{Budget, Over};
+use crate::budget::{Abandoned, Budget, Over};
 use crate::cancel::CancelToken;
 use crate::component;
 use crate::error::{Error, ErrorCode};
@@ -81,7 +81,7 @@ impl Plugin {
         if self.inner.fueled.get().is_none() {
             let plugin = self.clone();
             budget
-                .run(move || plugin.fueled().map(|_| ()))
+                .run(move |_| plugin.fueled().map(|_| ()))
                 .map_err(|over| over_error(over, limits))??;
         }
         self.fueled()
@@ -120,7 +120,7 @@ impl Plugin {
         };
         let schema = &self.inner.tools[index].schema;
         if schema.inline(input.len()) || runtime.mutant(Mutant::SchemaOutsideDeadline) {
-            let checked = parse_and_validate(schema, input, skip_schema);
+            let checked = parse_and_validate(schema, input, skip_schema, None);
             if runtime.mutant(Mutant::SchemaOutsideDeadline) {
                 return checked;
             }
@@ -129,8 +129,12 @@ impl Plugin {
         }
         let tools = self.inner.tools.clone();
         let input = input.to_owned();
+        let left_running = runtime.mutant(Mutant::ValidationLeftRunning);
         budget
-            .run(move || parse_and_validate(&tools[index].schema, &input, skip_schema))
+            .run(move |abandoned| {
+                let abandoned = (!left_running).then_some(abandoned);
+                parse_and_validate(&tools[index].schema, &input, skip_schema, abandoned)
+            })
             .map_err(|over| over_error(over, limits))?
     }
 
@@ -552,7 +556,14 @@ pub(super) fn over_error(over: Over, limits: &Limits) -> Error {
 }
 
 /// Input syntax, then the tool's schema: the part of a call that runs before any guest code.
-fn parse_and_validate(schema: &InputSchema, input: &str, skip_schema: bool) -> Result<(), Error> {
+/// `abandoned` is the worker's flag when this runs on one (the validation then ends early once
+/// the call stops waiting), `None` on the caller's thread.
+fn parse_and_validate(
+    schema: &InputSchema,
+    input: &str,
+    skip_schema: bool,
+    abandoned: Option<Abandoned>,
+) -> Result<(), Error> {
     let value: serde_json::Value = serde_json::from_str(input).map_err(|e| {
         Error::new(
             ErrorCode::InputMalformed,
@@ -562,5 +573,8 @@ fn parse_and_validate(schema: &InputSchema, input: &str, skip_schema: bool) -> R
     if skip_schema {
         return Ok(());
     }
-    schema::check(&schema.validator, &value)
+    match abandoned {
+        Some(abandoned) => schema::check_until(&schema.validator, &value, abandoned),
+        None => schema::check(&schema.validator, &value),
+    }
 }
