@@ -75,8 +75,37 @@ pub fn call(engine: &Engine, pre: &InstancePre<State>, input: &[u8]) -> Vec<u8> 
     store.into_data().output
 }
 
-/// A pooled engine with the same pool shape as the reference runtime's, so the difference
-/// between the two rows is the runtime's own work.
+/// An engine pooled the way the reference runtime's is (64 slots, one memory and table per
+/// module, components drawing on the same slots), so the difference between a floor row and
+/// the runtime's row is the runtime's own work.
+fn pooled_engine(tuning: PoolTuning) -> wasmtime::Result<Engine> {
+    let slots = 64;
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_core_instances(slots)
+        .total_memories(slots)
+        .total_tables(slots)
+        .max_memories_per_module(1)
+        .max_tables_per_module(1)
+        .total_component_instances(slots)
+        .max_memory_size(1 << 32)
+        .table_elements(1 << 16)
+        .max_core_instance_size(16 << 20);
+    if tuning.keep_resident > 0 {
+        pool.linear_memory_keep_resident(tuning.keep_resident)
+            .table_keep_resident(tuning.keep_resident);
+    }
+    if tuning.pagemap_scan {
+        pool.pagemap_scan(wasmtime::Enabled::Yes);
+    }
+    if tuning.decommit_batch > 1 {
+        pool.decommit_batch_size(tuning.decommit_batch);
+    }
+    let mut config = Config::new();
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    Engine::new(&config)
+}
+
+/// The core echo on the pooled engine, pre-linked.
 pub struct Floor {
     engine: Engine,
     pre: InstancePre<State>,
@@ -99,29 +128,7 @@ impl Floor {
     }
 
     pub fn tuned(wasm: &[u8], tuning: PoolTuning) -> wasmtime::Result<Floor> {
-        let slots = 64;
-        let mut pool = PoolingAllocationConfig::default();
-        pool.total_core_instances(slots)
-            .total_memories(slots)
-            .total_tables(slots)
-            .max_memories_per_module(1)
-            .max_tables_per_module(1)
-            .max_memory_size(1 << 32)
-            .table_elements(1 << 16)
-            .max_core_instance_size(16 << 20);
-        if tuning.keep_resident > 0 {
-            pool.linear_memory_keep_resident(tuning.keep_resident)
-                .table_keep_resident(tuning.keep_resident);
-        }
-        if tuning.pagemap_scan {
-            pool.pagemap_scan(wasmtime::Enabled::Yes);
-        }
-        if tuning.decommit_batch > 1 {
-            pool.decommit_batch_size(tuning.decommit_batch);
-        }
-        let mut config = Config::new();
-        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        let engine = Engine::new(&config)?;
+        let engine = pooled_engine(tuning)?;
         let module = Module::new(&engine, wasm)?;
         let mut linker = Linker::new(&engine);
         link(&mut linker)?;
@@ -131,5 +138,32 @@ impl Floor {
 
     pub fn call(&self, input: &[u8]) -> Vec<u8> {
         call(&self.engine, &self.pre, input)
+    }
+}
+
+/// The component floor: the component echo (world `yoi:plugin/tool@1.0.0`) on the same pooled
+/// engine, instantiated per call with nothing linked, its `call` export given the tool name
+/// and the input and its string lifted. What a component call costs before any sandbox policy.
+pub struct ComponentFloor {
+    engine: Engine,
+    pre: wasmtime::component::InstancePre<()>,
+}
+
+impl ComponentFloor {
+    pub fn new(wasm: &[u8]) -> wasmtime::Result<ComponentFloor> {
+        let engine = pooled_engine(PoolTuning::default())?;
+        let component = wasmtime::component::Component::new(&engine, wasm)?;
+        let pre = wasmtime::component::Linker::new(&engine).instantiate_pre(&component)?;
+        Ok(ComponentFloor { engine, pre })
+    }
+
+    pub fn call(&self, tool: &str, input: &str) -> String {
+        let mut store = Store::new(&self.engine, ());
+        let instance = self.pre.instantiate(&mut store).expect("instantiate");
+        let call = instance
+            .get_typed_func::<(&str, &str), (String,)>(&mut store, "call")
+            .expect("the echo component exports call");
+        let (output,) = call.call(&mut store, (tool, input)).expect("echo call");
+        output
     }
 }

@@ -58,6 +58,11 @@ pub fn yoi_echo_large(variant: Option<u32>, funcs: u32) -> String {
     wat
 }
 
+/// Echo for the component profile (world `yoi:plugin/tool@1.0.0`): `call` hands back the
+/// `input-json` string the host lowered into its memory through `realloc`. The corpus's own
+/// `component.echo` guest (its `;;!` header is a WAT comment).
+pub const COMPONENT_ECHO: &str = include_str!("../../corpus/component/echo.wat");
+
 /// A guest that spins without touching the host: only the epoch check can stop it.
 pub const SPIN: &str = r#"(module
   (memory (export "memory") 1)
@@ -114,15 +119,35 @@ impl Package {
 
 /// A package holding `wat` as its module and one tool, `tool`, taking any JSON object.
 pub fn package(wat: &str, tool: &str) -> Package {
+    packaged(
+        "kind = \"wasm\"\nentry = \"plugin.wasm\"\nabi = \"yoi-plugin-wasm-1\"",
+        "plugin.wasm",
+        wat,
+        tool,
+    )
+}
+
+/// A component-profile package holding the component `wat` and one tool, `tool`.
+pub fn component_package(wat: &str, tool: &str) -> Package {
+    packaged(
+        "kind = \"wasm-component\"\ncomponent = \"plugin.component.wasm\"\n\
+         world = \"yoi:plugin/tool@1.0.0\"",
+        "plugin.component.wasm",
+        wat,
+        tool,
+    )
+}
+
+fn packaged(runtime_table: &str, file: &str, wat: &str, tool: &str) -> Package {
     let dir = tempfile::tempdir().expect("tempdir");
     let manifest = format!(
         "schema_version = 1\nid = \"bench.plugin\"\nname = \"Bench\"\nversion = \"1.0.0\"\n\
-         description = \"a benchmark plugin\"\n\n[runtime]\nkind = \"wasm\"\n\
-         entry = \"plugin.wasm\"\nabi = \"yoi-plugin-wasm-1\"\n\n[[tools]]\nname = \"{tool}\"\n\
+         description = \"a benchmark plugin\"\n\n[runtime]\n{runtime_table}\n\n\
+         [[tools]]\nname = \"{tool}\"\n\
          description = \"bench\"\ninput_schema = {{ type = \"object\" }}\n"
     );
     std::fs::write(dir.path().join("plugin.toml"), manifest).expect("write manifest");
-    std::fs::write(dir.path().join("plugin.wasm"), wasm(wat)).expect("write module");
+    std::fs::write(dir.path().join(file), wasm(wat)).expect("write module");
     let digest = digest_of(dir.path());
     Package { dir, digest }
 }

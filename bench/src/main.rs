@@ -130,9 +130,17 @@ fn echo_rows(report: &mut Report, plan: &Plan, input: &str) {
     let wasmtime = peers::WasmtimePerCall::new(&yoi).expect("wasmtime per call");
     let wasmi = peers::WasmiPerCall::new(&yoi).expect("wasmi");
     let extism = peers::Extism::new(&guests::wasm(guests::EXTISM_ECHO)).expect("extism");
+    let (_component_package, component) = ours::component_echo_plugin(&runtime, input);
+    let component_floor = floor::ComponentFloor::new(&guests::wasm(guests::COMPONENT_ECHO))
+        .expect("component floor engine");
     let bytes = input.as_bytes();
     // Every peer must really echo before its time means anything.
     assert_eq!(floor.call(bytes), bytes, "floor echo");
+    assert_eq!(
+        component_floor.call("echo", input),
+        input,
+        "component floor echo"
+    );
     assert_eq!(wasmtime.call(bytes), bytes, "wasmtime echo");
     assert_eq!(wasmi.call(bytes), bytes, "wasmi echo");
     assert_eq!(extism.call_reused(bytes), bytes, "extism reused echo");
@@ -151,10 +159,13 @@ fn echo_rows(report: &mut Report, plan: &Plan, input: &str) {
             (plan.wasmi_compile, &|| drop(wasmi.call(bytes))),
             (plan.fast, &|| drop(extism.call_reused(bytes))),
             (plan.extism_new, &|| drop(extism.call_new_plugin(bytes))),
+            (plan.fast, &|| drop(ours::echo(&component, input))),
+            (plan.fast, &|| drop(component_floor.call("echo", input))),
         ],
     );
     let ours = &s[0];
     report.echo(ours, &s[1]);
+    report.component_echo(&s[6], &s[1], &s[7]);
     for (id, metric, peer, times) in [
         (
             "wasmtime_compile",

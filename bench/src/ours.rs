@@ -23,7 +23,16 @@ pub fn echo(plugin: &Plugin, input: &str) -> toolcage_runtime::ToolOutput {
 
 /// The echo plugin, loaded and checked to return the input it was given.
 pub fn echo_plugin(runtime: &Runtime, wat: &str, input: &str) -> (Package, Plugin) {
-    let package = guests::package(wat, "echo");
+    loaded_echo(runtime, guests::package(wat, "echo"), input)
+}
+
+/// The component echo plugin (component profile), loaded and checked the same way.
+pub fn component_echo_plugin(runtime: &Runtime, input: &str) -> (Package, Plugin) {
+    let package = guests::component_package(guests::COMPONENT_ECHO, "echo");
+    loaded_echo(runtime, package, input)
+}
+
+fn loaded_echo(runtime: &Runtime, package: Package, input: &str) -> (Package, Plugin) {
     let plugin = runtime
         .load(package.path(), Some(&package.digest))
         .unwrap_or_else(|e| panic!("load echo: {}: {}", e.code(), e.message()));

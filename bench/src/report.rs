@@ -117,6 +117,41 @@ impl Report {
         });
     }
 
+    /// The component-profile echo: judged against the same floor and target as the core echo
+    /// (a host picks the profile, not the budget), and shown beside bare wasmtime's own
+    /// component call, so the runtime's share and the component model's share can be told apart.
+    pub fn component_echo(&mut self, ours: &Samples, floor: &Samples, component_floor: &Samples) {
+        self.samples("component_echo", ours);
+        self.samples("component_floor", component_floor);
+        let ratio = ns(ours.median()) / ns(floor.median());
+        self.rows.push(Row {
+            id: "component_echo",
+            metric: "Warm echo call, 1 KiB, component profile, reference runtime (median / p99)"
+                .into(),
+            value: format!("{} / {}", human(ours.median()), human(ours.p99())),
+            target: "≤ 2× floor".into(),
+            ratio: Some(ratio),
+            ratio_unit: "× floor",
+            met: Some(ratio <= 2.0),
+        });
+        let own = ns(ours.median()) / ns(component_floor.median());
+        self.rows.push(Row {
+            id: "component_floor",
+            metric: "Component floor: bare wasmtime 48 component call, pooled InstancePre \
+                     (median / p99; ratio: component echo over it)"
+                .into(),
+            value: format!(
+                "{} / {}",
+                human(component_floor.median()),
+                human(component_floor.p99())
+            ),
+            target: "—".into(),
+            ratio: Some(own),
+            ratio_unit: "× component floor",
+            met: None,
+        });
+    }
+
     /// A peer whose median must be at least `times` the reference runtime's echo median
     /// (`None`: shown for information, without a target).
     pub fn faster_than(
