@@ -88,8 +88,8 @@ const MAX_WORKERS: usize = 64;
 const POLL: Duration = Duration::from_millis(2);
 
 /// Validating an input is host work of the call (SPEC §2.3, §6): it runs on a worker the call
-/// waits for only within its deadline and until cancelled. jsonschema cannot be interrupted, so
-/// an abandoned worker finishes on its own; its work is bounded by the schema checks at load.
+/// waits for only within its deadline and until cancelled. An abandoned worker is not stopped
+/// here: it ends with the adapter process, which exits right after its answer (README).
 fn validate_within(
     tool: &Tool,
     value: serde_json::Value,
