@@ -728,10 +728,8 @@ class _Refused(Exception):
 
 def backtracking_construct(pattern):
     """The first construct of `pattern` that needs a backtracking matcher (SPEC section 2.3):
-    a look-behind, a negative look-ahead, a back-reference, or a positive look-ahead other than
-    a run of `(?=...)` groups right after a leading `^`. None when the pattern has none."""
-    leading_end = 1 if pattern.startswith("^") else -1
-    stack = []  # for each open group: whether it is an allowed leading look-ahead
+    a look-behind, a look-ahead (a run of `(?=...)` groups after a leading `^` included), or a
+    back-reference. None when the pattern has none."""
     i, n, class_depth = 0, len(pattern), 0
     while i < n:
         c = pattern[i]
@@ -763,14 +761,7 @@ def backtracking_construct(pattern):
             if head.startswith("(?!"):
                 return "a negative look-ahead"
             if head.startswith("(?="):
-                if i != leading_end:
-                    return "a look-ahead that is not right after a leading ^"
-                stack.append(True)
-            else:
-                stack.append(False)
-        elif c == ")" and stack:
-            if stack.pop():
-                leading_end = i + 1
+                return "a look-ahead"
         i += 1
     return None
 

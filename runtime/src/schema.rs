@@ -19,6 +19,7 @@
 use crate::budget::Abandoned;
 use crate::error::{Error, ErrorCode};
 use crate::schema_bound::{self, Cost};
+use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Keyword, PatternOptions, Retrieve, Uri, ValidationError, Validator};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -121,11 +122,17 @@ pub(crate) fn compile(tool: &str, schema: &Value) -> Result<InputSchema, Error> 
         if asked.load(Ordering::SeqCst) {
             refused("refers to an external resource; only references inside the schema are allowed")
                 .with("reason", "external_ref")
+        } else if matches!(e.kind(), ValidationErrorKind::Format { format } if format == "regex")
+        {
+            // A `pattern` (or `patternProperties` key) outside the linear-time syntax: look-around,
+            // back-references, or no regular expression at all (section 2.3).
+            refused("uses a pattern this runtime does not run: look-around and back-references need a backtracking matcher")
+                .with("reason", "unbounded")
+                .with("cause", e.to_string())
         } else {
             // The compiler's text quotes the schema (package text): it goes to details only,
             // sanitized and bounded there.
-            refused("is not a valid JSON Schema (or uses a pattern this runtime does not run)")
-                .with("cause", e.to_string())
+            refused("is not a valid JSON Schema").with("cause", e.to_string())
         }
     })?;
     Ok(InputSchema { validator, cost })
@@ -227,10 +234,14 @@ mod tests {
             let r = compile("t", &json!({"type": "string", "pattern": p}));
             assert!(
                 r.as_ref()
-                    .is_err_and(|e| e.code() == ErrorCode::ManifestInvalid),
-                "{p} was accepted"
+                    .is_err_and(|e| e.code() == ErrorCode::ManifestInvalid
+                        && e.details()["reason"] == "unbounded"),
+                "{p} was accepted, or refused without reason unbounded"
             );
         }
+        // In `patternProperties` keys too.
+        let keyed = compile("t", &json!({"patternProperties": {"(?<=a)b": {}}}));
+        assert!(keyed.is_err_and(|e| e.details()["reason"] == "unbounded"));
         let Ok(s) = compile("t", &json!({"type": "string", "pattern": "^(a+)+$"})) else {
             panic!("a linear pattern")
         };
