@@ -296,8 +296,16 @@ impl ResourceLimiter for HostState {
         &mut self,
         current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        // As for memories, past the module's own declared maximum a grow fails as WebAssembly
+        // says (-1). A pooled table without a declared maximum (or declaring the ceiling itself)
+        // reports its slot, the ceiling; growth past that is past the cap too.
+        if maximum.is_some_and(|max| max < crate::engine::TABLE_CEILING && desired > max)
+            && !self.mutant(crate::mutants::Mutant::TableDeclaredMaxIsLimit)
+        {
+            return Ok(false);
+        }
         // As for memories: every table of the store counts toward one cap.
         let total = self
             .table_total

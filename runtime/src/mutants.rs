@@ -39,6 +39,9 @@ pub enum Mutant {
     NoMemoryLimit,
     /// The table cap is not enforced.
     NoTableLimit,
+    /// A `table.grow` past the table's own declared maximum fails the call with
+    /// `table_limit` instead of returning -1 (the reference runtime before MEM-05 covered tables).
+    TableDeclaredMaxIsLimit,
     /// One instance per plugin is reused between calls.
     InstanceReused,
     /// A trap after a successful output write is reported as success.
@@ -123,6 +126,7 @@ impl Mutant {
         Mutant::NoInputSchema,
         Mutant::NoMemoryLimit,
         Mutant::NoTableLimit,
+        Mutant::TableDeclaredMaxIsLimit,
         Mutant::InstanceReused,
         Mutant::TrapAfterOutputIsSuccess,
         Mutant::TimeoutCancelSwapped,
@@ -169,6 +173,7 @@ impl Mutant {
             Mutant::NoInputSchema => "no-input-schema",
             Mutant::NoMemoryLimit => "no-memory-limit",
             Mutant::NoTableLimit => "no-table-limit",
+            Mutant::TableDeclaredMaxIsLimit => "table-declared-max-is-limit",
             Mutant::InstanceReused => "instance-reused",
             Mutant::TrapAfterOutputIsSuccess => "trap-after-output-is-success",
             Mutant::TimeoutCancelSwapped => "timeout-cancel-swapped",
