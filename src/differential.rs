@@ -25,9 +25,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use toolcage_kit::{
-    universal_checks, AdapterFailure, Call, ConformanceRuntime, Expectations, ExpectedOutcome,
-    LimitOverrides, Outcome, ProcessRuntime, Profile, Request, Response, RuntimeInfo, Status,
-    Suite, DEFAULT_MESSAGE_BYTES, PROTOCOL_VERSION,
+    truncate, universal_checks, AdapterFailure, Call, ConformanceRuntime, Expectations,
+    ExpectedOutcome, LimitOverrides, Outcome, ProcessRuntime, Profile, Request, Response,
+    RuntimeInfo, Status, Suite, DEFAULT_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
 
 use crate::fuzz::{self, Family, Generated};
@@ -215,7 +215,7 @@ impl fmt::Display for DiffReport {
             tally_lines(f, &adapter.name, &adapter.tally)?;
             let shown = 50;
             for finding in adapter.findings.iter().take(shown) {
-                let what = tail(&finding.what, 1200);
+                let what = truncate(&finding.what, 1200);
                 writeln!(
                     f,
                     "  FINDING seed {} ({}): {what}{}\n    rerun: cargo xtask fuzz --seed {} --count 1{}",
@@ -582,7 +582,7 @@ fn compare_batch(
                                 (_, Err(e)) => format!(
                                     "{e}{}",
                                     e.stderr()
-                                        .map(|s| format!(" (stderr: {})", tail(s, 300)))
+                                        .map(|s| format!(" (stderr: {})", truncate(s, 300)))
                                         .unwrap_or_default()
                                 ),
                                 (_, Ok(r)) => {
@@ -802,12 +802,12 @@ fn code(outcome: &Outcome) -> String {
 
 fn describe(outcome: &Outcome) -> String {
     match &outcome.status {
-        Status::Ok { output } => format!("ok {}", tail(&output.to_string(), 200)),
+        Status::Ok { output } => format!("ok {}", truncate(&output.to_string(), 200)),
         Status::Error { error } => format!(
             "{} {} ({})",
             error.code,
-            tail(&error.details.to_string(), 200),
-            tail(&error.message, 120)
+            truncate(&error.details.to_string(), 200),
+            truncate(&error.message, 120)
         ),
     }
 }
@@ -821,16 +821,4 @@ fn same_output(a: &Value, b: &Value) -> bool {
             .map(|m| m.len() - usize::from(m.contains_key("content")))
             == b.as_object()
                 .map(|m| m.len() - usize::from(m.contains_key("content")))
-}
-
-/// At most `max` bytes of `text`, cut on a character boundary.
-fn tail(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }

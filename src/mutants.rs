@@ -298,15 +298,14 @@ impl Matrix {
     }
 }
 
+/// `text` cut to `max` bytes, with `...` when something was cut.
 fn truncate(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_string();
+    let kept = toolcage_kit::truncate(text, max);
+    if kept.len() < text.len() {
+        format!("{kept}...")
+    } else {
+        kept.to_owned()
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &text[..end])
 }
 
 /// Runs the selected cases of `suite` against the reference runtime (if asked) and every mutant

@@ -448,6 +448,19 @@ def package_digest(files, read):
     return "sha256:" + digest.hexdigest(), contents
 
 
+def check_module_file(files, entry, module_cap):
+    """The module runtime.entry names is one of the package's files (`files`: path to size) and
+    within the module cap; the same checks for a directory and for an archive."""
+    if entry not in files:
+        raise CageError("module_missing",
+                        "the module named by runtime.entry does not exist in the package",
+                        entry=entry)
+    if files[entry] > module_cap:
+        raise CageError("module_too_large",
+                        f"the module is {files[entry]} bytes, over the {module_cap}-byte cap",
+                        module_bytes=files[entry], limit=module_cap)
+
+
 def read_package(root, module_cap):
     """Reads, checks and hashes a package; returns (manifest, digest, module bytes). The bytes
     returned are the bytes hashed: nothing is read twice."""
@@ -471,14 +484,7 @@ def read_package(root, module_cap):
 
     files = list_files(root)
     entry = manifest["entry"]
-    if entry not in files:
-        raise CageError("module_missing",
-                        "the module named by runtime.entry does not exist in the package",
-                        entry=entry)
-    if files[entry] > module_cap:
-        raise CageError("module_too_large",
-                        f"the module is {files[entry]} bytes, over the {module_cap}-byte cap",
-                        module_bytes=files[entry], limit=module_cap)
+    check_module_file(files, entry, module_cap)
 
     def read(path, length):
         if path == "plugin.toml":
@@ -691,14 +697,7 @@ def read_archive(fd, size, module_cap):
     manifest = parse_manifest(text)
     entry = manifest["entry"]
     files = {p: e - s for p, (k, s, e) in by_path.items() if k == "file"}
-    if entry not in files:
-        raise CageError("module_missing",
-                        "the module named by runtime.entry does not exist in the package",
-                        entry=entry)
-    if files[entry] > module_cap:
-        raise CageError("module_too_large",
-                        f"the module is {files[entry]} bytes, over the {module_cap}-byte cap",
-                        module_bytes=files[entry], limit=module_cap)
+    check_module_file(files, entry, module_cap)
     digest, contents = package_digest(
         files, lambda path, length: bytes(data[by_path[path][1]:by_path[path][2]]))
     return manifest, digest, contents[entry]

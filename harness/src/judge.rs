@@ -527,7 +527,9 @@ fn describe_status(status: &Status) -> String {
     }
 }
 
-fn truncate(text: &str, max: usize) -> &str {
+/// At most `max` bytes of `text`, cut on a character boundary: for quoting what a runtime said
+/// in a report line.
+pub fn truncate(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }

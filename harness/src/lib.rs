@@ -42,7 +42,7 @@ pub use disk_cache::{forge_entry, CacheAttack, PLANTED_SUMMARY};
 pub use error::{KitError, KitErrors};
 pub use harness::Harness;
 pub use judge::{
-    judge, judge_stopped, judge_time, time_bound, universal_checks, Calibration, Failure,
+    judge, judge_stopped, judge_time, time_bound, truncate, universal_checks, Calibration, Failure,
     FailureKind, Verdict, TIME_SLACK_PER_CALL,
 };
 pub use package::{build as build_package, package_digest, BuiltPackage};
