@@ -34,7 +34,7 @@ fn spec_error_table_matches_the_runtime() {
         .collect();
     assert_eq!(
         rows, kit_rows,
-        "docs/SPEC.md and harness/src/vocab.rs disagree"
+        "docs/SPEC.md and harness/src/model/vocab.rs disagree"
     );
 }
 

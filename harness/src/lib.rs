@@ -15,42 +15,40 @@
 //! are [`KitError`]s and fail the run too.
 #![deny(missing_docs)]
 
-mod archive;
-mod case;
-mod corpus;
-mod declared;
-mod disk_cache;
-mod error;
-mod escape;
-mod harness;
+// The kit is a stack without circles; each layer imports only the layers below it, and its
+// `mod.rs` says what it owns: `model` (1, the case model) < `package` (2, a case's package on
+// disk) < `runtime` (3, the runtimes under test) < `judge` (4, verdicts) < `runner` (5) <
+// `report` (6). The public API is the re-exports below, wherever a name lives.
 mod judge;
-mod liveness;
+mod model;
 mod package;
-mod process;
-mod protocol;
 pub mod report;
 mod runner;
 mod runtime;
-mod timing;
-mod vocab;
 
-pub use archive::{write_case_zip, zip_package, ZipEntrySpec, ZipError, ZipSpec, PACKAGE_ZIP};
-pub use case::{header_text, parse_case, Case, Expectation, ExpectedOutcome, PackageSpec};
-pub use corpus::{Expectations, Guarantee, Suite};
-pub use declared::{Evidence, FixedLimit, EVIDENCE};
-pub use disk_cache::{forge_entry, CacheAttack, PLANTED_SUMMARY};
-pub use error::{KitError, KitErrors};
-pub use harness::Harness;
-pub use judge::{
-    judge, judge_stopped, judge_time, time_bound, truncate, universal_checks, Calibration, Failure,
-    FailureKind, Verdict, TIME_SLACK_PER_CALL,
-};
-pub use package::{build as build_package, package_digest, BuiltPackage};
-pub use process::{ProcessRuntime, STDERR_CAP, STDOUT_CAP};
-pub use protocol::{
+pub use judge::answer::{judge, judge_stopped};
+pub use judge::declared::{Evidence, FixedLimit, EVIDENCE};
+pub use judge::time::{judge_time, time_bound, Calibration, TIME_SLACK_PER_CALL};
+pub use judge::universal::{truncate, universal_checks};
+pub use judge::verdict::{Failure, FailureKind, Verdict};
+pub use model::case::{Case, Expectation, ExpectedOutcome};
+pub use model::corpus::{Expectations, Guarantee, Suite};
+pub use model::error::{KitError, KitErrors};
+pub use model::header::{header_text, parse_case};
+pub use model::protocol::{
     Call, Configurable, DeclaredLimit, ErrorBody, LimitOverrides, Outcome, Profile, Request,
     Response, RuntimeInfo, Status, PROTOCOL_VERSION,
 };
-pub use runner::{describe, run_case, run_suite, select, CaseResult, RunOptions, RunReport};
-pub use runtime::{AdapterFailure, ConformanceRuntime};
-pub use vocab::{lookup as lookup_code, CodeInfo, DEFAULT_MESSAGE_BYTES, TRAP_KINDS, VOCABULARY};
+pub use model::spec::{CacheAttack, PackageSpec, ZipEntrySpec, ZipSpec, PACKAGE_ZIP};
+pub use model::vocab::{
+    lookup as lookup_code, CodeInfo, DEFAULT_MESSAGE_BYTES, TRAP_KINDS, VOCABULARY,
+};
+pub use package::archive::{write_case_zip, zip_package, ZipError};
+pub use package::build::{build as build_package, BuiltPackage};
+pub use package::digest::package_digest;
+pub use runner::case::{describe, run_case, CaseResult};
+pub use runner::disk_cache::{forge_entry, PLANTED_SUMMARY};
+pub use runner::suite::{run_suite, select, RunOptions, RunReport};
+pub use runner::trials::Harness;
+pub use runtime::process::{ProcessRuntime, STDERR_CAP, STDOUT_CAP};
+pub use runtime::seam::{AdapterFailure, ConformanceRuntime};

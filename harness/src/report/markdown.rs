@@ -8,12 +8,12 @@
 
 use std::fmt::Write as _;
 
-use super::{counts, runtime_line, Counts, KIT_VERSION};
-use crate::judge::{Failure, FailureKind, Verdict};
-use crate::runner::RunReport;
+use super::summary::{counts, runtime_line, shell_word, Counts, KIT_VERSION};
+use crate::judge::verdict::{Failure, FailureKind, Verdict};
+use crate::runner::suite::RunReport;
 
 /// The Markdown report. `rerun` is the command prefix that reruns one case when followed by
-/// `--filter <id>`, as for [`super::console`].
+/// `--filter <id>`, as for [`crate::report::console`].
 pub fn markdown(report: &RunReport, rerun: &str) -> String {
     let mut out = String::new();
     let (areas, total) = counts(report);
@@ -81,7 +81,7 @@ pub fn markdown(report: &RunReport, rerun: &str) -> String {
             fence(
                 &mut out,
                 "sh",
-                &format!("{rerun} --filter {}", super::shell_word(&result.id)),
+                &format!("{rerun} --filter {}", shell_word(&result.id)),
             );
         }
     }
@@ -167,6 +167,6 @@ mod tests {
         );
         assert_eq!(inline("x`y\nz"), "x'y'z");
         assert_eq!(table_cell("a|b"), "a\\|b");
-        assert_eq!(super::super::shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("a b"), "'a b'");
     }
 }

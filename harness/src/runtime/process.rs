@@ -17,9 +17,10 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::escape::visible;
-use crate::protocol::{Request, Response, RuntimeInfo};
-use crate::runtime::{AdapterFailure, ConformanceRuntime};
+use super::escape::visible;
+use super::liveness::ChildWatch;
+use super::seam::{AdapterFailure, ConformanceRuntime};
+use crate::model::protocol::{self, Request, Response, RuntimeInfo};
 
 /// Slack on top of a request's budget, for process start and module compilation.
 pub const SLACK_MS: u64 = 5000;
@@ -121,8 +122,8 @@ impl ProcessRuntime {
         let mut child = command.spawn().map_err(|e| AdapterFailure::Unavailable {
             reason: format!("cannot start `{} {verb}`: {e}", self.command_line()),
         })?;
-        // Only for a case checking that its guest was stopped (see crate::liveness).
-        let child_watch = crate::liveness::ChildWatch::start(child.id());
+        // Only for a case checking that its guest was stopped (see the `liveness` module).
+        let child_watch = ChildWatch::start(child.id());
         let end = watch(&mut child, budget, &stdout_path, &stderr_path);
         if let Some(child_watch) = child_watch {
             child_watch.finish();
@@ -185,7 +186,7 @@ impl ProcessRuntime {
 impl ConformanceRuntime for ProcessRuntime {
     fn describe(&self) -> Result<RuntimeInfo, AdapterFailure> {
         let info: RuntimeInfo = self.invoke("describe", b"", self.slack)?;
-        if info.protocol != crate::protocol::PROTOCOL_VERSION {
+        if info.protocol != protocol::PROTOCOL_VERSION {
             return Err(AdapterFailure::Protocol {
                 found: info.protocol,
             });
@@ -218,7 +219,7 @@ fn parse_document<T: serde::de::DeserializeOwned>(out: &[u8], verb: &str) -> Res
     if stream.next().is_some() {
         return Err(garbage("more than one JSON document".into()));
     }
-    crate::protocol::objects_are_objects(&first).map_err(garbage)?;
+    protocol::objects_are_objects(&first).map_err(garbage)?;
     serde_json::from_value(first)
         .map_err(|e| garbage(format!("a document of the wrong shape ({e})")))
 }

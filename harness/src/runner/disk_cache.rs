@@ -16,27 +16,16 @@ use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
-use crate::case::Case;
-use crate::error::KitError;
-use crate::judge::{Failure, FailureKind};
-use crate::package::{self, BuiltPackage};
-use crate::protocol::Request;
-use crate::runner::panicked;
-use crate::runtime::{AdapterFailure, ConformanceRuntime};
-
-/// What the kit does to the warmed cache directory (`[disk_cache] attack`, docs/CASES.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CacheAttack {
-    /// Flip bytes in the middle and at the end of every file the warm-up wrote.
-    Corrupt,
-    /// Cache a second module (its output is [`PLANTED_SUMMARY`]) and forge its entries into
-    /// entries of the case's module.
-    Plant,
-}
+use crate::judge::verdict::{Failure, FailureKind};
+use crate::model::case::Case;
+use crate::model::error::KitError;
+use crate::model::protocol::Request;
+use crate::model::spec::CacheAttack;
+use crate::package::archive::zip_package;
+use crate::package::build::{self, BuiltPackage};
+use crate::runtime::seam::{panicked, AdapterFailure, ConformanceRuntime};
 
 /// The summary of the planted module's output: seeing it means planted code ran.
 pub const PLANTED_SUMMARY: &str = "planted code ran: the cache entry was not authenticated";
@@ -106,14 +95,14 @@ pub(crate) fn prepare(
         CacheAttack::Plant => {
             let mut twin = case.clone();
             twin.module = planted_module();
-            let planted = package::build(&twin)?;
+            let planted = build::build(&twin)?;
             let mut request = warm.clone();
             request.package = planted.path.clone();
             request.digest = planted.digest.clone();
             // A runtime that loads archives gets the planted package's own, never the case's.
             if request.package_zip.is_some() {
                 let zip = planted.path.with_extension("zip");
-                crate::archive::zip_package(&planted.path, &zip)
+                zip_package(&planted.path, &zip)
                     .map_err(|e| kit("cannot zip the planted package", io::Error::other(e)))?;
                 request.package_zip = Some(zip);
             }

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::case::{parse_case, Case};
-use crate::error::{KitError, KitErrors};
-use crate::protocol::Profile;
+use super::case::Case;
+use super::error::{KitError, KitErrors};
+use super::header::parse_case;
+use super::protocol::Profile;
 
 /// One entry of a guarantee list.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

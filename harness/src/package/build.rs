@@ -1,19 +1,17 @@
-//! Builds the plugin package of a case in a temporary directory and computes its digest with the
-//! kit's own implementation of the package-digest definition: an independent cross-check of the
-//! runtime's, since a runtime that hashes differently fails every case with `digest_mismatch`.
+//! Builds the plugin package of a case in a temporary directory: the module, the generated
+//! manifest, the `[package]` table's variations (symlinks, padding, tampering, a warm-up twin),
+//! and for a `[zip]` case the archive that is the package; and the request a case makes of it.
 
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-use sha2::{Digest as _, Sha256};
-
-use crate::case::Case;
-use crate::error::KitError;
-use crate::protocol::Profile;
-
-/// The domain-separation prefix of the package digest (docs/CASES.md, "Package digest").
-pub const DIGEST_PREFIX: &[u8] = b"yoi-plugin-package-digest-v1\0";
+use super::archive::write_case_zip;
+use super::digest::package_digest;
+use crate::model::case::Case;
+use crate::model::error::KitError;
+use crate::model::protocol::{Call, Profile, Request, PROTOCOL_VERSION};
+use crate::model::spec::{json_to_toml, padded_module};
 
 /// A case's package on disk. The directory is removed when this value is dropped.
 #[derive(Debug)]
@@ -30,6 +28,49 @@ pub struct BuiltPackage {
     /// With `warm_up_module`: the package the warm-up call loads (a copy of this one holding that
     /// module instead) and its own digest.
     pub warm_up: Option<(PathBuf, String)>,
+}
+
+// Here rather than beside `Case`: a request names the built package, so it belongs to the
+// layer that builds one; the case model below knows nothing of packages on disk.
+impl Case {
+    /// The request of this case against its built package: with `[package] warm_up`, first one
+    /// call against the untampered package, then `repeat` judged calls (against the tampered copy
+    /// when `tamper_after_pin` is set, with the same pin).
+    pub fn request(&self, package: &BuiltPackage) -> Request {
+        let call = Call {
+            tool: self.tool.clone(),
+            input: self.input.clone(),
+            cancel_after_ms: self.cancel_after_ms,
+            package: (package.judged != package.path).then(|| package.judged.clone()),
+            package_zip: None,
+            digest: None,
+        };
+        let mut calls = Vec::new();
+        if self.package.warm_up {
+            let (package, digest) = match &package.warm_up {
+                Some((path, digest)) => (Some(path.clone()), Some(digest.clone())),
+                None => (None, None),
+            };
+            calls.push(Call {
+                package,
+                digest,
+                ..call.clone()
+            });
+        }
+        calls.extend(std::iter::repeat_n(call, self.repeat as usize));
+        Request {
+            protocol: PROTOCOL_VERSION,
+            package: package.path.clone(),
+            // A `[zip]` case's package is the archive: named as both.
+            package_zip: self.zip.is_some().then(|| package.path.clone()),
+            profile: self.profile,
+            digest: package.digest.clone(),
+            limits: self.limits.clone(),
+            calls,
+            cache_dir: None,
+            cache_key_file: None,
+        }
+    }
 }
 
 /// Builds the package of `case` (see the `[package]` table of docs/CASES.md).
@@ -127,7 +168,7 @@ pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
     // A `[zip]` case's package is the archive of that directory, pinned with its own digest.
     if let Some(spec) = &case.zip {
         let archive = workdir.path().join("pkg.yoi-plugin");
-        let digest = crate::archive::write_case_zip(&pkg, spec, &archive)
+        let digest = write_case_zip(&pkg, spec, &archive)
             .map_err(|e| fail(format!("cannot write {}: {e}", archive.display())))?;
         return Ok(BuiltPackage {
             _workdir: workdir,
@@ -215,187 +256,10 @@ fn manifest(case: &Case, entry: &str) -> Result<String, KitError> {
     Ok(text)
 }
 
-/// Converts a JSON value to TOML; fails on what TOML cannot say (null, integers over i64).
-pub fn json_to_toml(value: &serde_json::Value) -> Result<toml::Value, String> {
-    use serde_json::Value as J;
-    Ok(match value {
-        J::Null => return Err("JSON null has no TOML form".into()),
-        J::Bool(b) => toml::Value::Boolean(*b),
-        J::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => toml::Value::Integer(i),
-            (None, Some(f)) if n.is_f64() => toml::Value::Float(f),
-            _ => return Err(format!("number {n} has no TOML form")),
-        },
-        J::String(s) => toml::Value::String(s.clone()),
-        J::Array(items) => {
-            toml::Value::Array(items.iter().map(json_to_toml).collect::<Result<_, _>>()?)
-        }
-        J::Object(map) => {
-            let mut table = toml::Table::new();
-            for (k, v) in map {
-                table.insert(k.clone(), json_to_toml(v)?);
-            }
-            toml::Value::Table(table)
-        }
-    })
-}
-
-/// The package digest of docs/CASES.md: SHA-256 over the prefix, then for each regular file in
-/// byte order of its '/'-separated relative path: path, 0u8, length as u64 BE, SHA-256 of the
-/// content. Symlinks and other non-regular entries are not hashed (the runtime refuses a package
-/// holding a symlink with `path_escape`).
-pub fn package_digest(dir: &Path) -> io::Result<String> {
-    let mut files = Vec::new();
-    collect_files(dir, "", &mut files)?;
-    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut hasher = Sha256::new();
-    hasher.update(DIGEST_PREFIX);
-    for (relative, path) in files {
-        let content = fs::read(&path)?;
-        hasher.update(relative.as_bytes());
-        hasher.update([0u8]);
-        hasher.update((content.len() as u64).to_be_bytes());
-        hasher.update(Sha256::digest(&content));
-    }
-    Ok(format!("sha256:{}", hex(&hasher.finalize())))
-}
-
-fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().into_string().map_err(|name| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("non-UTF-8 file name {name:?}"),
-            )
-        })?;
-        let relative = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let kind = entry.file_type()?; // does not follow symlinks
-        if kind.is_dir() {
-            collect_files(&entry.path(), &relative, out)?;
-        } else if kind.is_file() {
-            out.push((relative, entry.path()));
-        }
-    }
-    Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// `module` followed by a custom section named `pad` so the whole is exactly `size` bytes. The
-/// section size is written as a 5-byte LEB128 (padding is valid), so every size from the
-/// module's length plus 10 up to 4 GiB is reachable.
-pub fn padded_module(module: &[u8], size: u64) -> Option<Vec<u8>> {
-    const NAME: &[u8] = b"pad";
-    let size = usize::try_from(size).ok()?;
-    let section = size.checked_sub(module.len())?.checked_sub(1 + 5)?;
-    let payload = section.checked_sub(1 + NAME.len())?;
-    let section32 = u32::try_from(section).ok()?;
-    let mut out = Vec::with_capacity(size);
-    out.extend_from_slice(module);
-    out.push(0);
-    for i in 0..5 {
-        let byte = ((section32 >> (7 * i)) & 0x7f) as u8;
-        out.push(if i < 4 { byte | 0x80 } else { byte });
-    }
-    out.push(NAME.len() as u8);
-    out.extend_from_slice(NAME);
-    out.resize(out.len() + payload, 0);
-    debug_assert_eq!(out.len(), size);
-    Some(out)
-}
-
-/// Whether a relative path climbs more than one level above the package directory, out of the
-/// case's temporary directory.
-pub fn escapes_workdir(path: &str) -> bool {
-    let mut depth: i64 = 0;
-    for component in Path::new(path).components() {
-        match component {
-            Component::ParentDir => depth -= 1,
-            Component::Normal(_) => depth += 1,
-            _ => {}
-        }
-        if depth < -1 {
-            return true;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn digest_matches_the_definition_by_hand() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("sub")).unwrap();
-        fs::write(dir.path().join("sub/b"), b"bee").unwrap();
-        fs::write(dir.path().join("a"), b"ay").unwrap();
-        fs::write(dir.path().join("sub-"), b"").unwrap();
-
-        // "a" < "sub-" < "sub/b" in byte order ('-' is 0x2d, '/' is 0x2f).
-        let mut expected = Sha256::new();
-        expected.update(b"yoi-plugin-package-digest-v1\0");
-        for (path, content) in [("a", &b"ay"[..]), ("sub-", b""), ("sub/b", b"bee")] {
-            expected.update(path.as_bytes());
-            expected.update([0]);
-            expected.update((content.len() as u64).to_be_bytes());
-            expected.update(Sha256::digest(content));
-        }
-        let expected = format!("sha256:{}", hex(&expected.finalize()));
-        assert_eq!(package_digest(dir.path()).unwrap(), expected);
-        assert_eq!(expected.len(), 7 + 64);
-    }
-
-    #[test]
-    fn padding_hits_the_exact_size_and_stays_valid_wasm() {
-        let module = wat::parse_str("(module)").unwrap();
-        for size in [
-            module.len() as u64 + 10,
-            200,
-            8 * 1024 * 1024,
-            8 * 1024 * 1024 + 1,
-        ] {
-            let padded = padded_module(&module, size).unwrap();
-            assert_eq!(padded.len() as u64, size);
-            // Section walk: id, LEB size, then exactly that many bytes to the end of file.
-            let rest = &padded[module.len()..];
-            assert_eq!(rest[0], 0);
-            let mut len = 0u64;
-            for i in 0..5 {
-                len |= u64::from(rest[1 + i] & 0x7f) << (7 * i);
-            }
-            assert_eq!(len as usize, rest.len() - 6);
-            assert_eq!(&rest[6..10], b"\x03pad");
-        }
-        assert!(padded_module(&module, module.len() as u64 + 9).is_none());
-    }
-
-    #[test]
-    fn json_schema_becomes_an_inline_toml_table() {
-        let schema = serde_json::json!({"type": "object", "required": ["text"],
-            "properties": {"text": {"type": "string", "maxLength": 5}}, "$id": "x"});
-        let toml = json_to_toml(&schema).unwrap().to_string();
-        assert!(toml.starts_with('{') && !toml.contains('\n'), "{toml}");
-        let back: toml::Value = format!("v = {toml}").parse::<toml::Table>().unwrap()["v"].clone();
-        assert_eq!(serde_json::to_value(back).unwrap(), schema);
-        assert!(json_to_toml(&serde_json::json!({"a": null})).is_err());
-    }
-
-    #[test]
-    fn escape_check_allows_one_level() {
-        assert!(!escapes_workdir("plugin.wasm"));
-        assert!(!escapes_workdir("../outside.wasm"));
-        assert!(!escapes_workdir("a/../../b"));
-        assert!(escapes_workdir("../../etc/passwd"));
-    }
+    use crate::model::header::parse_case;
 
     #[test]
     fn warm_up_module_builds_a_sibling_that_differs_only_in_the_module() {
@@ -403,7 +267,7 @@ mod tests {
              ;;! summary = \"s\"\n;;! [package]\n;;! entry = \"lib/m.wasm\"\n;;! warm_up = true\n\
              ;;! warm_up_module = '(module (memory 2))'\n;;! [expect]\n;;! code = \"trap\"\n\
              (module (memory 1))";
-        let case = crate::case::parse_case(Path::new("c.wat"), source, None).unwrap();
+        let case = parse_case(Path::new("c.wat"), source, None).unwrap();
         let built = build(&case).unwrap();
         let (warm, digest) = built.warm_up.clone().unwrap();
         assert_eq!(

@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use crate::case::{Case, ExpectedOutcome};
-use crate::protocol::RuntimeInfo;
+use crate::model::case::{Case, ExpectedOutcome};
+use crate::model::protocol::RuntimeInfo;
 
 /// The capability that makes the kit check `min_host_calls` / `min_host_call_failures`.
 pub const EVIDENCE: &str = "evidence";

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
-use crate::corpus::{Expectations, Suite};
-use crate::error::KitErrors;
-use crate::judge::Verdict;
-use crate::runner::{describe, run_case};
-use crate::runtime::ConformanceRuntime;
+use super::case::{describe, run_case};
+use crate::judge::verdict::Verdict;
+use crate::model::corpus::{Expectations, Suite};
+use crate::model::error::{KitError, KitErrors};
+use crate::runtime::seam::ConformanceRuntime;
 
 /// Runs the conformance corpus against a runtime as `cargo test` trials named by case id.
 ///
@@ -113,11 +113,11 @@ impl Harness {
 
     fn build(&self) -> Result<Vec<Trial>, KitErrors> {
         if self.corpora.is_empty() {
-            return Err(crate::KitError::NoCases { filter: None }.into());
+            return Err(KitError::NoCases { filter: None }.into());
         }
         let suite = Suite::load(&self.corpora)?;
         if suite.cases.is_empty() {
-            return Err(crate::KitError::NoCases { filter: None }.into());
+            return Err(KitError::NoCases { filter: None }.into());
         }
         let expectations = match &self.expectations {
             Some(file) => Expectations::load(file, &suite)?,

@@ -12,8 +12,8 @@ use sha2::{Digest as _, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-/// The capability with which a runtime asks for `package_zip` in its requests.
-pub const PACKAGE_ZIP: &str = "package_zip";
+use super::digest::DIGEST_PREFIX;
+use crate::model::spec::{decode_hex, ZipSpec};
 
 /// Why a package could not be written as a zip.
 #[derive(Debug)]
@@ -137,53 +137,6 @@ fn mode(meta: &fs::Metadata) -> u32 {
     }
 }
 
-/// How a `[zip]` case describes its archive (docs/CASES.md): the case's package written entry by
-/// entry, then changed as each `[[zip.entry]]` says, so a hostile archive is a few declarative
-/// lines in the case file rather than a binary blob in the repository.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ZipSpec {
-    /// Bytes written before the first entry (hex), the entries' offsets shifted past them.
-    #[serde(default)]
-    pub leading_hex: String,
-    /// Bytes written after the end record (hex).
-    #[serde(default)]
-    pub trailing_hex: String,
-    /// Written as the end record's disk numbers.
-    #[serde(default)]
-    pub disk: u16,
-    /// Leave out the directory entries (`name/`), as some packers do.
-    #[serde(default)]
-    pub no_directories: bool,
-    /// Changes to the entries, in order.
-    #[serde(default)]
-    pub entry: Vec<ZipEntrySpec>,
-}
-
-/// One `[[zip.entry]]`: the entry of that name is changed, or, when there is none, a new entry is
-/// appended after the package's.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)] // each field is a row of the `[[zip.entry]]` table of docs/CASES.md
-pub struct ZipEntrySpec {
-    pub name: String,
-    pub text: Option<String>,
-    pub data_of: Option<String>,
-    pub mode: Option<u32>,
-    pub method: Option<u16>,
-    pub flags: Option<u16>,
-    pub crc: Option<u32>,
-    pub size: Option<u32>,
-    pub local_name: Option<String>,
-    pub local_size: Option<u32>,
-    pub local_crc: Option<u32>,
-    pub local_method: Option<u16>,
-    #[serde(default)]
-    pub swallow_next: bool,
-    #[serde(default)]
-    pub append: bool,
-}
-
 /// One entry as the kit writes it, every header field under the case's control.
 #[derive(Debug, Clone)]
 struct RawEntry {
@@ -305,7 +258,7 @@ pub fn write_case_zip(dir: &Path, spec: &ZipSpec, out: &Path) -> Result<String, 
     let mut files: Vec<&RawEntry> = entries.iter().filter(|e| e.is_file()).collect();
     files.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     let mut hasher = Sha256::new();
-    hasher.update(crate::package::DIGEST_PREFIX);
+    hasher.update(DIGEST_PREFIX);
     for file in files {
         hasher.update(file.name.as_bytes());
         hasher.update([0u8]);
@@ -321,8 +274,7 @@ pub fn write_case_zip(dir: &Path, spec: &ZipSpec, out: &Path) -> Result<String, 
 }
 
 fn hex(text: &str) -> Result<Vec<u8>, ZipError> {
-    crate::case::decode_hex(text)
-        .ok_or_else(|| ZipError::Unrepresentable(format!("[zip] `{text}` is not hex")))
+    decode_hex(text).ok_or_else(|| ZipError::Unrepresentable(format!("[zip] `{text}` is not hex")))
 }
 
 /// One entry's local header and data; with `swallow`, its sizes and CRC also cover `swallow`

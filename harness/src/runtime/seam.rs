@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::protocol::{Request, Response, RuntimeInfo};
+use crate::model::protocol::{Request, Response, RuntimeInfo};
 
 /// A runtime under test.
 ///
@@ -150,3 +150,16 @@ impl fmt::Display for AdapterFailure {
 }
 
 impl std::error::Error for AdapterFailure {}
+
+/// A panic of an in-process runtime, as the crash it is: a failed case, never a dead kit.
+pub(crate) fn panicked(panic: Box<dyn std::any::Any + Send>) -> AdapterFailure {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string payload".into());
+    AdapterFailure::Crashed {
+        status: format!("panic: {message}"),
+        stderr: String::new(),
+    }
+}

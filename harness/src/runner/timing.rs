@@ -10,12 +10,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::case::parse_case;
-use crate::case::Case;
-use crate::judge::{judge_time, Calibration, Failure};
-use crate::package;
-use crate::protocol::Request;
-use crate::runtime::ConformanceRuntime;
+use crate::judge::time::{judge_time, Calibration};
+use crate::judge::verdict::Failure;
+use crate::model::case::Case;
+use crate::model::header::parse_case;
+use crate::model::protocol::Request;
+use crate::package::build;
+use crate::runtime::seam::ConformanceRuntime;
 
 /// Makes every baseline module distinct, so no compiled-code cache serves it: the case it is
 /// compared with was compiled fresh too.
@@ -105,7 +106,7 @@ pub(crate) fn baseline(runtime: &dyn ConformanceRuntime, calls: usize) -> Option
            (func (export \"yoi_tool_call\") (drop (call $w (i32.const 0) (i32.const 22)))))\n"
     );
     let case = parse_case(Path::new("<baseline>"), &source, None).ok()?;
-    let built = package::build(&case).ok()?;
+    let built = build::build(&case).ok()?;
     let request = case.request(&built);
     let start = Instant::now();
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.run(&request)));
@@ -115,8 +116,8 @@ pub(crate) fn baseline(runtime: &dyn ConformanceRuntime, calls: usize) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Response, RuntimeInfo};
-    use crate::runtime::AdapterFailure;
+    use crate::model::protocol::{Response, RuntimeInfo};
+    use crate::runtime::seam::AdapterFailure;
     use std::sync::Mutex;
 
     /// Records what it is asked and answers nothing useful.

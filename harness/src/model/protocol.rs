@@ -216,7 +216,7 @@ impl Request {
         let deadline = self
             .limits
             .deadline_ms
-            .unwrap_or(crate::vocab::DEFAULT_DEADLINE_MS);
+            .unwrap_or(super::vocab::DEFAULT_DEADLINE_MS);
         self.calls
             .iter()
             .map(|call| call.cancel_after_ms.map_or(deadline, |c| c.min(deadline)))

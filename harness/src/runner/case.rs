@@ -1,47 +1,24 @@
-//! Runs cases against a runtime: describe once, then for each selected case build its package,
-//! send the request, judge the answer, and apply the expectations file. Parallel over `jobs`
-//! threads; a panicking in-process runtime is a failed case, not a dead kit.
+//! Runs one case against a runtime: describe once, then for the case build its package, send
+//! the request, judge the answer, and apply the expectations file.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::archive;
-use crate::case::Case;
-use crate::corpus::{Expectations, Suite};
-use crate::declared::{self, Evidence, FixedLimit};
-use crate::disk_cache;
-use crate::error::{KitError, KitErrors};
-use crate::judge::{expected_json, judge, judge_stopped, observed_json, Failure, Verdict};
-use crate::package;
-use crate::protocol::{LimitOverrides, Request, Response, RuntimeInfo, PROTOCOL_VERSION};
-use crate::runtime::{AdapterFailure, ConformanceRuntime};
-use crate::{liveness, timing};
-
-/// How a run selects and schedules cases.
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// Cases whose id contains this text; text equal to an id selects only that case.
-    pub filter: Option<String>,
-    /// Cases run at once (at least 1).
-    pub jobs: usize,
-    /// The runtime's xfail list.
-    pub expectations: Expectations,
-}
-
-impl Default for RunOptions {
-    fn default() -> Self {
-        RunOptions {
-            filter: None,
-            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            expectations: Expectations::default(),
-        }
-    }
-}
+use super::{disk_cache, timing};
+use crate::judge::answer::{expected_json, judge, judge_stopped, observed_json};
+use crate::judge::declared::{self, Evidence, FixedLimit};
+use crate::judge::verdict::{Failure, Verdict};
+use crate::model::case::Case;
+use crate::model::error::KitError;
+use crate::model::protocol::{LimitOverrides, Request, Response, RuntimeInfo, PROTOCOL_VERSION};
+use crate::model::spec::PACKAGE_ZIP;
+use crate::package::archive::{self, zip_package};
+use crate::package::build;
+use crate::runtime::liveness;
+use crate::runtime::seam::{panicked, AdapterFailure, ConformanceRuntime};
 
 /// The result of one case.
 #[derive(Debug, Clone)]
@@ -73,100 +50,6 @@ pub struct CaseResult {
     /// Time spent in the runtime's `run` (not in building the package): what the time bound of
     /// cases expecting `timeout` or `cancelled` is checked against.
     pub duration: Duration,
-}
-
-/// Everything a report needs about one run.
-#[derive(Debug, Clone)]
-pub struct RunReport {
-    /// The runtime as it described itself, or why it could not.
-    pub runtime: Result<RuntimeInfo, AdapterFailure>,
-    /// One result per selected case, in id order.
-    pub results: Vec<CaseResult>,
-    /// Wall time of the whole run.
-    pub wall: Duration,
-}
-
-impl RunReport {
-    /// Whether any verdict fails the run.
-    pub fn failed(&self) -> bool {
-        self.results.iter().any(|r| r.verdict.is_failure())
-    }
-}
-
-/// The cases `filter` selects (see [`RunOptions::filter`]).
-pub fn select<'a>(suite: &'a Suite, filter: Option<&str>) -> Vec<&'a Case> {
-    match filter {
-        None => suite.cases.iter().collect(),
-        Some(filter) if suite.cases.iter().any(|c| c.id == filter) => {
-            suite.cases.iter().filter(|c| c.id == filter).collect()
-        }
-        Some(filter) => suite
-            .cases
-            .iter()
-            .filter(|c| c.id.contains(filter))
-            .collect(),
-    }
-}
-
-/// Runs the selected cases of `suite` against `runtime`. This is the one entry point every
-/// front end uses (xtask, the libtest-mimic harness, the mutant self-test), so each runtime is
-/// judged by the same code.
-pub fn run_suite(
-    runtime: &dyn ConformanceRuntime,
-    suite: &Suite,
-    options: &RunOptions,
-) -> Result<RunReport, KitErrors> {
-    let start = Instant::now();
-    let info = describe(runtime);
-    let cases = select(suite, options.filter.as_deref());
-    let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<Result<CaseResult, KitError>>>> =
-        Mutex::new(vec![None; cases.len()]);
-    std::thread::scope(|scope| {
-        for _ in 0..options.jobs.clamp(1, cases.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(case) = cases.get(i) else { break };
-                let xfail = options.expectations.xfail.get(&case.id).map(String::as_str);
-                let result = run_case(runtime, &info, case, xfail);
-                slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
-            });
-        }
-    });
-    let mut results = Vec::new();
-    let mut errors = Vec::new();
-    for slot in slots.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        match slot.expect("every selected case ran") {
-            Ok(mut result) => {
-                // Corpora may reuse each other's ids: the case's own area picks its list's entry.
-                result.must = suite
-                    .guarantees
-                    .iter()
-                    .find(|g| g.id == result.guarantee && g.area == result.area)
-                    .or_else(|| suite.guarantees.iter().find(|g| g.id == result.guarantee))
-                    .map(|g| g.must.clone());
-                results.push(result);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty()
-        && results
-            .iter()
-            .all(|r| matches!(r.verdict, Verdict::Skip { .. }))
-    {
-        errors.push(KitError::NoCases {
-            filter: options.filter.clone(),
-        });
-    }
-    if !errors.is_empty() {
-        return Err(KitErrors(errors));
-    }
-    Ok(RunReport {
-        runtime: info,
-        results,
-        wall: start.elapsed(),
-    })
 }
 
 /// Asks the runtime who it is, turning a panic, a wrong protocol or a limit the kit does not
@@ -255,13 +138,13 @@ pub fn run_case(
     let case = &case;
     result.evidence = evidence;
     result.fixed_limits = fixed_limits;
-    let package = package::build(case)?;
+    let package = build::build(case)?;
     let mut request = case.request(&package);
     // A `[zip]` case's package is its archive already (`package::build`).
-    if case.zip.is_none() && info.has(archive::PACKAGE_ZIP) {
+    if case.zip.is_none() && info.has(PACKAGE_ZIP) {
         if let Err(reason) = attach_zips(case, &mut request)? {
             result.verdict = Verdict::Skip {
-                missing: vec![format!("{}: {reason}", archive::PACKAGE_ZIP)],
+                missing: vec![format!("{}: {reason}", PACKAGE_ZIP)],
             };
             return Ok(result);
         }
@@ -309,7 +192,7 @@ pub fn run_case(
 fn attach_zips(case: &Case, request: &mut Request) -> Result<Result<(), String>, KitError> {
     let zip_of = |dir: &PathBuf| -> Result<Result<PathBuf, String>, KitError> {
         let out = dir.with_extension("zip");
-        match archive::zip_package(dir, &out) {
+        match zip_package(dir, &out) {
             Ok(()) => Ok(Ok(out)),
             Err(archive::ZipError::Unrepresentable(why)) => Ok(Err(why)),
             Err(archive::ZipError::Io(e)) => Err(KitError::Package {
@@ -351,16 +234,4 @@ fn request_json(case: &Case, request: &Request) -> Value {
         "calls": request.calls.len(),
         "cancel_after_ms": case.cancel_after_ms,
     })
-}
-
-pub(crate) fn panicked(panic: Box<dyn std::any::Any + Send>) -> AdapterFailure {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "non-string payload".into());
-    AdapterFailure::Crashed {
-        status: format!("panic: {message}"),
-        stderr: String::new(),
-    }
 }

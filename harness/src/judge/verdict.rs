@@ -1,0 +1,138 @@
+//! Verdicts and failures: what the judge decides and what the runner and the reports carry.
+
+use std::fmt;
+
+use crate::runtime::seam::AdapterFailure;
+
+/// The verdict of one case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Every call met the expectation.
+    Pass,
+    /// A call did not; the failure says which and how.
+    Fail(Failure),
+    /// The runtime does not declare capabilities the case requires.
+    Skip {
+        /// The capabilities missing.
+        missing: Vec<String>,
+    },
+    /// Listed in the expectations file, and failed as announced.
+    XFail {
+        /// The listed reason.
+        reason: String,
+        /// The failure observed.
+        failure: Failure,
+    },
+    /// Listed in the expectations file but passed: the list is stale, which fails the run.
+    XPass {
+        /// The listed reason.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// The verdict's report name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail(_) => "fail",
+            Verdict::Skip { .. } => "skip",
+            Verdict::XFail { .. } => "xfail",
+            Verdict::XPass { .. } => "xpass",
+        }
+    }
+
+    /// Whether this verdict fails the run.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Verdict::Fail(_) | Verdict::XPass { .. })
+    }
+
+    /// Applies the expectations file: a listed case's failure is an xfail, its pass an xpass.
+    pub fn with_xfail(self, reason: Option<&str>) -> Verdict {
+        match (self, reason) {
+            (Verdict::Fail(failure), Some(reason)) => Verdict::XFail {
+                reason: reason.to_string(),
+                failure,
+            },
+            (Verdict::Pass, Some(reason)) => Verdict::XPass {
+                reason: reason.to_string(),
+            },
+            (verdict, _) => verdict,
+        }
+    }
+}
+
+/// Why a case failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The outcome had the wrong status or error code.
+    CodeMismatch,
+    /// The tool result differed from the expected one.
+    OutputMismatch,
+    /// A normative details key differed.
+    DetailsMismatch,
+    /// The guest did not reach the misbehaviour (too few host calls or failures).
+    MissingEvidence,
+    /// The operator-sink text differed.
+    DiagnosticsMismatch,
+    /// An error broke a rule every error must follow.
+    UniversalCheck,
+    /// A case expecting `timeout` or `cancelled` got its answer later than its time bound (see
+    /// [`time_bound`]): the right code, too late to protect a host.
+    TooSlow,
+    /// The answer came, but guest work of the request was still running after it (see
+    /// `[expect] guest_stopped` in docs/CASES.md): the guest was abandoned, not stopped.
+    GuestLeftRunning,
+    /// The runtime gave no judgeable answer.
+    Adapter(AdapterFailure),
+}
+
+impl FailureKind {
+    /// The stable name used in reports.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FailureKind::CodeMismatch => "code_mismatch",
+            FailureKind::OutputMismatch => "output_mismatch",
+            FailureKind::DetailsMismatch => "details_mismatch",
+            FailureKind::MissingEvidence => "missing_evidence",
+            FailureKind::DiagnosticsMismatch => "diagnostics_mismatch",
+            FailureKind::UniversalCheck => "universal_check",
+            FailureKind::TooSlow => "too_slow",
+            FailureKind::GuestLeftRunning => "guest_left_running",
+            FailureKind::Adapter(_) => "adapter_failure",
+        }
+    }
+}
+
+/// One failure: its kind, the call it concerns, and a one-line explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// The 0-based call index, or `None` for the whole request.
+    pub call: Option<usize>,
+    /// Expected versus observed, in one line.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind.as_str())?;
+        if let Some(call) = self.call {
+            write!(f, " (call {})", call + 1)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl From<AdapterFailure> for Failure {
+    fn from(failure: AdapterFailure) -> Self {
+        // The stderr stays in the failure itself: reports print it on lines of their own.
+        let message = failure.to_string();
+        Failure {
+            kind: FailureKind::Adapter(failure),
+            call: None,
+            message,
+        }
+    }
+}
