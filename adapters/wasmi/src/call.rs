@@ -11,7 +11,8 @@ use crate::error::{Code, Error};
 use crate::host::{HostLimits, HostState, LimitHit, Watch};
 use crate::module::Checked;
 use crate::output;
-use crate::protocol::Limits;
+use crate::protocol::{self, Limits};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -73,6 +74,30 @@ impl Meter<'_> {
 pub struct Outcome {
     pub result: Result<serde_json::Value, Error>,
     pub state: Option<HostState>,
+}
+
+impl Outcome {
+    /// The call's outcome as the protocol reports it: the result, and the host state's evidence
+    /// counters and diagnostics when the guest ran. Here rather than in `protocol`, which knows
+    /// only the wire format: the call reads the protocol's limits, never the other way round.
+    pub fn into_protocol(self, limits: &Limits) -> protocol::Outcome {
+        let mut outcome = match &self.result {
+            Ok(output) => protocol::Outcome {
+                status: "ok",
+                output: Some(output.clone()),
+                error: None,
+                host_calls: BTreeMap::new(),
+                host_call_failures: BTreeMap::new(),
+                diagnostics: None,
+            },
+            Err(e) => protocol::Outcome::error(e, limits),
+        };
+        if let Some(state) = self.state {
+            (outcome.host_calls, outcome.host_call_failures) = state.counts();
+            outcome.diagnostics = state.diagnostics_text();
+        }
+        outcome
+    }
 }
 
 pub struct Tool {

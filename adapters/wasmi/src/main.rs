@@ -3,6 +3,13 @@
 //!
 //! An implementation independent of the reference runtime: it shares no code with it, only
 //! docs/SPEC.md, so the kit's verdicts through it test the specification, not one codebase.
+//!
+//! Modules, bottom up; each imports only modules above it in this list: `error` (the SPEC's
+//! codes, safe messages), `protocol` (the wire format and a request's effective limits),
+//! `package` (manifest, paths, digest), `schema_bound` and `schema` (input schemas), `output` (the
+//! output contract), `host` (one call's state and the imports), `module` (bytes to a linkable
+//! module), `call` (one call, and its outcome as the protocol reports it); `main` reads the
+//! request and writes the response.
 
 mod call;
 mod error;
@@ -120,9 +127,7 @@ fn execute(request: &Request, limits: &Limits) -> Vec<Outcome> {
             }
         };
         outcomes.push(match &loaded[index].2 {
-            Ok(plugin) => {
-                Outcome::from_call(call_with_cancel(plugin, &linker, call, limits), limits)
-            }
+            Ok(plugin) => call_with_cancel(plugin, &linker, call, limits).into_protocol(limits),
             Err(error) => Outcome::error(error, limits),
         });
     }

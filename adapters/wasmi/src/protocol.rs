@@ -106,23 +106,4 @@ impl Outcome {
             diagnostics: None,
         }
     }
-
-    pub fn from_call(call: crate::call::Outcome, limits: &Limits) -> Outcome {
-        let mut outcome = match &call.result {
-            Ok(output) => Outcome {
-                status: "ok",
-                output: Some(output.clone()),
-                error: None,
-                host_calls: BTreeMap::new(),
-                host_call_failures: BTreeMap::new(),
-                diagnostics: None,
-            },
-            Err(e) => Outcome::error(e, limits),
-        };
-        if let Some(state) = call.state {
-            (outcome.host_calls, outcome.host_call_failures) = state.counts();
-            outcome.diagnostics = state.diagnostics_text();
-        }
-        outcome
-    }
 }
