@@ -10,7 +10,7 @@
     flake-utils.lib.eachDefaultSystem (system:
       let
         pkgs = nixpkgs.legacyPackages.${system};
-        # The workspace (runtime, its mutant build, CLI, kit, xtask) from the committed Cargo.lock. The peers crate in
+        # The workspace (runtime, its mutant build, CLI, kit, self-test, xtask) from the committed Cargo.lock. The peers crate in
         # bench/ is outside the workspace and is not built here.
         workspace = {
           pname = "toolcage";

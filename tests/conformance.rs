@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use libtest_mimic::{Arguments, Trial};
-use toolcage::ReferenceRuntime;
 use toolcage_kit::{Harness, ProcessRuntime};
+use toolcage_selftest::ReferenceRuntime;
 
 fn main() {
     let args = Arguments::from_args();

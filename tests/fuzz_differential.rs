@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use toolcage::differential::{self, Candidate, DiffConfig};
-use toolcage::fuzz::Family;
-use toolcage::mutant_runtime::{self, Mutant};
-use toolcage::ReferenceRuntime;
+use toolcage_selftest::differential::{self, Candidate, DiffConfig};
+use toolcage_selftest::fuzz::Family;
+use toolcage_selftest::mutant_runtime::{self, Mutant};
+use toolcage_selftest::ReferenceRuntime;
 
 fn config(count: u64, family: Option<Family>) -> DiffConfig {
     DiffConfig {

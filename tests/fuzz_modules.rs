@@ -6,8 +6,8 @@
 
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
-use toolcage::fuzz::{self, Family, FuzzConfig, Report};
-use toolcage::mutant_runtime::{self, Mutant};
+use toolcage_selftest::fuzz::{self, Family, FuzzConfig, Report};
+use toolcage_selftest::mutant_runtime::{self, Mutant};
 
 /// The runs count this process's threads: one at a time, or each would see the other's.
 static SERIAL: Mutex<()> = Mutex::new(());

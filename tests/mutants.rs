@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use toolcage::mutant_runtime::Mutant;
-use toolcage::mutants::{self, Options};
 use toolcage_kit::Suite;
+use toolcage_selftest::mutant_runtime::Mutant;
+use toolcage_selftest::mutants::{self, Options};
 
 /// Mutants that no corpus case can catch yet, and why. The trial of a listed mutant asserts that
 /// it still survives, so the entry cannot outlive its reason: once a case kills it, the trial

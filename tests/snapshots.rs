@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use toolcage::ReferenceRuntime;
 use toolcage_kit::{build_package, ConformanceRuntime, ExpectedOutcome, Status, Suite};
+use toolcage_selftest::ReferenceRuntime;
 
 fn main() {
     let args = Arguments::from_args();

@@ -6,13 +6,13 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[cfg(feature = "mutants")]
-use toolcage::mutants;
-use toolcage::ReferenceRuntime;
 use toolcage_kit::{
     report, run_suite, ConformanceRuntime, Expectations, KitErrors, ProcessRuntime, RunOptions,
     RunReport, Suite,
 };
+#[cfg(feature = "mutants")]
+use toolcage_selftest::mutants;
+use toolcage_selftest::ReferenceRuntime;
 
 /// Report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -287,7 +287,7 @@ mod tests {
     #[cfg(feature = "mutants")]
     #[test]
     fn warm_up_tamper_case_catches_a_runtime_that_trusts_its_cache() {
-        use toolcage::mutant_runtime::{self, Mutant};
+        use toolcage_selftest::mutant_runtime::{self, Mutant};
         let dir = tempfile::tempdir().unwrap();
         corpus(dir.path(), "trap");
         fs::write(

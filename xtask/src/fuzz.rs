@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use toolcage::differential::{self, AdapterSpec, DiffConfig};
-use toolcage::fuzz::{self, Family, FuzzConfig};
 use toolcage_kit::report::shell_word;
+use toolcage_selftest::differential::{self, AdapterSpec, DiffConfig};
+use toolcage_selftest::fuzz::{self, Family, FuzzConfig};
 
 /// Flags of `cargo xtask fuzz`.
 #[derive(clap::Args, Debug)]

@@ -10,11 +10,11 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use toolcage::ReferenceRuntime;
 use toolcage_kit::report::{self, Counts};
 use toolcage_kit::{
     run_suite, ConformanceRuntime, Expectations, ProcessRuntime, RunOptions, Suite,
 };
+use toolcage_selftest::ReferenceRuntime;
 
 const BEGIN: &str = "<!-- verdicts:begin (cargo xtask verdicts --readme) -->";
 const END: &str = "<!-- verdicts:end -->";

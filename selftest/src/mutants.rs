@@ -459,7 +459,7 @@ mod tests {
     use super::*;
 
     fn corpus() -> Suite {
-        Suite::load(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")])
+        Suite::load(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus")])
             .expect("the corpus loads")
     }
 
