@@ -10,7 +10,7 @@ use toolcage_runtime_mutants as rt;
 // Loaded a second time on purpose: the same code, against the other build of the runtime.
 #[cfg(feature = "fuzz")]
 #[allow(clippy::duplicate_mod)]
-#[path = "fuzz.rs"]
+#[path = "fuzz/mod.rs"]
 pub mod fuzz;
 #[allow(clippy::duplicate_mod)]
 #[path = "reference.rs"]
