@@ -31,6 +31,7 @@ mod protocol;
 pub mod report;
 mod runner;
 mod runtime;
+pub mod servers;
 mod timing;
 mod vocab;
 

@@ -35,6 +35,7 @@ mod digest;
 mod engine;
 mod error;
 mod host;
+mod host_api;
 mod limits;
 mod link;
 mod mutants;
@@ -53,6 +54,12 @@ pub use cancel::CancelToken;
 pub use digest::{Digest, ParseDigestError};
 pub use engine::EngineConfig;
 pub use error::{sanitize, Error, ErrorCode, Phase, ToolErrorKind};
+pub use host_api::net::{
+    check_address, check_headers, check_target, checked_addresses, classify, parse_url,
+    AddressClass, CheckedAddrs, HeaderEntry, Host, Interface, IpRange, Method, NetError,
+    NetErrorCode, NetUrl, Permit, Resolver, Scheme, Side, SystemResolver, TableResolver, Target,
+    TargetSpec, HEADER_COUNT_CAP, HEADER_NAME_CAP, HEADER_VALUE_CAP, URL_CAP,
+};
 pub use limits::Limits;
 #[cfg(feature = "mutants")]
 pub use mutants::Mutant;
