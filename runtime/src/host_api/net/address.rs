@@ -173,7 +173,7 @@ impl IpRange {
             return Err(invalid("prefix longer than the address"));
         }
         let range = IpRange { base, prefix };
-        if !range.contains(base) || range.masked(base) != base {
+        if range.masked(base) != base {
             return Err(invalid("host bits set below the prefix"));
         }
         Ok(range)

@@ -255,10 +255,19 @@ fn path_prefixes_are_normalised_like_paths() {
     assert!(!several.matches(&on("http://api.test/c"), Some(Method::Post)));
 }
 
+/// scheme, host, methods, path prefixes, addresses.
+type TargetRow<'a> = (
+    &'a str,
+    &'a str,
+    &'a [&'a str],
+    &'a [&'a str],
+    &'a [&'a str],
+);
+
 #[test]
 fn malformed_targets_are_refused_as_configuration_errors() {
     use NetErrorCode::TargetInvalid;
-    let rows: &[(&str, &str, &[&str], &[&str], &[&str])] = &[
+    let rows: &[TargetRow] = &[
         ("ftp", "api.test", &["GET"], &["/"], &[]),
         ("ws", "api.test", &["GET"], &["/"], &[]),
         ("http", "api.test", &[], &["/"], &[]),
