@@ -25,6 +25,7 @@ mod package;
 pub mod report;
 mod runner;
 mod runtime;
+pub mod servers;
 
 pub use judge::answer::{judge, judge_stopped};
 pub use judge::declared::{Evidence, FixedLimit, EVIDENCE};

@@ -35,6 +35,7 @@ mod digest;
 mod engine;
 mod error;
 mod host;
+mod host_api;
 mod limits;
 mod link;
 mod mutants;
@@ -63,3 +64,14 @@ pub use runtime::{
 };
 pub use sanitize::is_unsafe_char;
 pub use tool::{History, HistoryEntry, RegistryError, Tool, ToolRegistry, ToolResult};
+
+/// The policy of the network host APIs (`yoi:host/request`, `yoi:host/websocket`): everything
+/// decided before a byte leaves the host. The normative text is docs/SPEC-host-net.md.
+pub mod net {
+    pub use crate::host_api::net::{
+        check_address, check_headers, check_target, checked_addresses, classify, parse_url,
+        AddressClass, CheckedAddrs, HeaderEntry, Host, Interface, IpRange, Method, NetError,
+        NetErrorCode, NetUrl, Permit, Resolver, Scheme, Side, SystemResolver, TableResolver,
+        Target, TargetSpec, HEADER_COUNT_CAP, HEADER_NAME_CAP, HEADER_VALUE_CAP, URL_CAP,
+    };
+}
