@@ -98,11 +98,11 @@ fn judge_outcome(case: &Case, outcome: &Outcome) -> Result<(), Found> {
 
 fn judge_status(case: &Case, outcome: &Outcome) -> Result<(), Found> {
     let misreport = |expected: &str, wrong: Wrong| {
-        FailureClass::Reporting(Misreport {
+        FailureClass::Reporting(Box::new(Misreport {
             stopped: vocab::lookup(expected).is_some_and(|info| info.phase == "run"),
             expected: expected.to_string(),
             wrong,
-        })
+        }))
     };
     match (&case.expect.outcome, &outcome.status) {
         (ExpectedOutcome::Error { code, details }, Status::Error { error }) => {
@@ -305,11 +305,11 @@ mod tests {
     }
 
     fn misreport(stopped: bool, expected: &str, wrong: Wrong) -> FailureClass {
-        FailureClass::Reporting(Misreport {
+        FailureClass::Reporting(Box::new(Misreport {
             stopped,
             expected: expected.into(),
             wrong,
-        })
+        }))
     }
 
     #[test]

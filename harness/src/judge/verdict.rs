@@ -115,7 +115,8 @@ pub enum FailureClass {
     /// misbehaviour the case is about, or an observable result differed.
     Safety,
     /// The guest was refused or stopped as the case expects, but the error said so wrongly.
-    Reporting(Misreport),
+    /// Boxed: a failure travels in every `Result` of the judge, and is rarely this one.
+    Reporting(Box<Misreport>),
 }
 
 impl FailureClass {

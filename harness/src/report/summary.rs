@@ -312,11 +312,11 @@ mod tests {
 
     #[test]
     fn the_safety_verdict_counts_guarantees_by_all_their_cases() {
-        let misreport = FailureClass::Reporting(Misreport {
+        let misreport = FailureClass::Reporting(Box::new(Misreport {
             stopped: false,
             expected: "import_denied".into(),
             wrong: Wrong::Code("trap".into()),
-        });
+        }));
         let safety_class = GuaranteeClass::Safety;
         let report = RunReport {
             runtime: Err(crate::runtime::seam::AdapterFailure::Protocol { found: 0 }),
