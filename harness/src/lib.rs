@@ -31,9 +31,9 @@ pub use judge::answer::{judge, judge_stopped};
 pub use judge::declared::{Evidence, FixedLimit, EVIDENCE};
 pub use judge::time::{judge_time, time_bound, Calibration, TIME_SLACK_PER_CALL};
 pub use judge::universal::{truncate, universal_checks};
-pub use judge::verdict::{Failure, FailureKind, Verdict};
+pub use judge::verdict::{Failure, FailureClass, FailureKind, Misreport, Verdict, Wrong};
 pub use model::case::{Case, Expectation, ExpectedOutcome};
-pub use model::corpus::{Expectations, Guarantee, Suite};
+pub use model::corpus::{Expectations, Guarantee, GuaranteeClass, Suite};
 pub use model::error::{KitError, KitErrors};
 pub use model::header::{header_text, parse_case};
 pub use model::protocol::{

@@ -65,7 +65,7 @@ fn corpus(cases: &[(&str, &str)]) -> (tempfile::TempDir, Suite) {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("guarantees.toml"),
-        format!("[[guarantee]]\nid = \"IN-9\"\narea = \"input\"\nmust = \"{MUST}\"\n"),
+        format!("[[guarantee]]\nid = \"IN-9\"\narea = \"input\"\nclass = \"safety\"\nmust = \"{MUST}\"\n"),
     )
     .unwrap();
     for (id, header) in cases {

@@ -119,7 +119,7 @@ impl ConformanceRuntime for ZipHost {
 fn corpus(dir: &Path) -> Suite {
     fs::write(
         dir.join("guarantees.toml"),
-        "[[guarantee]]\nid = \"G-1\"\narea = \"package\"\nmust = \"m\"\n",
+        "[[guarantee]]\nid = \"G-1\"\narea = \"package\"\nclass = \"safety\"\nmust = \"m\"\n",
     )
     .unwrap();
     let cases = [

@@ -164,7 +164,7 @@ fn hang_without_reading_a_large_request_is_still_killed() {
     fs::create_dir(&corpus).unwrap();
     fs::write(
         corpus.join("guarantees.toml"),
-        "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nmust = \"m\"\n",
+        "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nclass = \"safety\"\nmust = \"m\"\n",
     )
     .unwrap();
     fs::write(

@@ -79,7 +79,7 @@ fn corpus(cases: &[(&str, &str)]) -> (tempfile::TempDir, Suite) {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("guarantees.toml"),
-        "[[guarantee]]\nid = \"G-1\"\narea = \"out\"\nmust = \"m\"\n",
+        "[[guarantee]]\nid = \"G-1\"\narea = \"out\"\nclass = \"safety\"\nmust = \"m\"\n",
     )
     .unwrap();
     for (id, header) in cases {
@@ -505,7 +505,7 @@ fn component_cases_are_skipped_unless_the_profile_is_declared() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("guarantees.toml"),
-        "[[guarantee]]\nid = \"C-1\"\narea = \"c\"\nmust = \"m\"\nprofiles = [\"component\"]\n",
+        "[[guarantee]]\nid = \"C-1\"\narea = \"c\"\nclass = \"safety\"\nmust = \"m\"\nprofiles = [\"component\"]\n",
     )
     .unwrap();
     fs::write(
@@ -869,13 +869,22 @@ fn timeout_and_cancelled_must_be_answered_within_the_time_bound() {
     assert_eq!(verdict_of(&quick, timeout, None), Verdict::Pass);
     assert_eq!(quick.seen.lock().unwrap().len(), 1);
 
-    // A wrong code stays the headline, however late.
-    let (kind, _) = failure_kind(&verdict_of(
+    // A wrong code on time is a misreported stop; late, the stop itself failed: the time bound
+    // is the headline (a safety failure) and the misreport is said beside it.
+    let (kind, message) = failure_kind(&verdict_of(&late("trap", Duration::ZERO), timeout, None));
+    assert_eq!(kind, "code_mismatch", "{message}");
+    let (kind, message) = failure_kind(&verdict_of(
         &late("trap", Duration::from_millis(1000)),
         timeout,
         None,
     ));
-    assert_eq!(kind, "code_mismatch");
+    assert_eq!(kind, "too_slow", "{message}");
+    assert!(
+        message.contains(
+            "also code_mismatch (call 1): stopped, reported as `trap` instead of `timeout`"
+        ),
+        "{message}"
+    );
 }
 
 /// `[expect] guest_stopped`: a runtime that answers `timeout` on time but leaves a thread

@@ -57,10 +57,16 @@ pub struct Args {
     /// switched off each), in-process; fail if a mutant survives or the reference fails a case.
     #[arg(long, conflicts_with_all = ["adapter", "expectations"])]
     mutants: bool,
+    /// Run the corpora N times against the same runtime and report every case whose verdict
+    /// changed between runs (a change fails the command); the report is the last run's.
+    #[arg(long, value_name = "N", default_value_t = 1, conflicts_with = "mutants",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    repeat: u32,
 }
 
-/// Runs the command; exit 0 when every case passed, was skipped or xfailed, 1 on a failure or
-/// xpass, 2 on a kit error or an unusable runtime.
+/// Runs the command; exit 0 when every case passed, was skipped or xfailed (in every run, with
+/// the same verdict in each), 1 on a failure, an xpass or a verdict that changed between runs,
+/// 2 on a kit error or an unusable runtime.
 pub fn run(args: Args) -> ExitCode {
     if args.mutants {
         #[cfg(not(feature = "mutants"))]
@@ -76,7 +82,7 @@ pub fn run(args: Args) -> ExitCode {
         };
     }
     match execute(&args) {
-        Ok(report) if !report.failed() => ExitCode::SUCCESS,
+        Ok(runs) if !runs.failed() => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(message) => {
             eprintln!("{message}");
@@ -116,7 +122,18 @@ fn execute_mutants(args: &Args) -> Result<mutants::Matrix, String> {
     Ok(matrix)
 }
 
-fn execute(args: &Args) -> Result<RunReport, String> {
+/// Every run of one `cargo xtask conformance` (one unless `--repeat`).
+#[derive(Debug)]
+struct Runs(Vec<RunReport>);
+
+impl Runs {
+    /// Whether any run failed, or any case's verdict changed between runs.
+    fn failed(&self) -> bool {
+        self.0.iter().any(RunReport::failed) || !report::changed(&self.0).is_empty()
+    }
+}
+
+fn execute(args: &Args) -> Result<Runs, String> {
     let suite = Suite::load(&corpora(args)).map_err(|e| e.to_string())?;
     let expectations = match &args.expectations {
         Some(file) => {
@@ -130,9 +147,23 @@ fn execute(args: &Args) -> Result<RunReport, String> {
         jobs: args.jobs.unwrap_or_else(|| RunOptions::default().jobs),
         expectations,
     };
-    let report = run_suite(&*runtime, &suite, &options).map_err(|e| e.to_string())?;
-    emit(args, &report)?;
-    Ok(report)
+    let mut runs = Vec::new();
+    for i in 1..=args.repeat {
+        let run = run_suite(&*runtime, &suite, &options).map_err(|e| e.to_string())?;
+        if args.repeat > 1 {
+            eprintln!(
+                "run {i} of {}: {} cases in {:.1} s{}; {}",
+                args.repeat,
+                run.results.len(),
+                run.wall.as_secs_f64(),
+                if run.failed() { ", FAILED" } else { "" },
+                report::safety(&run).headline()
+            );
+        }
+        runs.push(run);
+    }
+    emit(args, &runs)?;
+    Ok(Runs(runs))
 }
 
 fn runtime_under_test(args: &Args) -> Result<Box<dyn ConformanceRuntime>, String> {
@@ -145,13 +176,23 @@ fn runtime_under_test(args: &Args) -> Result<Box<dyn ConformanceRuntime>, String
     })
 }
 
-fn emit(args: &Args, report: &RunReport) -> Result<(), String> {
-    let console = report::console(report, &rerun_prefix(args));
+/// The last run's report; with `--repeat`, the cases whose verdict changed after it (and in
+/// the JSON report under `repeat`).
+fn emit(args: &Args, runs: &[RunReport]) -> Result<(), String> {
+    let report = runs.last().expect("at least one run");
+    let mut console = report::console(report, &rerun_prefix(args));
+    if runs.len() > 1 {
+        console.push_str(&report::repeat_console(runs));
+    }
     let machine = match args.format {
         Format::Console => None,
-        Format::Json => Some(
-            serde_json::to_string_pretty(&report::json(report)).expect("JSON values serialize"),
-        ),
+        Format::Json => {
+            let mut json = report::json(report);
+            if runs.len() > 1 {
+                json["repeat"] = report::repeat_json(runs);
+            }
+            Some(serde_json::to_string_pretty(&json).expect("JSON values serialize"))
+        }
         Format::Junit => Some(report::junit(report)),
         Format::Markdown => Some(report::markdown(report, &rerun_prefix(args))),
     };
@@ -210,7 +251,7 @@ mod tests {
     fn corpus(dir: &std::path::Path, expected_code: &str) {
         fs::write(
             dir.join("guarantees.toml"),
-            "[[guarantee]]\nid = \"T-1\"\narea = \"trap\"\nmust = \"m\"\n",
+            "[[guarantee]]\nid = \"T-1\"\narea = \"trap\"\nclass = \"safety\"\nmust = \"m\"\n",
         )
         .unwrap();
         fs::write(
@@ -234,6 +275,7 @@ mod tests {
             jobs: Some(1),
             expectations: None,
             mutants: false,
+            repeat: 1,
         }
     }
 
@@ -265,6 +307,26 @@ mod tests {
     }
 
     #[test]
+    fn repeated_runs_of_the_same_verdicts_agree_and_say_so_in_json() {
+        let dir = tempfile::tempdir().unwrap();
+        corpus(dir.path(), "trap");
+        let mut args = args(dir.path(), Format::Json);
+        args.repeat = 3;
+        let runs = execute(&args).unwrap();
+        assert_eq!(runs.0.len(), 3);
+        assert!(!runs.failed());
+        let json: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.path().join("report.out")).unwrap())
+                .unwrap();
+        assert_eq!(json["repeat"]["runs"], 3);
+        assert_eq!(json["repeat"]["changed"], serde_json::json!([]));
+        assert_eq!(
+            json["safety"]["headline"],
+            "sandbox: 1 of 1 safety guarantees held"
+        );
+    }
+
+    #[test]
     fn a_failure_in_markdown_names_the_case_and_its_rerun_line() {
         let dir = tempfile::tempdir().unwrap();
         corpus(dir.path(), "timeout");
@@ -272,7 +334,11 @@ mod tests {
         assert!(report.failed());
         let md = fs::read_to_string(dir.path().join("report.out")).unwrap();
         assert!(
-            md.starts_with("### toolcage conformance: ❌ FAILED"),
+            md.starts_with(
+                "### toolcage conformance: ❌ FAILED\n\n\
+                 **`sandbox: 0 of 1 safety guarantees held (1 only misreported: T-1)`**\n\n\
+                 failing cases (xfail included): 0 safety, 1 reporting"
+            ),
             "{md}"
         );
         assert!(md.contains("| trap | 0 | 1 | 0 | 0 | 0 |"), "{md}");
@@ -387,6 +453,7 @@ mod tests {
             jobs: Some(3),
             expectations: Some("xfail.toml".into()),
             mutants: false,
+            repeat: 1,
         };
         assert_eq!(
             rerun_prefix(&args),

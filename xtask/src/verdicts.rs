@@ -110,14 +110,15 @@ fn execute(args: &Args) -> Result<(String, bool), String> {
             if run.failed() { ", FAILED" } else { "" }
         );
         failed |= run.failed() || run.runtime.is_err();
-        columns.push((name, report::counts(&run)));
+        columns.push((name, report::safety(&run).short(), report::counts(&run)));
     }
     Ok((table(&columns), failed))
 }
 
-type Column<'a> = (&'a str, (BTreeMap<String, Counts>, Counts));
+type Column<'a> = (&'a str, String, (BTreeMap<String, Counts>, Counts));
 
-/// One row per area, one column per runtime; a cell lists its non-zero verdicts.
+/// The safety verdict first, then one row per area, one column per runtime; an area's cell
+/// lists its non-zero verdicts.
 fn table(columns: &[Column<'_>]) -> String {
     let cell = |c: &Counts| {
         let parts: Vec<String> = [
@@ -138,17 +139,21 @@ fn table(columns: &[Column<'_>]) -> String {
         }
     };
     let mut out = String::from("| area |");
-    for (name, _) in columns {
+    for (name, _, _) in columns {
         let _ = write!(out, " {name} |");
     }
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(columns.len()));
+    out.push_str("\n| **sandbox: safety guarantees** |");
+    for (_, sandbox, _) in columns {
+        let _ = write!(out, " **{sandbox}** |");
+    }
     out.push('\n');
     let areas: std::collections::BTreeSet<&String> =
-        columns.iter().flat_map(|(_, (a, _))| a.keys()).collect();
+        columns.iter().flat_map(|(_, _, (a, _))| a.keys()).collect();
     for area in areas {
         let _ = write!(out, "| {area} |");
-        for (_, (by_area, _)) in columns {
+        for (_, _, (by_area, _)) in columns {
             let _ = write!(
                 out,
                 " {} |",
@@ -158,7 +163,7 @@ fn table(columns: &[Column<'_>]) -> String {
         out.push('\n');
     }
     out.push_str("| **all** |");
-    for (_, (_, total)) in columns {
+    for (_, _, (_, total)) in columns {
         let _ = write!(out, " **{}** |", cell(total));
     }
     out.push('\n');
@@ -194,10 +199,19 @@ mod tests {
         ]
         .into();
         let b: BTreeMap<String, Counts> = [("abi".to_string(), counts(7, 1))].into();
-        let table = table(&[("one", (a, counts(8, 3))), ("two", (b, counts(7, 1)))]);
+        let table = table(&[
+            ("one", "2 of 2 held".into(), (a, counts(8, 3))),
+            (
+                "two",
+                "1 of 2 held, 1 not checked".into(),
+                (b, counts(7, 1)),
+            ),
+        ]);
         assert_eq!(
             table,
-            "| area | one | two |\n|---|---|---|\n| abi | 8 pass | 7 pass, 1 skip |\n\
+            "| area | one | two |\n|---|---|---|\n\
+             | **sandbox: safety guarantees** | **2 of 2 held** | **1 of 2 held, 1 not checked** |\n\
+             | abi | 8 pass | 7 pass, 1 skip |\n\
              | cache | 3 skip | – |\n| **all** | **8 pass, 3 skip** | **7 pass, 1 skip** |\n"
         );
     }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::verdict::{Failure, FailureKind};
+use super::verdict::{Failure, FailureClass, FailureKind};
 use crate::model::case::{Case, ExpectedOutcome};
 use crate::model::protocol::Request;
 
@@ -65,6 +65,7 @@ pub fn judge_time(
     let calls = request.calls.len();
     Err(Failure {
         kind: FailureKind::TooSlow,
+        class: FailureClass::Safety,
         call: None,
         message: format!(
             "`{code}` was answered after {} ms, over the {} ms bound: {} ms of deadlines or \

@@ -104,11 +104,83 @@ impl FailureKind {
     }
 }
 
+/// Whether a failure is the sandbox broken or only the sandbox's answer misreported: a runtime
+/// that refused a WASI import but said so with the wrong code must not fail like one that let it
+/// run. Decided by the judge from the expected and the observed outcome alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureClass {
+    /// The runtime did what the case forbids, or the kit could not see that it did not: the
+    /// guest ran where it had to be refused, an output leaked, the stop came late or never, the
+    /// guest was left running, the answer was no answer, the guest never reached the
+    /// misbehaviour the case is about, or an observable result differed.
+    Safety,
+    /// The guest was refused or stopped as the case expects, but the error said so wrongly.
+    /// Boxed: a failure travels in every `Result` of the judge, and is rarely this one.
+    Reporting(Box<Misreport>),
+}
+
+impl FailureClass {
+    /// The stable name used in reports.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FailureClass::Safety => "safety",
+            FailureClass::Reporting(_) => "reporting",
+        }
+    }
+}
+
+/// What a runtime that refused or stopped its guest got wrong in saying so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misreport {
+    /// Whether the guest was stopped while it ran (an expected error of phase `run`) rather
+    /// than refused before or after it.
+    pub stopped: bool,
+    /// The code the case expects.
+    pub expected: String,
+    /// What was wrong with the error.
+    pub wrong: Wrong,
+}
+
+/// The part of an error a [`Misreport`] got wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wrong {
+    /// Another code (as the runtime spelled it).
+    Code(String),
+    /// The right code, a normative details key missing or different.
+    Details(String),
+    /// The right code, and an error that breaks a rule every error must follow (SPEC section 9).
+    Shape,
+}
+
+impl fmt::Display for Misreport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let done = if self.stopped { "stopped" } else { "refused" };
+        let expected = &self.expected;
+        match &self.wrong {
+            Wrong::Code(observed) => {
+                write!(
+                    f,
+                    "{done}, reported as `{observed}` instead of `{expected}`"
+                )
+            }
+            Wrong::Details(key) => {
+                write!(
+                    f,
+                    "{done} with `{expected}`, details.{key} reported wrongly"
+                )
+            }
+            Wrong::Shape => write!(f, "{done} with `{expected}`, the error itself malformed"),
+        }
+    }
+}
+
 /// One failure: its kind, the call it concerns, and a one-line explanation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// What kind of failure.
     pub kind: FailureKind,
+    /// Whether the sandbox broke or only its report of a refusal or a stop.
+    pub class: FailureClass,
     /// The 0-based call index, or `None` for the whole request.
     pub call: Option<usize>,
     /// Expected versus observed, in one line.
@@ -121,6 +193,9 @@ impl fmt::Display for Failure {
         if let Some(call) = self.call {
             write!(f, " (call {})", call + 1)?;
         }
+        if let FailureClass::Reporting(misreport) = &self.class {
+            write!(f, ": {misreport}")?;
+        }
         write!(f, ": {}", self.message)
     }
 }
@@ -131,6 +206,7 @@ impl From<AdapterFailure> for Failure {
         let message = failure.to_string();
         Failure {
             kind: FailureKind::Adapter(failure),
+            class: FailureClass::Safety,
             call: None,
             message,
         }

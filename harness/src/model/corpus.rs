@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::case::Case;
 use super::error::{KitError, KitErrors};
@@ -21,12 +21,39 @@ pub struct Guarantee {
     pub id: String,
     /// The area it belongs to; reports group by it.
     pub area: String,
+    /// What breaking it means; required, so no guarantee is counted on the wrong side of the
+    /// safety verdict by default.
+    pub class: GuaranteeClass,
     /// The MUST statement.
     pub must: String,
     /// The guest profiles it applies to (docs/SPEC.md section 13); each needs a case of its
     /// own. Absent: `core` only.
     #[serde(default = "core_only")]
     pub profiles: Vec<Profile>,
+}
+
+/// What breaking a guarantee means to a host, so a report can lead with whether the sandbox held
+/// apart from how the runtime reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuaranteeClass {
+    /// Authority, bounds, stopping, isolation, integrity of what runs: the sandbox itself.
+    Safety,
+    /// Codes, details, the output contract: what a host is told.
+    Contract,
+    /// The feature set: which modules run at all.
+    Portability,
+}
+
+impl GuaranteeClass {
+    /// The name used in guarantees.toml and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuaranteeClass::Safety => "safety",
+            GuaranteeClass::Contract => "contract",
+            GuaranteeClass::Portability => "portability",
+        }
+    }
 }
 
 fn core_only() -> Vec<Profile> {
@@ -264,7 +291,7 @@ mod tests {
     fn guarantees(dir: &Path, ids: &[&str]) {
         let text: String = ids
             .iter()
-            .map(|id| format!("[[guarantee]]\nid = \"{id}\"\narea = \"a\"\nmust = \"m\"\n"))
+            .map(|id| format!("[[guarantee]]\nid = \"{id}\"\narea = \"a\"\nclass = \"safety\"\nmust = \"m\"\n"))
             .collect();
         fs::write(dir.join("guarantees.toml"), text).unwrap();
     }
@@ -315,9 +342,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(
             dir.path().join("guarantees.toml"),
-            "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nmust = \"m\"\n\
+            "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nclass = \"safety\"\nmust = \"m\"\n\
              profiles = [\"core\", \"component\"]\n\
-             [[guarantee]]\nid = \"C-1\"\narea = \"a\"\nmust = \"m\"\nprofiles = [\"component\"]\n",
+             [[guarantee]]\nid = \"C-1\"\narea = \"a\"\nclass = \"safety\"\nmust = \"m\"\nprofiles = [\"component\"]\n",
         )
         .unwrap();
         // A core case only: G-1 lacks its component case, C-1 any case, and a core case of C-1
@@ -372,6 +399,36 @@ mod tests {
                 ("x.d", Profile::Component)
             ]
         );
+    }
+
+    #[test]
+    fn every_guarantee_has_a_known_class() {
+        let dir = tempfile::tempdir().unwrap();
+        write_case(dir.path(), "a.wat", "x.a", "G-1");
+        let list = |class: &str| {
+            fs::write(
+                dir.path().join("guarantees.toml"),
+                format!("[[guarantee]]\nid = \"G-1\"\narea = \"a\"\n{class}must = \"m\"\n"),
+            )
+            .unwrap();
+            Suite::load(&[dir.path()])
+        };
+        for refused in ["", "class = \"sandbox\"\n", "class = \"Safety\"\n"] {
+            let KitErrors(errors) = list(refused).unwrap_err();
+            assert!(
+                matches!(&errors[..], [KitError::Guarantees { message, .. }] if message.contains("class")),
+                "{refused:?}: {errors:?}"
+            );
+        }
+        for (text, class) in [
+            ("safety", GuaranteeClass::Safety),
+            ("contract", GuaranteeClass::Contract),
+            ("portability", GuaranteeClass::Portability),
+        ] {
+            let suite = list(&format!("class = \"{text}\"\n")).unwrap();
+            assert_eq!(suite.guarantees[0].class, class);
+            assert_eq!(class.as_str(), text);
+        }
     }
 
     #[test]

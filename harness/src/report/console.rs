@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::summary::{counts, runtime_line, Counts, KIT_VERSION};
+use super::summary::{counts, runtime_line, safety, Counts, KIT_VERSION};
 use crate::judge::declared::{Evidence, EVIDENCE};
 use crate::judge::verdict::{Failure, FailureKind, Verdict};
 use crate::runner::case::CaseResult;
@@ -37,6 +37,10 @@ fn context_lines(out: &mut String, result: &CaseResult) {
 /// `--filter <id>` (for example `cargo xtask conformance --adapter ./x`).
 pub fn console(report: &RunReport, rerun: &str) -> String {
     let mut out = String::new();
+    let safety = safety(report);
+    // The safety verdict leads, and closes the report again beside the totals: failures scroll
+    // it away, and it is what a reviewer must read first.
+    let _ = writeln!(out, "{}", visible(&safety.headline(), false));
     let _ = writeln!(
         out,
         "toolcage-kit {KIT_VERSION} against {}",
@@ -119,6 +123,8 @@ pub fn console(report: &RunReport, rerun: &str) -> String {
         row(&mut out, area, c);
     }
     row(&mut out, "total", &total);
+    let _ = writeln!(out, "{}", visible(&safety.headline(), false));
+    let _ = writeln!(out, "{}", safety.failures_line());
     let verdict = if report.failed() { "FAILED" } else { "ok" };
     let _ = writeln!(
         out,

@@ -2,7 +2,8 @@
 
 use serde_json::json;
 
-use super::summary::{counts, reason, Counts, KIT_VERSION};
+use super::summary::{counts, reason, safety, Counts, Standing, KIT_VERSION};
+use crate::judge::verdict::{FailureClass, Verdict};
 use crate::runner::suite::RunReport;
 use crate::runtime::escape::{visible, visible_in_json};
 
@@ -24,15 +25,26 @@ pub fn json(report: &RunReport) -> serde_json::Value {
         .iter()
         .map(|r| {
             let (kind, message) = reason(r).unzip();
+            let failure = match &r.verdict {
+                Verdict::Fail(failure) | Verdict::XFail { failure, .. } => Some(failure),
+                _ => None,
+            };
+            let misreport = failure.and_then(|f| match &f.class {
+                FailureClass::Reporting(misreport) => Some(misreport.to_string()),
+                FailureClass::Safety => None,
+            });
             json!({
                 "id": r.id,
                 "guarantee": r.guarantee,
                 "must": r.must,
                 "file": r.file.display().to_string(),
                 "area": r.area,
+                "class": r.class.map(|c| c.as_str()),
                 "verdict": r.verdict.as_str(),
                 "reason": kind,
                 "message": message,
+                "failure_class": failure.map(|f| f.class.as_str()),
+                "misreport": misreport,
                 "evidence": r.evidence.as_str(),
                 "fixed_limits": r.fixed_limits,
                 "request": r.request,
@@ -43,7 +55,20 @@ pub fn json(report: &RunReport) -> serde_json::Value {
             })
         })
         .collect();
+    let safety = safety(report);
+    let ids = |standing| safety.with(standing);
     json!({
+        "safety": {
+            "headline": safety.headline(),
+            "held": ids(Standing::Held).len(),
+            "total": safety.total(),
+            "broken": ids(Standing::Broken),
+            "misreported": ids(Standing::Misreported),
+            "stale": ids(Standing::Stale),
+            "not_checked": ids(Standing::NotChecked),
+            "failing_cases": {"safety": safety.safety_failures,
+                              "reporting": safety.reporting_failures},
+        },
         "kit": {"name": "toolcage-kit", "version": KIT_VERSION},
         "runtime": runtime,
         "totals": counts_json(&total),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::summary::reason;
+use super::summary::{reason, safety};
 use crate::judge::declared::{Evidence, EVIDENCE};
 use crate::judge::verdict::Verdict;
 use crate::runner::suite::RunReport;
@@ -46,6 +46,12 @@ pub fn junit(report: &RunReport) -> String {
         case.set_time(result.duration);
         case.add_property(("file", result.file.display().to_string().as_str()));
         case.add_property(("evidence", result.evidence.as_str()));
+        if let Some(class) = result.class {
+            case.add_property(("class", class.as_str()));
+        }
+        if let Verdict::Fail(failure) | Verdict::XFail { failure, .. } = &result.verdict {
+            case.add_property(("failure_class", failure.class.as_str()));
+        }
         let mut notes = Vec::new();
         if let Verdict::XFail { .. } = &result.verdict {
             notes.extend(reason(result).map(|r| r.1));
@@ -69,6 +75,13 @@ pub fn junit(report: &RunReport) -> String {
             .entry(result.area.as_str())
             .or_insert_with(|| TestSuite::new(result.area.as_str()))
             .add_test_case(case);
+    }
+    // JUnit has no report-level properties: every suite carries the run's safety verdict, so
+    // whichever a CI page shows first leads with it.
+    let safety = safety(report);
+    for suite in suites.values_mut() {
+        suite.add_property(("sandbox", safety.headline().as_str()));
+        suite.add_property(("failing_cases", safety.failures_line().as_str()));
     }
     junit.add_test_suites(suites.into_values());
     junit

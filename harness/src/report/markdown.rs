@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::summary::{counts, runtime_line, shell_word, Counts, KIT_VERSION};
+use super::summary::{counts, runtime_line, safety, shell_word, Counts, KIT_VERSION};
 use crate::judge::verdict::{Failure, FailureKind, Verdict};
 use crate::runner::suite::RunReport;
 
@@ -23,6 +23,14 @@ pub fn markdown(report: &RunReport, rerun: &str) -> String {
         "✅ ok"
     };
     let _ = writeln!(out, "### toolcage conformance: {verdict}\n");
+    // Guarantee ids are corpus data: shown as inline code, never as Markdown.
+    let safety = safety(report);
+    let _ = writeln!(
+        out,
+        "**`{}`**\n\n{}\n",
+        inline(&safety.headline()),
+        safety.failures_line()
+    );
     let _ = writeln!(
         out,
         "{} cases in {:.2} s; kit {KIT_VERSION}; runtime:\n",

@@ -10,6 +10,7 @@ mod console;
 mod json;
 mod junit;
 mod markdown;
+mod repeat;
 mod summary;
 
 pub use crate::runtime::escape::visible;
@@ -17,4 +18,5 @@ pub use console::console;
 pub use json::json;
 pub use junit::junit;
 pub use markdown::markdown;
-pub use summary::{counts, shell_word, Counts, KIT_VERSION};
+pub use repeat::{changed, repeat_console, repeat_json, verdict_key, Changed, RETRIES};
+pub use summary::{counts, safety, shell_word, Counts, SafetyVerdict, Standing, KIT_VERSION};

@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 use super::{disk_cache, timing};
 use crate::judge::answer::{expected_json, judge, judge_stopped, observed_json};
 use crate::judge::declared::{self, Evidence, FixedLimit};
-use crate::judge::verdict::{Failure, Verdict};
+use crate::judge::verdict::{Failure, FailureClass, Verdict};
 use crate::model::case::Case;
+use crate::model::corpus::GuaranteeClass;
 use crate::model::error::KitError;
 use crate::model::protocol::{LimitOverrides, Request, Response, RuntimeInfo, PROTOCOL_VERSION};
 use crate::model::spec::PACKAGE_ZIP;
@@ -33,6 +34,8 @@ pub struct CaseResult {
     pub file: PathBuf,
     /// The guarantee's MUST sentence (set by [`run_suite`], which has the guarantee lists).
     pub must: Option<String>,
+    /// The guarantee's class (set by [`run_suite`] with `must`).
+    pub class: Option<GuaranteeClass>,
     /// The verdict.
     pub verdict: Verdict,
     /// The expectation, as JSON.
@@ -93,6 +96,7 @@ pub fn run_case(
         area: case.area.clone(),
         file: case.path.clone(),
         must: None,
+        class: None,
         verdict: Verdict::Pass,
         expected: expected_json(case),
         observed: Value::Null,
@@ -176,9 +180,25 @@ pub fn run_case(
     result.observed = observed_json(response.as_ref());
     // The answer first (a wrong code is the headline), then how long it took, then whether the
     // guest was really stopped.
-    let judged = judge(case, response.as_ref())
-        .and_then(|()| timing::judge_time_twice(runtime, case, &request, result.duration))
-        .and_then(|()| judge_stopped(case, leftover));
+    // A misreported refusal or stop is only that when the guest was also stopped in time and
+    // not left running: a safety failure found after it is the verdict, the misreport a note.
+    let safety = || {
+        timing::judge_time_twice(runtime, case, &request, result.duration)
+            .and_then(|()| judge_stopped(case, leftover))
+    };
+    let judged = match judge(case, response.as_ref()) {
+        Ok(()) => safety(),
+        Err(misreported) if matches!(misreported.class, FailureClass::Reporting(_)) => {
+            Err(match safety() {
+                Ok(()) => misreported,
+                Err(found) => Failure {
+                    message: format!("{}; also {misreported}", found.message),
+                    ..found
+                },
+            })
+        }
+        Err(failure) => Err(failure),
+    };
     result.verdict = match judged {
         Ok(()) => Verdict::Pass,
         Err(failure) => Verdict::Fail(failure),

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-use crate::judge::verdict::{Failure, FailureKind};
+use crate::judge::verdict::{Failure, FailureClass, FailureKind};
 use crate::model::case::Case;
 use crate::model::error::KitError;
 use crate::model::protocol::Request;
@@ -71,6 +71,7 @@ pub(crate) fn prepare(
     let nothing = |what: &str| -> Result<Result<CacheDir, Failure>, KitError> {
         Ok(Err(Failure {
             kind: FailureKind::MissingEvidence,
+            class: FailureClass::Safety,
             call: None,
             message: format!(
                 "the runtime declares disk_cache, but {what}: the kit has no entry to attack"

@@ -99,12 +99,13 @@ pub fn run_suite(
         match slot.expect("every selected case ran") {
             Ok(mut result) => {
                 // Corpora may reuse each other's ids: the case's own area picks its list's entry.
-                result.must = suite
+                let guarantee = suite
                     .guarantees
                     .iter()
                     .find(|g| g.id == result.guarantee && g.area == result.area)
-                    .or_else(|| suite.guarantees.iter().find(|g| g.id == result.guarantee))
-                    .map(|g| g.must.clone());
+                    .or_else(|| suite.guarantees.iter().find(|g| g.id == result.guarantee));
+                result.must = guarantee.map(|g| g.must.clone());
+                result.class = guarantee.map(|g| g.class);
                 results.push(result);
             }
             Err(e) => errors.push(e),

@@ -13,7 +13,7 @@ pub fn one_case_suite(dir: &Path, id: &str, case: &str) -> Suite {
     fs::create_dir(&corpus).unwrap();
     fs::write(
         corpus.join("guarantees.toml"),
-        "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nmust = \"m\"\n",
+        "[[guarantee]]\nid = \"G-1\"\narea = \"a\"\nclass = \"safety\"\nmust = \"m\"\n",
     )
     .unwrap();
     fs::write(

@@ -64,7 +64,7 @@ fn a_case_the_reference_fails_kills_nothing() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("guarantees.toml"),
-        "[[guarantee]]\nid = \"T-1\"\narea = \"trap\"\nmust = \"m\"\n",
+        "[[guarantee]]\nid = \"T-1\"\narea = \"trap\"\nclass = \"safety\"\nmust = \"m\"\n",
     )
     .unwrap();
     std::fs::write(
