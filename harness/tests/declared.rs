@@ -280,6 +280,72 @@ fn an_honest_fixed_limits_runtime_gets_no_false_failures() {
     );
 }
 
+/// A runtime whose fuel is fixed (as the originating host's is): every guest runs out of fuel
+/// before any deadline or cancel could stop it; `wrong` answers `trap` instead.
+fn fixed_fuel(code: &'static str) -> Fake {
+    Fake::new(json!({"limits": {"fuel": 1000000}}), move |request| {
+        Ok(response(vec![error(code, "run"); request.calls.len()]))
+    })
+}
+
+#[test]
+fn fuel_declared_fixed_counts_as_the_stop_of_cases_that_did_not_ask_for_fuel() {
+    let cases = [
+        // The default deadline, no fuel asked for: the fixed budget stopped the guest first.
+        ("a.default-deadline", "[expect]\ncode = \"timeout\"\nguest_stopped = true"),
+        ("a.cancel", "cancel_after_ms = 50\n[expect]\ncode = \"cancelled\""),
+        // An output case keeps the default of no budget: running out of fuel is a real failure.
+        ("a.output", "[expect]\noutput = { summary = \"done\" }"),
+    ];
+    let (_dir, suite) = corpus(&cases);
+    let fuel = fixed_fuel("fuel_exhausted");
+    let report = run_suite(&fuel, &suite, &RunOptions::default()).unwrap();
+    let verdicts: Vec<(&str, &str)> = report
+        .results
+        .iter()
+        .map(|r| (r.id.as_str(), r.verdict.as_str()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("a.cancel", "pass"),
+            ("a.default-deadline", "pass"),
+            ("a.output", "fail"),
+        ],
+        "{}",
+        toolcage_kit::report::console(&report, "x")
+    );
+    // Said so, in every report.
+    let json = toolcage_kit::report::json(&report);
+    let cancel = &json["cases"][0];
+    assert_eq!(
+        cancel["fixed_limits"],
+        json!([{"limit": "fuel", "asked": null, "fixed": 1000000}])
+    );
+    let text = toolcage_kit::report::console(&report, "x");
+    assert!(
+        text.contains("NOTE  2 case(s) judged at the runtime's fixed limits"),
+        "{text}"
+    );
+
+    // Only the fuel's own code counts as the stop: another error is still the wrong code.
+    let (_dir, suite) = corpus(&cases[..1]);
+    let trapping = fixed_fuel("trap");
+    let report = run_suite(&trapping, &suite, &RunOptions::default()).unwrap();
+    assert_eq!(
+        failure(&report.results[0].verdict).0,
+        "code_mismatch",
+        "{:?}",
+        report.results[0].verdict
+    );
+    // A runtime whose fuel is configurable gets no such allowance.
+    let configurable = Fake::new(json!({}), |request| {
+        Ok(response(vec![error("fuel_exhausted", "run"); request.calls.len()]))
+    });
+    let report = run_suite(&configurable, &suite, &RunOptions::default()).unwrap();
+    assert_eq!(failure(&report.results[0].verdict).0, "code_mismatch");
+}
+
 #[test]
 fn a_fixed_limits_runtime_that_does_not_enforce_its_declared_value_still_fails() {
     // Declares a 32-byte input cap but lets everything through.

@@ -39,10 +39,19 @@ impl Evidence {
 pub struct FixedLimit {
     /// The limit's name (`deadline_ms`, ...).
     pub limit: String,
-    /// The value the case asks for.
-    pub asked: u64,
+    /// The value the case asks for; `None` for a limit the case leaves at a default of no
+    /// limit at all (`fuel`).
+    pub asked: Option<u64>,
     /// The value the runtime declared, which the request carried and the case was judged at.
     pub fixed: u64,
+}
+
+impl FixedLimit {
+    /// What the case asks for, as reports print it (`none` for no limit at all).
+    pub fn asked_text(&self) -> String {
+        self.asked
+            .map_or_else(|| "none".to_string(), |asked| asked.to_string())
+    }
 }
 
 /// The case as this runtime can be judged on it: evidence dropped when not declared, fixed limits
@@ -80,11 +89,35 @@ pub fn fit(case: &Case, info: &RuntimeInfo) -> Result<(Case, Evidence, Vec<Fixed
             .expect("a name of LimitOverrides::NAMES") = Some(fixed);
         substituted.push(FixedLimit {
             limit: limit.to_string(),
-            asked,
+            asked: Some(asked),
+            fixed,
+        });
+    }
+    if let Some(fixed) = unasked_fuel(case, info) {
+        fitted.expect.also_stopped_by.push("fuel_exhausted".into());
+        substituted.push(FixedLimit {
+            limit: "fuel".into(),
+            asked: None,
             fixed,
         });
     }
     Ok((fitted, evidence, substituted))
+}
+
+/// A fixed fuel budget the case did not ask for, when it matters to the verdict: the default is
+/// no fuel budget at all, so a runtime whose fuel is fixed may end a runaway guest with
+/// `fuel_exhausted` before its deadline or its cancel. For a case that expects the guest to be
+/// stopped (`timeout` or `cancelled`), that is the guest stopped, and it is judged so (the code's
+/// details aside; the time bound, the universal checks and `guest_stopped` still apply). Cases
+/// that expect an output keep the default of no budget: a fixed budget that ends them is a real
+/// difference, reported as the failure it is.
+fn unasked_fuel(case: &Case, info: &RuntimeInfo) -> Option<u64> {
+    let stops = matches!(&case.expect.outcome,
+        ExpectedOutcome::Error { code, .. } if code == "timeout" || code == "cancelled");
+    if !stops || case.limits.fuel.is_some() {
+        return None;
+    }
+    info.fixed_limit("fuel")
 }
 
 /// The error code a limit produces when a call exceeds it, if it has one.

@@ -83,6 +83,10 @@ pub struct Expectation {
     /// The kit checks that no guest work of the request still runs after the answer (only with
     /// `code = "timeout"` or `"cancelled"`).
     pub guest_stopped: bool,
+    /// Other codes that count as the expected stop (`timeout`, `cancelled`) when they stop the
+    /// guest too: empty as written; set by the declared-limits rule for a runtime whose fuel is
+    /// fixed (a fuel budget that ends the guest first is a stop, not a wrong answer).
+    pub also_stopped_by: Vec<String>,
 }
 
 /// The two kinds of expected outcome.

@@ -354,6 +354,7 @@ fn parse_expect(
         min_host_call_failures: expect.min_host_call_failures,
         diagnostics: expect.diagnostics,
         guest_stopped: expect.guest_stopped,
+        also_stopped_by: Vec::new(),
     })
 }
 
