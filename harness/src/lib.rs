@@ -51,5 +51,5 @@ pub use runner::disk_cache::{forge_entry, PLANTED_SUMMARY};
 pub use runner::suite::{run_suite, select, RunOptions, RunReport};
 pub use runner::trials::Harness;
 pub use runtime::process::{ProcessRuntime, STDERR_CAP, STDOUT_CAP};
-pub use runtime::serve::SERVE;
 pub use runtime::seam::{AdapterFailure, ConformanceRuntime};
+pub use runtime::serve::SERVE;

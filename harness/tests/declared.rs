@@ -226,11 +226,21 @@ fn an_honest_fixed_limits_runtime_gets_no_false_failures() {
             ("a.output", "pass"),
             ("a.over-cap", "pass"),
             ("a.under-cap", "pass"),
+            ("declared.fixed-deadline_ms", "fail"),
+            ("declared.fixed-input_bytes", "fail"),
+            ("declared.fixed-memory_bytes", "fail"),
         ],
         "{}",
         toolcage_kit::report::console(&report, "x")
     );
-    assert!(!report.failed());
+    // No case fails: the only failures are the fixed limits themselves, one finding each (the
+    // host's deadline is ignored, which no skip says), never a case judged unfairly.
+    for result in report.results.iter().filter(|r| r.verdict.is_failure()) {
+        assert!(result.id.starts_with("declared.fixed-"), "{}", result.id);
+        let (kind, message) = failure(&result.verdict);
+        assert_eq!(kind, "fixed_limit");
+        assert!(message.contains("the host sets per call"), "{message}");
+    }
 
     // The skips say why; the substitutions are in the request and the reports.
     let skip = |id: &str| match &report.results.iter().find(|r| r.id == id).unwrap().verdict {
@@ -292,14 +302,21 @@ fn fixed_fuel(code: &'static str) -> Fake {
 fn fuel_declared_fixed_counts_as_the_stop_of_cases_that_did_not_ask_for_fuel() {
     let cases = [
         // The default deadline, no fuel asked for: the fixed budget stopped the guest first.
-        ("a.default-deadline", "[expect]\ncode = \"timeout\"\nguest_stopped = true"),
-        ("a.cancel", "cancel_after_ms = 50\n[expect]\ncode = \"cancelled\""),
+        (
+            "a.default-deadline",
+            "[expect]\ncode = \"timeout\"\nguest_stopped = true",
+        ),
+        (
+            "a.cancel",
+            "cancel_after_ms = 50\n[expect]\ncode = \"cancelled\"",
+        ),
         // An output case keeps the default of no budget: running out of fuel is a real failure.
         ("a.output", "[expect]\noutput = { summary = \"done\" }"),
     ];
     let (_dir, suite) = corpus(&cases);
     let fuel = fixed_fuel("fuel_exhausted");
     let report = run_suite(&fuel, &suite, &RunOptions::default()).unwrap();
+    // Without the `fuel` capability the host sets no fuel, so a fixed budget is no finding.
     let verdicts: Vec<(&str, &str)> = report
         .results
         .iter()
@@ -340,10 +357,36 @@ fn fuel_declared_fixed_counts_as_the_stop_of_cases_that_did_not_ask_for_fuel() {
     );
     // A runtime whose fuel is configurable gets no such allowance.
     let configurable = Fake::new(json!({}), |request| {
-        Ok(response(vec![error("fuel_exhausted", "run"); request.calls.len()]))
+        Ok(response(vec![
+            error("fuel_exhausted", "run");
+            request.calls.len()
+        ]))
     });
     let report = run_suite(&configurable, &suite, &RunOptions::default()).unwrap();
     assert_eq!(failure(&report.results[0].verdict).0, "code_mismatch");
+    // With the `fuel` capability the host sets the fuel per call, so a fixed one is a finding.
+    let declared = Fake::new(
+        json!({"capabilities": ["fuel"], "limits": {"fuel": 1000000}}),
+        |request| {
+            Ok(response(vec![
+                error("fuel_exhausted", "run");
+                request.calls.len()
+            ]))
+        },
+    );
+    let report = run_suite(&declared, &suite, &RunOptions::default()).unwrap();
+    let ids: Vec<(&str, &str)> = report
+        .results
+        .iter()
+        .map(|r| (r.id.as_str(), r.verdict.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("a.default-deadline", "pass"),
+            ("declared.fixed-fuel", "fail")
+        ]
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::verdict::{Failure, FailureKind};
 use crate::model::case::{Case, ExpectedOutcome};
 use crate::model::protocol::RuntimeInfo;
 
@@ -118,6 +119,39 @@ fn unasked_fuel(case: &Case, info: &RuntimeInfo) -> Option<u64> {
         return None;
     }
     info.fixed_limit("fuel")
+}
+
+/// The prefix of the id of a fixed-limit finding (`declared.fixed-deadline_ms`).
+pub const FIXED_FINDING: &str = "declared.fixed-";
+
+/// The limits the runtime declared fixed that SPEC §8 says the host sets per call, each with
+/// the failure that reports it. Every limit of §8 is one; `fuel` only for a runtime that
+/// declares the `fuel` capability (without it, the host sets no fuel at all). Cases judged at
+/// such a value are fair to the runtime; this is where the kit says what the host loses.
+pub fn fixed_limit_findings(info: &RuntimeInfo) -> Vec<(String, Failure)> {
+    info.limits
+        .keys()
+        .filter_map(|limit| Some((limit, info.fixed_limit(limit)?)))
+        .filter(|(limit, _)| *limit != "fuel" || info.has("fuel"))
+        .map(|(limit, fixed)| {
+            let effect = match code_of(limit) {
+                Some(code) => format!(
+                    "a host that asks for a smaller {limit} gets `{code}` only past {fixed}, and \
+                     one that asks for a larger value gets `{code}` at {fixed}"
+                ),
+                None => format!("whatever {limit} the host asks for, {fixed} applies"),
+            };
+            let failure = Failure {
+                kind: FailureKind::FixedLimit,
+                call: None,
+                message: format!(
+                    "`describe` declares {limit} fixed at {fixed}, which docs/SPEC.md §8 says \
+                     the host sets per call: {effect}"
+                ),
+            };
+            (format!("{FIXED_FINDING}{limit}"), failure)
+        })
+        .collect()
 }
 
 /// The error code a limit produces when a call exceeds it, if it has one.

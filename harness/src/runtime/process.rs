@@ -218,9 +218,7 @@ impl ConformanceRuntime for ProcessRuntime {
     fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {
         let budget = Duration::from_millis(request.budget_ms()) + self.slack;
         if self.serving() {
-            return self
-                .servers
-                .run(&self.program, &self.args, request, budget);
+            return self.servers.run(&self.program, &self.args, request, budget);
         }
         let body = serde_json::to_vec(request).map_err(|e| AdapterFailure::Unavailable {
             reason: format!("cannot encode the request: {e}"),
@@ -230,7 +228,10 @@ impl ConformanceRuntime for ProcessRuntime {
 }
 
 /// Exactly one JSON document of the right shape, else why not (with a short excerpt).
-pub(super) fn parse_document<T: serde::de::DeserializeOwned>(out: &[u8], verb: &str) -> Result<T, String> {
+pub(super) fn parse_document<T: serde::de::DeserializeOwned>(
+    out: &[u8],
+    verb: &str,
+) -> Result<T, String> {
     let garbage = |why: String| {
         let excerpt = String::from_utf8_lossy(&out[..out.len().min(120)]).into_owned();
         format!("`{verb}` printed {why}; stdout starts {excerpt:?}")

@@ -18,7 +18,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::liveness;
-use super::process::{kill, parse_document, read_tail, keep_tail, STDERR_CAP, STDERR_KEEP, STDOUT_CAP};
+use super::process::{
+    keep_tail, kill, parse_document, read_tail, STDERR_CAP, STDERR_KEEP, STDOUT_CAP,
+};
 use super::seam::AdapterFailure;
 use crate::model::protocol::{Request, Response};
 
@@ -108,7 +110,8 @@ impl Server {
         #[cfg(unix)]
         {
             use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
-            let flags = fcntl_getfl(&stdin).map_err(|e| unavailable("read stdin's flags", e.into()))?;
+            let flags =
+                fcntl_getfl(&stdin).map_err(|e| unavailable("read stdin's flags", e.into()))?;
             fcntl_setfl(&stdin, flags | OFlags::NONBLOCK)
                 .map_err(|e| unavailable("make stdin non-blocking", e.into()))?;
         }
@@ -247,10 +250,15 @@ impl Server {
             (AdapterFailure::Hung { budget_ms, .. }, Ok(())) => {
                 AdapterFailure::Hung { budget_ms, stderr }
             }
-            (AdapterFailure::Garbage { reason, .. }, _) => AdapterFailure::Garbage { reason, stderr },
-            (AdapterFailure::Unkillable {
-                budget_ms, error, ..
-            }, _) => AdapterFailure::Unkillable {
+            (AdapterFailure::Garbage { reason, .. }, _) => {
+                AdapterFailure::Garbage { reason, stderr }
+            }
+            (
+                AdapterFailure::Unkillable {
+                    budget_ms, error, ..
+                },
+                _,
+            ) => AdapterFailure::Unkillable {
                 budget_ms,
                 error,
                 stderr,
