@@ -290,6 +290,36 @@ fn an_honest_fixed_limits_runtime_gets_no_false_failures() {
     );
 }
 
+#[test]
+fn an_endless_timeout_case_runs_at_a_larger_fixed_deadline_a_finite_one_is_skipped() {
+    let timeouts =
+        fixed_runtime(|request| Ok(response(vec![error("timeout", "run"); request.calls.len()])));
+    let endless = "endless = true\n[limits]\ndeadline_ms = 50\n[expect]\ncode = \"timeout\"";
+    assert_eq!(verdict(&timeouts, endless), Verdict::Pass);
+    let seen = timeouts.seen.lock().unwrap().clone();
+    assert_eq!(
+        serde_json::to_value(&seen[0].limits).unwrap(),
+        json!({"deadline_ms": 1000}),
+        "judged at the runtime's deadline"
+    );
+    let finite = "[limits]\ndeadline_ms = 50\n[expect]\ncode = \"timeout\"";
+    assert!(matches!(verdict(&timeouts, finite), Verdict::Skip { .. }));
+    // `endless` says how the guest behaves, so it goes only with an expected stop.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("guarantees.toml"),
+        "[[guarantee]]\nid = \"IN-9\"\narea = \"input\"\nmust = \"m\"\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("a.wat"),
+        format!(";;! id = \"a.x\"\n;;! guarantee = \"IN-9\"\n;;! since = \"0.1.0\"\n;;! summary = \"s\"\n;;! endless = true\n;;! [expect]\n;;! output = {{ summary = \"done\" }}\n{MODULE}"),
+    )
+    .unwrap();
+    let error = Suite::load(&[dir.path()]).unwrap_err().to_string();
+    assert!(error.contains("`endless = true` goes with code"), "{error}");
+}
+
 /// A runtime whose fuel is fixed (as the originating host's is): every guest runs out of fuel
 /// before any deadline or cancel could stop it; `wrong` answers `trap` instead.
 fn fixed_fuel(code: &'static str) -> Fake {

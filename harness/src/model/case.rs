@@ -39,6 +39,9 @@ pub struct Case {
     pub repeat: u32,
     /// Cancel each call this many ms after it starts.
     pub cancel_after_ms: Option<u64>,
+    /// The guest never ends by itself (it spins forever): only the runtime can stop it, so a
+    /// larger fixed deadline still proves a `timeout` case (docs/ADAPTER.md, "Declared limits").
+    pub endless: bool,
     /// Limit overrides.
     pub limits: LimitOverrides,
     /// How the package is built.

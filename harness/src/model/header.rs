@@ -31,6 +31,8 @@ struct Header {
     repeat: Option<u32>,
     cancel_after_ms: Option<u64>,
     #[serde(default)]
+    endless: bool,
+    #[serde(default)]
     limits: LimitOverrides,
     #[serde(default)]
     package: PackageSpec,
@@ -266,6 +268,14 @@ pub fn parse_case(
         }
     }
 
+    let stops = matches!(&expect.outcome,
+        ExpectedOutcome::Error { code, .. } if code == "timeout" || code == "cancelled");
+    if header.endless && !stops {
+        return Err(bad(
+            "`endless = true` goes with code \"timeout\" or \"cancelled\"".into(),
+            HINT_KEYS,
+        ));
+    }
     Ok(Case {
         id: header.id,
         guarantee: header.guarantee,
@@ -280,6 +290,7 @@ pub fn parse_case(
         capabilities: header.capabilities,
         repeat,
         cancel_after_ms: header.cancel_after_ms,
+        endless: header.endless,
         limits: header.limits,
         package: header.package,
         disk_cache,
