@@ -320,6 +320,65 @@ fn an_endless_timeout_case_runs_at_a_larger_fixed_deadline_a_finite_one_is_skipp
     assert!(error.contains("`endless = true` goes with code"), "{error}");
 }
 
+#[test]
+fn a_case_rescaled_past_what_it_separates_is_skipped_with_that_reason() {
+    // Sound by the monotone rule (a larger output cap, a case not expecting its code), but the
+    // case's second failing write needs a cap of at most 64 bytes.
+    let header = "separates_up_to = { output_bytes = 64 }\n[limits]\noutput_bytes = 64\n\
+                  [expect]\ncode = \"abi_violation\"";
+    let wide = Fake::new(json!({"limits": {"output_bytes": 65536}}), |request| {
+        Ok(response(vec![
+            error("abi_violation", "run");
+            request.calls.len()
+        ]))
+    });
+    match verdict(&wide, header) {
+        Verdict::Skip { missing } => assert_eq!(
+            missing,
+            [
+                "output_bytes fixed at 65536 no longer separates what the case was written to \
+              separate (it does for output_bytes <= 64)"
+            ]
+        ),
+        other => panic!("expected a skip, got {other:?}"),
+    }
+    assert!(wide.seen.lock().unwrap().is_empty(), "never run");
+    // Within its range the case is judged at the fixed value as before.
+    let narrow = Fake::new(json!({"limits": {"output_bytes": 48}}), |request| {
+        Ok(response(vec![
+            error("abi_violation", "run");
+            request.calls.len()
+        ]))
+    });
+    assert_eq!(
+        verdict(&narrow, header),
+        Verdict::Skip {
+            missing: vec!["output_bytes = 64 (the runtime's is fixed at 48)".into()]
+        },
+        "a smaller cap is the monotone rule's own skip"
+    );
+    let larger = Fake::new(json!({"limits": {"output_bytes": 128}}), |request| {
+        Ok(response(vec![
+            error("abi_violation", "run");
+            request.calls.len()
+        ]))
+    });
+    let up_to_200 = "separates_up_to = { output_bytes = 200 }\n[limits]\noutput_bytes = 64\n\
+                     [expect]\ncode = \"abi_violation\"";
+    assert_eq!(verdict(&larger, up_to_200), Verdict::Pass);
+    let from_256 = "separates_from = { output_bytes = 256 }\n[limits]\noutput_bytes = 64\n\
+                    [expect]\ncode = \"abi_violation\"";
+    match verdict(&larger, from_256) {
+        Verdict::Skip { missing } => {
+            assert!(
+                missing[0].ends_with("(it does for output_bytes >= 256)"),
+                "{missing:?}"
+            )
+        }
+        other => panic!("expected a skip, got {other:?}"),
+    }
+}
+
 /// A runtime whose fuel is fixed (as the originating host's is): every guest runs out of fuel
 /// before any deadline or cancel could stop it; `wrong` answers `trap` instead.
 fn fixed_fuel(code: &'static str) -> Fake {

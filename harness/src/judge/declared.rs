@@ -84,6 +84,9 @@ pub fn fit(case: &Case, info: &RuntimeInfo) -> Result<(Case, Evidence, Vec<Fixed
                 "{limit} = {asked} (the runtime's is fixed at {fixed})"
             ));
         }
+        if let Some(reason) = no_longer_separates(case, limit, fixed) {
+            return Err(reason);
+        }
         *fitted
             .limits
             .slot(limit)
@@ -152,6 +155,29 @@ pub fn fixed_limit_findings(info: &RuntimeInfo) -> Vec<(String, Failure)> {
             (format!("{FIXED_FINDING}{limit}"), failure)
         })
         .collect()
+}
+
+/// Why judging `case` at `fixed` for `limit` would prove nothing, when its header says so
+/// (`separates_up_to`, `separates_from`): the value is sound by the monotone rule, but the case's
+/// own contrast (a second failing write, a first-versus-last order) is gone at it.
+fn no_longer_separates(case: &Case, limit: &str, fixed: u64) -> Option<String> {
+    let bound = |limits: &crate::model::protocol::LimitOverrides| {
+        let mut limits = limits.clone();
+        limits.slot(limit).and_then(|value| *value)
+    };
+    let why = |range: String| {
+        format!(
+            "{limit} fixed at {fixed} no longer separates what the case was written to separate \
+             (it does for {range})"
+        )
+    };
+    if let Some(max) = bound(&case.separates_up_to).filter(|max| fixed > *max) {
+        return Some(why(format!("{limit} <= {max}")));
+    }
+    if let Some(min) = bound(&case.separates_from).filter(|min| fixed < *min) {
+        return Some(why(format!("{limit} >= {min}")));
+    }
+    None
 }
 
 /// The error code a limit produces when a call exceeds it, if it has one.

@@ -42,6 +42,12 @@ pub struct Case {
     /// The guest never ends by itself (it spins forever): only the runtime can stop it, so a
     /// larger fixed deadline still proves a `timeout` case (docs/ADAPTER.md, "Declared limits").
     pub endless: bool,
+    /// Per limit, the largest value at which the case still separates what it was written to
+    /// separate (a 65-byte write must still exceed `output_bytes`): judged at a fixed value above
+    /// it, the case would pass vacuously, so it is skipped with that reason.
+    pub separates_up_to: LimitOverrides,
+    /// Per limit, the smallest such value (the same, the other way round).
+    pub separates_from: LimitOverrides,
     /// Limit overrides.
     pub limits: LimitOverrides,
     /// How the package is built.

@@ -33,6 +33,10 @@ struct Header {
     #[serde(default)]
     endless: bool,
     #[serde(default)]
+    separates_up_to: LimitOverrides,
+    #[serde(default)]
+    separates_from: LimitOverrides,
+    #[serde(default)]
     limits: LimitOverrides,
     #[serde(default)]
     package: PackageSpec,
@@ -291,6 +295,8 @@ pub fn parse_case(
         repeat,
         cancel_after_ms: header.cancel_after_ms,
         endless: header.endless,
+        separates_up_to: header.separates_up_to,
+        separates_from: header.separates_from,
         limits: header.limits,
         package: header.package,
         disk_cache,
