@@ -111,3 +111,54 @@ fn a_server_that_keeps_a_worker_it_started_fails_even_when_the_worker_sleeps() {
     let message = left_running(verdict(&keeping, &suite));
     assert!(message.contains("still existed"), "{message}");
 }
+
+#[test]
+fn a_server_that_fails_is_replaced_and_one_that_never_answers_is_killed_at_its_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path(), false);
+    // Its first server answers garbage (and is killed); the next request gets a fresh server.
+    let marker = dir.path().join("garbled-once");
+    let path = dir.path().join("garbling.sh");
+    fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n  describe) echo '{{\"protocol\":1,\"name\":\"sh\",\"version\":\"0\",\"capabilities\":[\"serve\"]}}' ;;\n  \
+             serve) while read -r line; do echo $$ >> {pids}; if [ -e {marker} ]; then echo '{{\"protocol\":1,\"outcomes\":[{TIMEOUT}]}}'; else touch {marker}; echo garbage; fi\n  done ;;\nesac\n",
+            pids = dir.path().join("garbling.pids").display(),
+            marker = marker.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    let garbling = ProcessRuntime::from_program(path.display().to_string(), vec![]);
+    match verdict(&garbling, &suite) {
+        Verdict::Fail(failure) => {
+            assert!(failure.to_string().contains("adapter_garbage"), "{failure}")
+        }
+        other => panic!("expected adapter_garbage, got {other:?}"),
+    }
+    assert_eq!(verdict(&garbling, &suite), Verdict::Pass);
+    let pids = fs::read_to_string(dir.path().join("garbling.pids")).unwrap();
+    let pids: Vec<&str> = pids.lines().collect();
+    assert_eq!(pids.len(), 2, "{pids:?}");
+    assert_ne!(pids[0], pids[1], "a fresh server for the second request");
+
+    // Reads its request and never answers: killed at the budget, a failure, not a hang.
+    let path = dir.path().join("mute.sh");
+    fs::write(
+        &path,
+        "#!/bin/sh\ncase \"$1\" in\n  describe) echo '{\"protocol\":1,\"name\":\"sh\",\"version\":\"0\",\"capabilities\":[\"serve\"]}' ;;\n  serve) read -r line; sleep 30 ;;\nesac\n",
+    )
+    .unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    let mute = ProcessRuntime::from_program(path.display().to_string(), vec![])
+        .with_slack(std::time::Duration::from_millis(300));
+    let start = std::time::Instant::now();
+    match verdict(&mute, &suite) {
+        Verdict::Fail(failure) => {
+            assert!(failure.to_string().contains("adapter_hung"), "{failure}")
+        }
+        other => panic!("expected adapter_hung, got {other:?}"),
+    }
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+}

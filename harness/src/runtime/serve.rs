@@ -43,11 +43,16 @@ impl Pool {
         request: &Request,
         budget: Duration,
     ) -> Result<Response, AdapterFailure> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop();
+        // A server that ended after its last answer is retired (its group killed), not reused.
+        let idle = {
+            let mut idle = self
+                .idle
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            std::iter::from_fn(|| idle.pop()).find_map(|mut server| {
+                matches!(server.child.try_wait(), Ok(None)).then_some(server)
+            })
+        };
         let mut server = match idle {
             Some(server) => server,
             None => Server::start(program, args)?,
@@ -142,6 +147,10 @@ impl Server {
     fn answer(&mut self, line: &[u8], budget: Duration) -> Result<Response, AdapterFailure> {
         let start = Instant::now();
         let budget_ms = budget.as_millis() as u64;
+        // Caps are per request, as for `run`: what earlier requests wrote does not count.
+        let stderr_path = self.path("stderr");
+        let stderr_len = || fs::metadata(&stderr_path).map_or(0, |m| m.len());
+        let stderr_from = stderr_len();
         let mut written = 0;
         let mut pause = Duration::from_micros(200);
         loop {
@@ -166,7 +175,7 @@ impl Server {
             }
             let over = if stdout_len - self.read.min(stdout_len) > STDOUT_CAP {
                 Some(("stdout", STDOUT_CAP))
-            } else if fs::metadata(self.path("stderr")).map_or(0, |m| m.len()) > STDERR_CAP {
+            } else if stderr_len().saturating_sub(stderr_from) > STDERR_CAP {
                 Some(("stderr", STDERR_CAP))
             } else {
                 None
