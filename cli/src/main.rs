@@ -34,6 +34,9 @@ enum Command {
     Describe,
     /// Read one adapter request on stdin, print one response on stdout (adapter protocol).
     Run(CacheArgs),
+    /// Answer adapter requests, one JSON line each on stdin, one response line each on stdout,
+    /// until stdin ends (adapter protocol, `serve`).
+    Serve(CacheArgs),
     /// Make one call and print its outcome as JSON; exit 1 if the call failed.
     Call(Box<CallArgs>),
 }
@@ -43,7 +46,7 @@ enum Command {
 /// runtime still refuses a directory or key file another user owns or can write (docs/SPEC.md
 /// §2.2), so a wrong value costs compiles, not the host. The key itself never appears on the
 /// command line (where `ps` shows it to every user), only the path of a file holding it.
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct CacheArgs {
     /// Directory of the compiled-module cache (default: memory only). It is used only with a
     /// cache key, and only if it (and every directory above it) passes the ownership checks.
@@ -128,6 +131,9 @@ fn main() -> ExitCode {
                 "disk_cache",
                 "package_zip",
                 "host_manifest",
+                // `serve`: one process answers many requests, so the kit can watch it between
+                // them for work left running (docs/ADAPTER.md).
+                "serve",
             ];
             let describe = serde_json::json!({
                 "protocol": PROTOCOL,
@@ -140,6 +146,7 @@ fn main() -> ExitCode {
             print_json(&describe)
         }
         Command::Run(cache) => run(cache),
+        Command::Serve(cache) => serve(cache),
         Command::Call(args) => call(*args),
     }
 }
@@ -148,7 +155,8 @@ fn print_json(value: &impl serde::Serialize) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let written = serde_json::to_writer(&mut out, value)
         .map_err(std::io::Error::from)
-        .and_then(|()| writeln!(out));
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::from(3),
@@ -168,11 +176,41 @@ fn run(cache: CacheArgs) -> ExitCode {
         eprintln!("toolcage-runtime: the request on stdin is not UTF-8");
         return ExitCode::from(2);
     }
-    let request: Request = match protocol::parse_request(&text) {
+    match answer(&text, cache) {
+        Ok(response) => print_json(&response),
+        Err(code) => code,
+    }
+}
+
+/// `run` for each line of stdin, in one process: a malformed request ends it as it ends `run`
+/// (exit 2), and each response is flushed before the next line is read.
+fn serve(cache: CacheArgs) -> ExitCode {
+    for line in std::io::stdin().lines() {
+        let Ok(line) = line else {
+            eprintln!("toolcage-runtime: a request on stdin is not UTF-8");
+            return ExitCode::from(2);
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let printed = match answer(&line, cache.clone()) {
+            Ok(response) => print_json(&response),
+            Err(code) => return code,
+        };
+        if printed != ExitCode::SUCCESS {
+            return printed;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The response to one request, or the exit code that refuses it (stderr says why).
+fn answer(text: &str, cache: CacheArgs) -> Result<Response, ExitCode> {
+    let request: Request = match protocol::parse_request(text) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("toolcage-runtime: the request is not a protocol {PROTOCOL} request: {e}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     if request.protocol != PROTOCOL {
@@ -180,17 +218,17 @@ fn run(cache: CacheArgs) -> ExitCode {
             "toolcage-runtime: protocol {} requested, this adapter speaks {PROTOCOL}",
             request.protocol
         );
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
     let pins = match pins(&request) {
         Ok(pins) => pins,
         Err(message) => {
             eprintln!("toolcage-runtime: {message}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     let outcomes = execute(&request, &pins, cache);
-    print_json(&Response {
+    Ok(Response {
         protocol: PROTOCOL,
         outcomes,
     })

@@ -3,6 +3,7 @@
 ;;! since = "0.1.0"
 ;;! summary = "three calls, each spinning in pure code until its 100 ms deadline: no guest may run on"
 ;;! repeat = 3
+;;! endless = true
 ;;! [limits]
 ;;! deadline_ms = 100
 ;;! [expect]

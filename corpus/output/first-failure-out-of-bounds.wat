@@ -2,6 +2,7 @@
 ;;! guarantee = "OUT-02"
 ;;! since = "0.1.0"
 ;;! summary = "output_bytes = 64: an out-of-bounds write fails, then an over-cap write fails, then a valid write"
+;;! separates_up_to = { output_bytes = 64 }
 ;;! [limits]
 ;;! output_bytes = 64
 ;;! [expect]
@@ -11,7 +12,8 @@
 ;; Two failed writes with different codes: the first failure is the one reported (SPEC section 4).
 ;; A runtime that keeps the latest failure answers output_too_large; one that keeps none answers
 ;; with the valid third write. output.first-failure-over-cap is the same pair the other way round,
-;; so a runtime that prefers one code over the other fails one of the two.
+;; so a runtime that prefers one code over the other fails one of the two. Above a 64-byte cap
+;; the second write no longer fails, and first-versus-last goes unseen: `separates_up_to`.
 (module
   (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
   (memory (export "memory") 1)

@@ -53,3 +53,4 @@ pub use runner::suite::{run_suite, select, RunOptions, RunReport};
 pub use runner::trials::Harness;
 pub use runtime::process::{ProcessRuntime, STDERR_CAP, STDOUT_CAP};
 pub use runtime::seam::{AdapterFailure, ConformanceRuntime};
+pub use runtime::serve::SERVE;

@@ -226,11 +226,21 @@ fn an_honest_fixed_limits_runtime_gets_no_false_failures() {
             ("a.output", "pass"),
             ("a.over-cap", "pass"),
             ("a.under-cap", "pass"),
+            ("declared.fixed-deadline_ms", "fail"),
+            ("declared.fixed-input_bytes", "fail"),
+            ("declared.fixed-memory_bytes", "fail"),
         ],
         "{}",
         toolcage_kit::report::console(&report, "x")
     );
-    assert!(!report.failed());
+    // No case fails: the only failures are the fixed limits themselves, one finding each (the
+    // host's deadline is ignored, which no skip says), never a case judged unfairly.
+    for result in report.results.iter().filter(|r| r.verdict.is_failure()) {
+        assert!(result.id.starts_with("declared.fixed-"), "{}", result.id);
+        let (kind, message) = failure(&result.verdict);
+        assert_eq!(kind, "fixed_limit");
+        assert!(message.contains("the host sets per call"), "{message}");
+    }
 
     // The skips say why; the substitutions are in the request and the reports.
     let skip = |id: &str| match &report.results.iter().find(|r| r.id == id).unwrap().verdict {
@@ -277,6 +287,194 @@ fn an_honest_fixed_limits_runtime_gets_no_false_failures() {
     assert!(
         text.contains("NOTE  3 case(s) judged at the runtime's fixed limits"),
         "{text}"
+    );
+}
+
+#[test]
+fn an_endless_timeout_case_runs_at_a_larger_fixed_deadline_a_finite_one_is_skipped() {
+    let timeouts =
+        fixed_runtime(|request| Ok(response(vec![error("timeout", "run"); request.calls.len()])));
+    let endless = "endless = true\n[limits]\ndeadline_ms = 50\n[expect]\ncode = \"timeout\"";
+    assert_eq!(verdict(&timeouts, endless), Verdict::Pass);
+    let seen = timeouts.seen.lock().unwrap().clone();
+    assert_eq!(
+        serde_json::to_value(&seen[0].limits).unwrap(),
+        json!({"deadline_ms": 1000}),
+        "judged at the runtime's deadline"
+    );
+    let finite = "[limits]\ndeadline_ms = 50\n[expect]\ncode = \"timeout\"";
+    assert!(matches!(verdict(&timeouts, finite), Verdict::Skip { .. }));
+    // `endless` says how the guest behaves, so it goes only with an expected stop.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("guarantees.toml"),
+        "[[guarantee]]\nid = \"IN-9\"\narea = \"input\"\nmust = \"m\"\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("a.wat"),
+        format!(";;! id = \"a.x\"\n;;! guarantee = \"IN-9\"\n;;! since = \"0.1.0\"\n;;! summary = \"s\"\n;;! endless = true\n;;! [expect]\n;;! output = {{ summary = \"done\" }}\n{MODULE}"),
+    )
+    .unwrap();
+    let error = Suite::load(&[dir.path()]).unwrap_err().to_string();
+    assert!(error.contains("`endless = true` goes with code"), "{error}");
+}
+
+#[test]
+fn a_case_rescaled_past_what_it_separates_is_skipped_with_that_reason() {
+    // Sound by the monotone rule (a larger output cap, a case not expecting its code), but the
+    // case's second failing write needs a cap of at most 64 bytes.
+    let header = "separates_up_to = { output_bytes = 64 }\n[limits]\noutput_bytes = 64\n\
+                  [expect]\ncode = \"abi_violation\"";
+    let wide = Fake::new(json!({"limits": {"output_bytes": 65536}}), |request| {
+        Ok(response(vec![
+            error("abi_violation", "run");
+            request.calls.len()
+        ]))
+    });
+    match verdict(&wide, header) {
+        Verdict::Skip { missing } => assert_eq!(
+            missing,
+            [
+                "output_bytes fixed at 65536 no longer separates what the case was written to \
+              separate (it does for output_bytes <= 64)"
+            ]
+        ),
+        other => panic!("expected a skip, got {other:?}"),
+    }
+    assert!(wide.seen.lock().unwrap().is_empty(), "never run");
+    // Within its range the case is judged at the fixed value as before.
+    let narrow = Fake::new(json!({"limits": {"output_bytes": 48}}), |request| {
+        Ok(response(vec![
+            error("abi_violation", "run");
+            request.calls.len()
+        ]))
+    });
+    assert_eq!(
+        verdict(&narrow, header),
+        Verdict::Skip {
+            missing: vec!["output_bytes = 64 (the runtime's is fixed at 48)".into()]
+        },
+        "a smaller cap is the monotone rule's own skip"
+    );
+    let larger = Fake::new(json!({"limits": {"output_bytes": 128}}), |request| {
+        Ok(response(vec![
+            error("abi_violation", "run");
+            request.calls.len()
+        ]))
+    });
+    let up_to_200 = "separates_up_to = { output_bytes = 200 }\n[limits]\noutput_bytes = 64\n\
+                     [expect]\ncode = \"abi_violation\"";
+    assert_eq!(verdict(&larger, up_to_200), Verdict::Pass);
+    let from_256 = "separates_from = { output_bytes = 256 }\n[limits]\noutput_bytes = 64\n\
+                    [expect]\ncode = \"abi_violation\"";
+    match verdict(&larger, from_256) {
+        Verdict::Skip { missing } => {
+            assert!(
+                missing[0].ends_with("(it does for output_bytes >= 256)"),
+                "{missing:?}"
+            )
+        }
+        other => panic!("expected a skip, got {other:?}"),
+    }
+}
+
+/// A runtime whose fuel is fixed (as the originating host's is): every guest runs out of fuel
+/// before any deadline or cancel could stop it; `wrong` answers `trap` instead.
+fn fixed_fuel(code: &'static str) -> Fake {
+    Fake::new(json!({"limits": {"fuel": 1000000}}), move |request| {
+        Ok(response(vec![error(code, "run"); request.calls.len()]))
+    })
+}
+
+#[test]
+fn fuel_declared_fixed_counts_as_the_stop_of_cases_that_did_not_ask_for_fuel() {
+    let cases = [
+        // The default deadline, no fuel asked for: the fixed budget stopped the guest first.
+        (
+            "a.default-deadline",
+            "[expect]\ncode = \"timeout\"\nguest_stopped = true",
+        ),
+        (
+            "a.cancel",
+            "cancel_after_ms = 50\n[expect]\ncode = \"cancelled\"",
+        ),
+        // An output case keeps the default of no budget: running out of fuel is a real failure.
+        ("a.output", "[expect]\noutput = { summary = \"done\" }"),
+    ];
+    let (_dir, suite) = corpus(&cases);
+    let fuel = fixed_fuel("fuel_exhausted");
+    let report = run_suite(&fuel, &suite, &RunOptions::default()).unwrap();
+    // Without the `fuel` capability the host sets no fuel, so a fixed budget is no finding.
+    let verdicts: Vec<(&str, &str)> = report
+        .results
+        .iter()
+        .map(|r| (r.id.as_str(), r.verdict.as_str()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("a.cancel", "pass"),
+            ("a.default-deadline", "pass"),
+            ("a.output", "fail"),
+        ],
+        "{}",
+        toolcage_kit::report::console(&report, "x")
+    );
+    // Said so, in every report.
+    let json = toolcage_kit::report::json(&report);
+    let cancel = &json["cases"][0];
+    assert_eq!(
+        cancel["fixed_limits"],
+        json!([{"limit": "fuel", "asked": null, "fixed": 1000000}])
+    );
+    let text = toolcage_kit::report::console(&report, "x");
+    assert!(
+        text.contains("NOTE  2 case(s) judged at the runtime's fixed limits"),
+        "{text}"
+    );
+
+    // Only the fuel's own code counts as the stop: another error is still the wrong code.
+    let (_dir, suite) = corpus(&cases[..1]);
+    let trapping = fixed_fuel("trap");
+    let report = run_suite(&trapping, &suite, &RunOptions::default()).unwrap();
+    assert_eq!(
+        failure(&report.results[0].verdict).0,
+        "code_mismatch",
+        "{:?}",
+        report.results[0].verdict
+    );
+    // A runtime whose fuel is configurable gets no such allowance.
+    let configurable = Fake::new(json!({}), |request| {
+        Ok(response(vec![
+            error("fuel_exhausted", "run");
+            request.calls.len()
+        ]))
+    });
+    let report = run_suite(&configurable, &suite, &RunOptions::default()).unwrap();
+    assert_eq!(failure(&report.results[0].verdict).0, "code_mismatch");
+    // With the `fuel` capability the host sets the fuel per call, so a fixed one is a finding.
+    let declared = Fake::new(
+        json!({"capabilities": ["fuel"], "limits": {"fuel": 1000000}}),
+        |request| {
+            Ok(response(vec![
+                error("fuel_exhausted", "run");
+                request.calls.len()
+            ]))
+        },
+    );
+    let report = run_suite(&declared, &suite, &RunOptions::default()).unwrap();
+    let ids: Vec<(&str, &str)> = report
+        .results
+        .iter()
+        .map(|r| (r.id.as_str(), r.verdict.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("a.default-deadline", "pass"),
+            ("declared.fixed-fuel", "fail")
+        ]
     );
 }
 

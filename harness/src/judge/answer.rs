@@ -105,6 +105,14 @@ fn judge_status(case: &Case, outcome: &Outcome) -> Result<(), Found> {
         }))
     };
     match (&case.expect.outcome, &outcome.status) {
+        (ExpectedOutcome::Error { .. }, Status::Error { error })
+            if case.expect.also_stopped_by.contains(&error.code) =>
+        {
+            // Stopped by another declared limit: its own code's details are not the expected
+            // code's, but the error must still be well formed.
+            universal_checks(error, case.message_bytes())
+                .map_err(|m| (FailureKind::UniversalCheck, m))?;
+        }
         (ExpectedOutcome::Error { code, details }, Status::Error { error }) => {
             if &error.code != code {
                 return Err((

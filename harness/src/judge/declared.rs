@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::verdict::{Failure, FailureKind};
 use crate::model::case::{Case, ExpectedOutcome};
 use crate::model::protocol::RuntimeInfo;
 
@@ -39,10 +40,19 @@ impl Evidence {
 pub struct FixedLimit {
     /// The limit's name (`deadline_ms`, ...).
     pub limit: String,
-    /// The value the case asks for.
-    pub asked: u64,
+    /// The value the case asks for; `None` for a limit the case leaves at a default of no
+    /// limit at all (`fuel`).
+    pub asked: Option<u64>,
     /// The value the runtime declared, which the request carried and the case was judged at.
     pub fixed: u64,
+}
+
+impl FixedLimit {
+    /// What the case asks for, as reports print it (`none` for no limit at all).
+    pub fn asked_text(&self) -> String {
+        self.asked
+            .map_or_else(|| "none".to_string(), |asked| asked.to_string())
+    }
 }
 
 /// The case as this runtime can be judged on it: evidence dropped when not declared, fixed limits
@@ -74,17 +84,100 @@ pub fn fit(case: &Case, info: &RuntimeInfo) -> Result<(Case, Evidence, Vec<Fixed
                 "{limit} = {asked} (the runtime's is fixed at {fixed})"
             ));
         }
+        if let Some(reason) = no_longer_separates(case, limit, fixed) {
+            return Err(reason);
+        }
         *fitted
             .limits
             .slot(limit)
             .expect("a name of LimitOverrides::NAMES") = Some(fixed);
         substituted.push(FixedLimit {
             limit: limit.to_string(),
-            asked,
+            asked: Some(asked),
+            fixed,
+        });
+    }
+    if let Some(fixed) = unasked_fuel(case, info) {
+        fitted.expect.also_stopped_by.push("fuel_exhausted".into());
+        substituted.push(FixedLimit {
+            limit: "fuel".into(),
+            asked: None,
             fixed,
         });
     }
     Ok((fitted, evidence, substituted))
+}
+
+/// A fixed fuel budget the case did not ask for, when it matters to the verdict: the default is
+/// no fuel budget at all, so a runtime whose fuel is fixed may end a runaway guest with
+/// `fuel_exhausted` before its deadline or its cancel. For a case that expects the guest to be
+/// stopped (`timeout` or `cancelled`), that is the guest stopped, and it is judged so (the code's
+/// details aside; the time bound, the universal checks and `guest_stopped` still apply). Cases
+/// that expect an output keep the default of no budget: a fixed budget that ends them is a real
+/// difference, reported as the failure it is.
+fn unasked_fuel(case: &Case, info: &RuntimeInfo) -> Option<u64> {
+    let stops = matches!(&case.expect.outcome,
+        ExpectedOutcome::Error { code, .. } if code == "timeout" || code == "cancelled");
+    if !stops || case.limits.fuel.is_some() {
+        return None;
+    }
+    info.fixed_limit("fuel")
+}
+
+/// The prefix of the id of a fixed-limit finding (`declared.fixed-deadline_ms`).
+pub const FIXED_FINDING: &str = "declared.fixed-";
+
+/// The limits the runtime declared fixed that SPEC §8 says the host sets per call, each with
+/// the failure that reports it. Every limit of §8 is one; `fuel` only for a runtime that
+/// declares the `fuel` capability (without it, the host sets no fuel at all). Cases judged at
+/// such a value are fair to the runtime; this is where the kit says what the host loses.
+pub fn fixed_limit_findings(info: &RuntimeInfo) -> Vec<(String, Failure)> {
+    info.limits
+        .keys()
+        .filter_map(|limit| Some((limit, info.fixed_limit(limit)?)))
+        .filter(|(limit, _)| *limit != "fuel" || info.has("fuel"))
+        .map(|(limit, fixed)| {
+            let effect = match code_of(limit) {
+                Some(code) => format!(
+                    "a host that asks for a smaller {limit} gets `{code}` only past {fixed}, and \
+                     one that asks for a larger value gets `{code}` at {fixed}"
+                ),
+                None => format!("whatever {limit} the host asks for, {fixed} applies"),
+            };
+            let failure = Failure {
+                kind: FailureKind::FixedLimit,
+                call: None,
+                message: format!(
+                    "`describe` declares {limit} fixed at {fixed}, which docs/SPEC.md §8 says \
+                     the host sets per call: {effect}"
+                ),
+            };
+            (format!("{FIXED_FINDING}{limit}"), failure)
+        })
+        .collect()
+}
+
+/// Why judging `case` at `fixed` for `limit` would prove nothing, when its header says so
+/// (`separates_up_to`, `separates_from`): the value is sound by the monotone rule, but the case's
+/// own contrast (a second failing write, a first-versus-last order) is gone at it.
+fn no_longer_separates(case: &Case, limit: &str, fixed: u64) -> Option<String> {
+    let bound = |limits: &crate::model::protocol::LimitOverrides| {
+        let mut limits = limits.clone();
+        limits.slot(limit).and_then(|value| *value)
+    };
+    let why = |range: String| {
+        format!(
+            "{limit} fixed at {fixed} no longer separates what the case was written to separate \
+             (it does for {range})"
+        )
+    };
+    if let Some(max) = bound(&case.separates_up_to).filter(|max| fixed > *max) {
+        return Some(why(format!("{limit} <= {max}")));
+    }
+    if let Some(min) = bound(&case.separates_from).filter(|min| fixed < *min) {
+        return Some(why(format!("{limit} >= {min}")));
+    }
+    None
 }
 
 /// The error code a limit produces when a call exceeds it, if it has one.
@@ -121,6 +214,8 @@ fn observable_below_cap(limit: &str) -> bool {
 /// - a larger fixed value proves the guarantee of a case that does not expect the limit's code,
 ///   when the guest cannot observe the limit without failing (a call that stayed within the
 ///   asked value stays within the larger one);
+/// - a larger fixed `deadline_ms` also proves a case whose guest is `endless` (it cannot end
+///   between the two deadlines, so it still meets the one the runtime applies);
 /// - anything else would judge a different guarantee, and the case is skipped.
 fn substitution_is_sound(case: &Case, limit: &str, asked: u64, fixed: u64) -> bool {
     let expected_code = match &case.expect.outcome {
@@ -135,6 +230,6 @@ fn substitution_is_sound(case: &Case, limit: &str, asked: u64, fixed: u64) -> bo
                 && expected_code == Some("cancelled")
                 && case.cancel_after_ms.is_some_and(|cancel| cancel < fixed))
     } else {
-        !expects_limit && !observable_below_cap(limit)
+        (!expects_limit && !observable_below_cap(limit)) || (limit == "deadline_ms" && case.endless)
     }
 }

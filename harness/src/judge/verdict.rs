@@ -83,6 +83,9 @@ pub enum FailureKind {
     /// The answer came, but guest work of the request was still running after it (see
     /// `[expect] guest_stopped` in docs/CASES.md): the guest was abandoned, not stopped.
     GuestLeftRunning,
+    /// The runtime declared a limit fixed that SPEC §8 says the host sets per call: whatever
+    /// the host asks for is ignored (one finding per limit, made from `describe`, not a case).
+    FixedLimit,
     /// The runtime gave no judgeable answer.
     Adapter(AdapterFailure),
 }
@@ -99,6 +102,7 @@ impl FailureKind {
             FailureKind::UniversalCheck => "universal_check",
             FailureKind::TooSlow => "too_slow",
             FailureKind::GuestLeftRunning => "guest_left_running",
+            FailureKind::FixedLimit => "fixed_limit",
             FailureKind::Adapter(_) => "adapter_failure",
         }
     }

@@ -39,6 +39,15 @@ pub struct Case {
     pub repeat: u32,
     /// Cancel each call this many ms after it starts.
     pub cancel_after_ms: Option<u64>,
+    /// The guest never ends by itself (it spins forever): only the runtime can stop it, so a
+    /// larger fixed deadline still proves a `timeout` case (docs/ADAPTER.md, "Declared limits").
+    pub endless: bool,
+    /// Per limit, the largest value at which the case still separates what it was written to
+    /// separate (a 65-byte write must still exceed `output_bytes`): judged at a fixed value above
+    /// it, the case would pass vacuously, so it is skipped with that reason.
+    pub separates_up_to: LimitOverrides,
+    /// Per limit, the smallest such value (the same, the other way round).
+    pub separates_from: LimitOverrides,
     /// Limit overrides.
     pub limits: LimitOverrides,
     /// How the package is built.
@@ -83,6 +92,10 @@ pub struct Expectation {
     /// The kit checks that no guest work of the request still runs after the answer (only with
     /// `code = "timeout"` or `"cancelled"`).
     pub guest_stopped: bool,
+    /// Other codes that count as the expected stop (`timeout`, `cancelled`) when they stop the
+    /// guest too: empty as written; set by the declared-limits rule for a runtime whose fuel is
+    /// fixed (a fuel budget that ends the guest first is a stop, not a wrong answer).
+    pub also_stopped_by: Vec<String>,
 }
 
 /// The two kinds of expected outcome.

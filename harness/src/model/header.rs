@@ -31,6 +31,12 @@ struct Header {
     repeat: Option<u32>,
     cancel_after_ms: Option<u64>,
     #[serde(default)]
+    endless: bool,
+    #[serde(default)]
+    separates_up_to: LimitOverrides,
+    #[serde(default)]
+    separates_from: LimitOverrides,
+    #[serde(default)]
     limits: LimitOverrides,
     #[serde(default)]
     package: PackageSpec,
@@ -266,6 +272,14 @@ pub fn parse_case(
         }
     }
 
+    let stops = matches!(&expect.outcome,
+        ExpectedOutcome::Error { code, .. } if code == "timeout" || code == "cancelled");
+    if header.endless && !stops {
+        return Err(bad(
+            "`endless = true` goes with code \"timeout\" or \"cancelled\"".into(),
+            HINT_KEYS,
+        ));
+    }
     Ok(Case {
         id: header.id,
         guarantee: header.guarantee,
@@ -280,6 +294,9 @@ pub fn parse_case(
         capabilities: header.capabilities,
         repeat,
         cancel_after_ms: header.cancel_after_ms,
+        endless: header.endless,
+        separates_up_to: header.separates_up_to,
+        separates_from: header.separates_from,
         limits: header.limits,
         package: header.package,
         disk_cache,
@@ -354,6 +371,7 @@ fn parse_expect(
         min_host_call_failures: expect.min_host_call_failures,
         diagnostics: expect.diagnostics,
         guest_stopped: expect.guest_stopped,
+        also_stopped_by: Vec::new(),
     })
 }
 

@@ -28,7 +28,9 @@ fn context_lines(out: &mut String, result: &CaseResult) {
         let _ = writeln!(
             out,
             "      limit: {} judged at the runtime's fixed {} (the case asks for {})",
-            fixed.limit, fixed.fixed, fixed.asked
+            fixed.limit,
+            fixed.fixed,
+            fixed.asked_text()
         );
     }
 }

@@ -65,7 +65,9 @@ pub fn junit(report: &RunReport) -> String {
         for fixed in &result.fixed_limits {
             notes.push(format!(
                 "limit {} judged at the runtime's fixed {} (the case asks for {})",
-                fixed.limit, fixed.fixed, fixed.asked
+                fixed.limit,
+                fixed.fixed,
+                fixed.asked_text()
             ));
         }
         if !notes.is_empty() {

@@ -6,7 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
 use super::case::{describe, run_case, CaseResult};
+use crate::judge::declared::{self, Evidence};
 use crate::judge::verdict::Verdict;
 use crate::model::case::Case;
 use crate::model::corpus::{Expectations, Suite};
@@ -51,6 +56,36 @@ impl RunReport {
     pub fn failed(&self) -> bool {
         self.results.iter().any(|r| r.verdict.is_failure())
     }
+}
+
+/// One failing result per limit the runtime declared fixed although the host sets it (see
+/// [`declared::fixed_limit_findings`]), under the guarantee that names the limit, so a fixed
+/// deadline is a finding of its own rather than only the skips it causes. A filter selects
+/// them by id as it selects cases; the expectations file may list them.
+fn fixed_limit_results(suite: &Suite, info: &RuntimeInfo, options: &RunOptions) -> Vec<CaseResult> {
+    declared::fixed_limit_findings(info)
+        .into_iter()
+        .filter(|(id, _)| options.filter.as_deref().is_none_or(|f| id.contains(f)))
+        .map(|(id, failure)| {
+            let limit = id.trim_start_matches(declared::FIXED_FINDING);
+            let guarantee = suite.guarantees.iter().find(|g| g.must.contains(limit));
+            let xfail = options.expectations.xfail.get(&id).map(String::as_str);
+            CaseResult {
+                guarantee: guarantee.map_or_else(|| "SPEC-8".into(), |g| g.id.clone()),
+                area: guarantee.map_or_else(|| "limits".into(), |g| g.area.clone()),
+                must: guarantee.map(|g| g.must.clone()),
+                file: PathBuf::from("docs/SPEC.md"),
+                verdict: Verdict::Fail(failure).with_xfail(xfail),
+                expected: json!({"limits": {limit: "configurable"}}),
+                observed: json!({"limits": {limit: info.fixed_limit(limit)}}),
+                request: Value::Null,
+                evidence: Evidence::None,
+                fixed_limits: Vec::new(),
+                duration: Duration::ZERO,
+                id,
+            }
+        })
+        .collect()
 }
 
 /// The cases `filter` selects (see [`RunOptions::filter`]).
@@ -110,6 +145,10 @@ pub fn run_suite(
             }
             Err(e) => errors.push(e),
         }
+    }
+    if let Ok(info) = &info {
+        results.extend(fixed_limit_results(suite, info, options));
+        results.sort_by(|a, b| a.id.cmp(&b.id));
     }
     if errors.is_empty()
         && results

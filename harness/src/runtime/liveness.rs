@@ -6,7 +6,12 @@
 //! - In-process runtimes: the case runs alone (no other case in flight, see [`turn`]); after the
 //!   runtime answers, every thread started during the request that is still runnable through a
 //!   short window is work left running.
-//! - Process adapters: while the adapter runs, the kit samples the CPU time of every thread of
+//! - Process adapters that declare `serve` (one process answers many requests): after the
+//!   answer, the kit watches the adapter's process tree for [`SERVE_WINDOW`]; a thread that stays
+//!   runnable and burns CPU through it, or a thread (or process) started during the request that
+//!   is still there at its end, is work left running. This is as sharp as the window: a guest
+//!   abandoned after a 50 ms cancel is still spinning when the answer arrives.
+//! - Other process adapters: while the adapter runs, the kit samples the CPU time of every thread of
 //!   its process tree. One call runs one guest, so two threads burning CPU at comparable rates
 //!   for a sustained stretch mean an earlier call's guest is still running beside the current
 //!   one. (The adapter's exit ends its threads, so after the answer there is nothing to see.)
@@ -22,6 +27,10 @@ use std::time::{Duration, Instant};
 
 /// How long the kit watches an in-process runtime after its answer.
 pub const IN_PROCESS_WINDOW: Duration = Duration::from_millis(60);
+
+/// How long the kit watches a serving adapter after an answer: long enough for a few samples of
+/// a thread's state, short enough that any guest abandoned at a deadline or cancel is still there.
+pub const SERVE_WINDOW: Duration = Duration::from_millis(50);
 
 /// How long two threads of an adapter must burn CPU together before it counts as a guest left
 /// running beside the current one.
@@ -173,8 +182,109 @@ impl ChildWatch {
     pub(crate) fn finish(self) {
         self.stop.store(true, Ordering::SeqCst);
         let found = self.sampler.join().ok().flatten();
-        WATCHED.with(|w| *w.borrow_mut() = found);
+        report(found);
     }
+}
+
+/// Whether the runner asked, on this thread, to watch the current request.
+pub(crate) fn watch_wanted() -> bool {
+    WATCH_WANTED.with(Cell::get)
+}
+
+/// Leaves what a process adapter client saw for the runner.
+pub(crate) fn report(found: Option<String>) {
+    WATCHED.with(|w| *w.borrow_mut() = found);
+}
+
+/// Every thread of the process tree rooted at `pid`, as (process, thread) ids.
+pub(crate) fn tree_threads(pid: u32) -> Vec<(u32, u32)> {
+    tree(pid)
+        .into_iter()
+        .flat_map(|process| {
+            threads(&process.to_string())
+                .into_iter()
+                .map(move |t| (process, t.tid))
+        })
+        .collect()
+}
+
+/// After a serving adapter's answer: watches its process tree for [`SERVE_WINDOW`] and describes
+/// the work left running, if any. `before` is [`tree_threads`] from before the request.
+pub(crate) fn after_answer(pid: u32, before: &[(u32, u32)]) -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let start = Instant::now();
+    let mut samples: Vec<Sample> = Vec::new();
+    loop {
+        let mut seen = Vec::new();
+        for process in tree(pid) {
+            for thread in threads(&process.to_string()) {
+                seen.push((
+                    (process, thread.tid),
+                    thread.cpu.unwrap_or_default(),
+                    thread.state == 'R',
+                ));
+            }
+        }
+        samples.push(Sample {
+            at: Instant::now(),
+            threads: seen,
+        });
+        if samples.len() >= 4 && start.elapsed() >= SERVE_WINDOW {
+            break;
+        }
+        thread::sleep(SAMPLE_EVERY);
+    }
+    left_running(&samples, before)
+}
+
+/// The judgement of [`after_answer`] over its samples: threads runnable in at least 3 of 4
+/// samples that burned at least [`BUSY_MIN`] meanwhile (a spinning guest, whatever the load;
+/// not an idle thread woken now and then), and threads absent before the request that are still
+/// there in the last sample (an abandoned worker, even a blocked one).
+fn left_running(samples: &[Sample], before: &[(u32, u32)]) -> Option<String> {
+    let (first, last) = (samples.first()?, samples.last()?);
+    let window = last.at.duration_since(first.at);
+    let mut busy = Vec::new();
+    for (id, now, _) in &last.threads {
+        let runnable = samples
+            .iter()
+            .filter(|s| s.threads.iter().any(|(other, _, r)| other == id && *r))
+            .count();
+        let then = first
+            .threads
+            .iter()
+            .find(|(other, _, _)| other == id)
+            .map_or(Duration::ZERO, |(_, t, _)| *t);
+        let burned = now.saturating_sub(then);
+        if runnable * 4 >= samples.len() * 3 && burned >= BUSY_MIN {
+            busy.push(burned);
+        }
+    }
+    let extra = last
+        .threads
+        .iter()
+        .filter(|(id, _, _)| !before.contains(id))
+        .count();
+    let mut found = Vec::new();
+    if !busy.is_empty() {
+        found.push(format!(
+            "{} thread(s) of the adapter kept burning CPU through the {} ms after its answer              ({} ms in all, runnable in at least 3 of 4 of {} samples)",
+            busy.len(),
+            window.as_millis(),
+            busy.iter().sum::<Duration>().as_millis(),
+            samples.len()
+        ));
+    }
+    if extra > 0 {
+        found.push(format!(
+            "{extra} thread(s) or process(es) started during the request still existed {} ms \
+             after its answer",
+            window.as_millis()
+        ));
+    }
+    (!found.is_empty()).then(|| format!("{}: the guest was not stopped", found.join("; ")))
 }
 
 /// One sample: when, and each thread's cumulative CPU time and whether it was runnable.

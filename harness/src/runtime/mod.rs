@@ -10,3 +10,4 @@ pub mod escape;
 pub mod liveness;
 pub mod process;
 pub mod seam;
+pub mod serve;

@@ -14,12 +14,15 @@ use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use super::escape::visible;
 use super::liveness::ChildWatch;
 use super::seam::{AdapterFailure, ConformanceRuntime};
+use super::serve::{Pool, SERVE};
 use crate::model::protocol::{self, Request, Response, RuntimeInfo};
 
 /// Slack on top of a request's budget, for process start and module compilation.
@@ -35,17 +38,23 @@ pub const STDOUT_CAP: u64 = 16 * 1024 * 1024;
 pub const STDERR_CAP: u64 = 1024 * 1024;
 
 /// How much of stderr is kept for reports (its end).
-const STDERR_KEEP: u64 = 4096;
+pub(super) const STDERR_KEEP: u64 = 4096;
 
 /// How long the kit waits for a killed adapter to be reaped before it reports it unkillable.
 const REAP_WAIT: Duration = Duration::from_secs(1);
 
-/// A runtime reached through an adapter executable (`CMD describe`, `CMD run`).
+/// A runtime reached through an adapter executable (`CMD describe`, then `CMD run` per request,
+/// or `CMD serve` once per concurrent request when `describe` declares `serve`).
 #[derive(Debug, Clone)]
 pub struct ProcessRuntime {
     program: String,
     args: Vec<String>,
     slack: Duration,
+    /// Whether `serve` may be used when declared (tests compare with and without).
+    serve_allowed: bool,
+    /// Set by `describe` when the adapter declares `serve` (and it is allowed).
+    serving: Arc<AtomicBool>,
+    servers: Arc<Pool>,
 }
 
 impl ProcessRuntime {
@@ -55,11 +64,7 @@ impl ProcessRuntime {
         let program = words.next().ok_or_else(|| AdapterFailure::Unavailable {
             reason: "the adapter command is empty".into(),
         })?;
-        Ok(ProcessRuntime {
-            program,
-            args: words.collect(),
-            slack: Duration::from_millis(SLACK_MS),
-        })
+        Ok(ProcessRuntime::from_program(program, words.collect()))
     }
 
     /// An adapter given as a program and its leading arguments, for paths with spaces.
@@ -68,7 +73,21 @@ impl ProcessRuntime {
             program: program.into(),
             args,
             slack: Duration::from_millis(SLACK_MS),
+            serve_allowed: true,
+            serving: Arc::default(),
+            servers: Arc::default(),
         }
+    }
+
+    /// Uses `CMD run` for every request even when the adapter declares `serve`.
+    pub fn without_serve(mut self) -> ProcessRuntime {
+        self.serve_allowed = false;
+        self
+    }
+
+    /// Whether requests go to serving adapter processes (after `describe` declared `serve`).
+    pub fn serving(&self) -> bool {
+        self.serving.load(Ordering::SeqCst)
     }
 
     /// Overrides the slack added to every budget (tests of hung adapters use a short one).
@@ -191,20 +210,28 @@ impl ConformanceRuntime for ProcessRuntime {
                 found: info.protocol,
             });
         }
+        self.serving
+            .store(self.serve_allowed && info.has(SERVE), Ordering::SeqCst);
         Ok(info)
     }
 
     fn run(&self, request: &Request) -> Result<Response, AdapterFailure> {
+        let budget = Duration::from_millis(request.budget_ms()) + self.slack;
+        if self.serving() {
+            return self.servers.run(&self.program, &self.args, request, budget);
+        }
         let body = serde_json::to_vec(request).map_err(|e| AdapterFailure::Unavailable {
             reason: format!("cannot encode the request: {e}"),
         })?;
-        let budget = Duration::from_millis(request.budget_ms()) + self.slack;
         self.invoke("run", &body, budget)
     }
 }
 
 /// Exactly one JSON document of the right shape, else why not (with a short excerpt).
-fn parse_document<T: serde::de::DeserializeOwned>(out: &[u8], verb: &str) -> Result<T, String> {
+pub(super) fn parse_document<T: serde::de::DeserializeOwned>(
+    out: &[u8],
+    verb: &str,
+) -> Result<T, String> {
     let garbage = |why: String| {
         let excerpt = String::from_utf8_lossy(&out[..out.len().min(120)]).into_owned();
         format!("`{verb}` printed {why}; stdout starts {excerpt:?}")
@@ -271,7 +298,7 @@ fn watch(child: &mut Child, budget: Duration, stdout: &Path, stderr: &Path) -> E
 }
 
 /// Kills the child's process group and the child, then reaps the child within [`REAP_WAIT`].
-fn kill(child: &mut Child) -> Result<(), String> {
+pub(super) fn kill(child: &mut Child) -> Result<(), String> {
     let group = kill_group(child);
     // The child itself, in case it left its group; an error here means it already exited.
     let direct = child.kill();
@@ -296,7 +323,7 @@ fn kill(child: &mut Child) -> Result<(), String> {
 /// Sends SIGKILL to the child's process group (its id is the child's pid: `process_group(0)`).
 /// A group with no process left is not an error.
 #[cfg(unix)]
-fn kill_group(child: &Child) -> io::Result<()> {
+pub(super) fn kill_group(child: &Child) -> io::Result<()> {
     use rustix::process::{kill_process_group, Pid, Signal};
     let pid = i32::try_from(child.id())
         .ok()
@@ -309,7 +336,7 @@ fn kill_group(child: &Child) -> io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn kill_group(_child: &Child) -> io::Result<()> {
+pub(super) fn kill_group(_child: &Child) -> io::Result<()> {
     Ok(())
 }
 
@@ -322,7 +349,7 @@ fn read_capped(path: &Path, cap: u64) -> io::Result<Option<Vec<u8>>> {
 
 /// The last `keep` bytes of the file, plus one byte before them when there are more (so the
 /// reader knows it was cut).
-fn read_tail(path: &Path, keep: u64) -> io::Result<Vec<u8>> {
+pub(super) fn read_tail(path: &Path, keep: u64) -> io::Result<Vec<u8>> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();
     file.seek(SeekFrom::Start(len.saturating_sub(keep + 1)))?;
@@ -333,7 +360,7 @@ fn read_tail(path: &Path, keep: u64) -> io::Result<Vec<u8>> {
 
 /// Adapter stderr as reports show it: its last 4 KiB, marked `…` when cut, with every control
 /// character made visible (it goes to a reviewer's terminal).
-fn keep_tail(bytes: &[u8]) -> String {
+pub(super) fn keep_tail(bytes: &[u8]) -> String {
     let cut = bytes.len() as u64 > STDERR_KEEP;
     let bytes = &bytes[bytes.len().saturating_sub(STDERR_KEEP as usize)..];
     let text = String::from_utf8_lossy(bytes);
