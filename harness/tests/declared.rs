@@ -308,7 +308,7 @@ fn an_endless_timeout_case_runs_at_a_larger_fixed_deadline_a_finite_one_is_skipp
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("guarantees.toml"),
-        "[[guarantee]]\nid = \"IN-9\"\narea = \"input\"\nmust = \"m\"\n",
+        "[[guarantee]]\nid = \"IN-9\"\narea = \"input\"\nclass = \"safety\"\nmust = \"m\"\n",
     )
     .unwrap();
     fs::write(

@@ -110,8 +110,13 @@ fn judge_status(case: &Case, outcome: &Outcome) -> Result<(), Found> {
         {
             // Stopped by another declared limit: its own code's details are not the expected
             // code's, but the error must still be well formed.
-            universal_checks(error, case.message_bytes())
-                .map_err(|m| (FailureKind::UniversalCheck, m))?;
+            universal_checks(error, case.message_bytes()).map_err(|m| {
+                (
+                    FailureKind::UniversalCheck,
+                    misreport(&error.code, Wrong::Shape),
+                    m,
+                )
+            })?;
         }
         (ExpectedOutcome::Error { code, details }, Status::Error { error }) => {
             if &error.code != code {

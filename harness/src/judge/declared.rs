@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::verdict::{Failure, FailureKind};
+use super::verdict::{Failure, FailureClass, FailureKind};
 use crate::model::case::{Case, ExpectedOutcome};
 use crate::model::protocol::RuntimeInfo;
 
@@ -146,6 +146,8 @@ pub fn fixed_limit_findings(info: &RuntimeInfo) -> Vec<(String, Failure)> {
             };
             let failure = Failure {
                 kind: FailureKind::FixedLimit,
+                // A bound the host sets and cannot set is a bound the sandbox does not keep.
+                class: FailureClass::Safety,
                 call: None,
                 message: format!(
                     "`describe` declares {limit} fixed at {fixed}, which docs/SPEC.md §8 says \

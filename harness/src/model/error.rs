@@ -137,7 +137,7 @@ impl fmt::Display for KitError {
             ),
             KitError::Guarantees { path, message } => write!(
                 f,
-                "{}: {message}\n  hint: `[[guarantee]]` tables with `id`, `area`, `must` (docs/CASES.md)",
+                "{}: {message}\n  hint: `[[guarantee]]` tables with `id`, `area`, `class`, `must` (docs/CASES.md)",
                 path.display()
             ),
             KitError::Expectations { path, message } => write!(

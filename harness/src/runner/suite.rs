@@ -74,6 +74,7 @@ fn fixed_limit_results(suite: &Suite, info: &RuntimeInfo, options: &RunOptions) 
                 guarantee: guarantee.map_or_else(|| "SPEC-8".into(), |g| g.id.clone()),
                 area: guarantee.map_or_else(|| "limits".into(), |g| g.area.clone()),
                 must: guarantee.map(|g| g.must.clone()),
+                class: guarantee.map(|g| g.class),
                 file: PathBuf::from("docs/SPEC.md"),
                 verdict: Verdict::Fail(failure).with_xfail(xfail),
                 expected: json!({"limits": {limit: "configurable"}}),
