@@ -1,9 +1,13 @@
-//! Every failure of a tool call as one value: a stable code, its phase, a bounded message that is
-//! safe to show a model, and bounded details.
+//! The errors boundary: every failure of a load or a tool call as one value, a stable code,
+//! its phase, a bounded message that is safe to show a model, and bounded details.
 //!
-//! The codes, their phases and their one-line meanings come from one table (`error_codes!`), in
-//! the manner of wasmtime's `trap_encoding.rs`, so the enum, `as_str`, `phase` and the spec's
-//! table cannot drift apart.
+//! **Trusts nothing** it is given: a message or detail may carry text from the guest, the module
+//! or the package. **Guarantees** to every boundary above and to the host: the codes, their
+//! phases and their one-line meanings come from one table (`error_codes!`), in the manner of
+//! wasmtime's `trap_encoding.rs`, so the enum, `as_str`, `phase` and the spec's table cannot
+//! drift apart; every message and detail string passes `sanitize` (control, bidirectional and
+//! other unsafe characters removed, cut at the cap) when it is built; details are bounded in
+//! count and size.
 
 mod sanitize;
 
