@@ -26,7 +26,7 @@ fn spec_error_table_matches_the_runtime() {
         .collect();
     assert_eq!(
         rows, code_rows,
-        "docs/SPEC.md and runtime/src/error.rs disagree"
+        "docs/SPEC.md and runtime/src/error/mod.rs disagree"
     );
     let kit_rows: Vec<(String, String)> = toolcage_kit::VOCABULARY
         .iter()

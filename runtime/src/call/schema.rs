@@ -1,0 +1,310 @@
+//! Tool input schemas: compiled once at registration, never allowed to reach outside the package,
+//! and evaluated with a known worst case.
+//!
+//! A plugin's `input_schema` is untrusted. Before it is compiled, [`schema_bound`] refuses
+//! references that leave the schema (bundled meta-schema URLs included: nothing is resolved
+//! that the schema does not contain), nesting past 64 levels and fan-out past 1024 subschemas
+//! per input value. jsonschema is built without its HTTP and file resolvers, with a retriever
+//! that refuses everything, and with the `regex` crate for `pattern` and `patternProperties`:
+//! it matches in time linear in the text, and refuses the look-around and back-references with
+//! which a backtracking engine can be made to take exponential time.
+//!
+//! A validation the call has stopped waiting for (its deadline passed or it was cancelled) is
+//! not left to finish: every subschema is compiled with one more keyword, [`STOP_KEYWORD`],
+//! which fails once the worker's [`Abandoned`] flag is set, so the validator ends at its next
+//! subschema instead of spending the host's CPU for a result no one reads.
+//!
+//! [`schema_bound`]: super::schema_bound
+
+use super::budget::Abandoned;
+use super::schema_bound::{self, Cost};
+use crate::error::{Error, ErrorCode};
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Keyword, PatternOptions, Retrieve, Uri, ValidationError, Validator};
+use serde_json::Value;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Most schema errors named in a mismatch's details.
+const REPORTED_ERRORS: usize = 4;
+/// Compiled size of one `pattern` at most, in bytes (the regex crate's own default is 10 MiB):
+/// matching time grows with it.
+const PATTERN_SIZE_LIMIT: usize = 256 * 1024;
+/// Inputs validated on the caller's thread: at most this many subschema applications times
+/// input bytes. Anything bigger runs on a worker the call's deadline and cancel token bound.
+const INLINE_WORK: u64 = 64 * 1024;
+/// Inputs with `pattern`s validated on the caller's thread are at most this long.
+const INLINE_PATTERN_INPUT: usize = 4 * 1024;
+
+/// The keyword marked into every subschema. A schema that uses the name itself only gets this
+/// meaning for it, which accepts everything until a validation is abandoned.
+const STOP_KEYWORD: &str = "$toolcage-stop";
+
+thread_local! {
+    /// The flag of the validation running on this thread, if it runs on a budget worker.
+    static ABANDONED: RefCell<Option<Abandoned>> = const { RefCell::new(None) };
+}
+
+fn abandoned() -> bool {
+    ABANDONED.with_borrow(|flag| flag.as_ref().is_some_and(Abandoned::is_set))
+}
+
+/// [`STOP_KEYWORD`]'s meaning.
+struct Stop;
+
+impl<'i> Keyword<'i> for Stop {
+    fn validate(&self, _: &'i Value) -> Result<(), ValidationError<'i>> {
+        if abandoned() {
+            return Err(ValidationError::custom("the validation was abandoned"));
+        }
+        Ok(())
+    }
+
+    fn is_valid(&self, _: &'i Value) -> bool {
+        !abandoned()
+    }
+}
+
+#[derive(Default)]
+struct RefuseAll(Arc<AtomicBool>);
+
+impl Retrieve for RefuseAll {
+    fn retrieve(
+        &self,
+        _uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        self.0.store(true, Ordering::SeqCst);
+        Err("external references are refused".into())
+    }
+}
+
+/// A compiled input schema and what its worst case allows.
+pub(crate) struct InputSchema {
+    pub validator: Validator,
+    cost: Cost,
+}
+
+impl InputSchema {
+    /// Whether validating `input_bytes` of input is cheap enough to do on the caller's thread,
+    /// between two checks of the call's budget.
+    pub(crate) fn inline(&self, input_bytes: usize) -> bool {
+        let work = self.cost.applications.saturating_mul(input_bytes as u64);
+        work <= INLINE_WORK && (!self.cost.patterns || input_bytes <= INLINE_PATTERN_INPUT)
+    }
+}
+
+pub(crate) fn compile(tool: &str, schema: &Value) -> Result<InputSchema, Error> {
+    let refused = |why: &str| {
+        Error::new(
+            ErrorCode::ManifestInvalid,
+            format!("the input_schema of tool {tool} {why}"),
+        )
+        .with("tool", tool)
+    };
+    let cost = schema_bound::analyse(schema).map_err(|r| {
+        let e = refused(r.reason());
+        if r.is_external() {
+            e.with("reason", "external_ref")
+        } else {
+            e.with("reason", "unbounded")
+        }
+    })?;
+    let asked = Arc::new(AtomicBool::new(false));
+    let mut marked = schema.clone();
+    schema_bound::mark_subschemas(&mut marked, STOP_KEYWORD);
+    let built = jsonschema::options()
+        .with_retriever(RefuseAll(asked.clone()))
+        .with_pattern_options(PatternOptions::regex().size_limit(PATTERN_SIZE_LIMIT))
+        .with_keyword(STOP_KEYWORD, |_, _, _| Ok(Box::new(Stop)))
+        .build(&marked);
+    let validator = built.map_err(|e| {
+        if asked.load(Ordering::SeqCst) {
+            refused("refers to an external resource; only references inside the schema are allowed")
+                .with("reason", "external_ref")
+        } else if matches!(e.kind(), ValidationErrorKind::Format { format } if format == "regex")
+        {
+            // A `pattern` (or `patternProperties` key) outside the linear-time syntax: look-around,
+            // back-references, or no regular expression at all (section 2.3).
+            refused("uses a pattern this runtime does not run: look-around and back-references need a backtracking matcher")
+                .with("reason", "unbounded")
+                .with("cause", e.to_string())
+        } else {
+            // The compiler's text quotes the schema (package text): it goes to details only,
+            // sanitized and bounded there.
+            refused("is not a valid JSON Schema").with("cause", e.to_string())
+        }
+    })?;
+    Ok(InputSchema { validator, cost })
+}
+
+/// [`check`] on a budget worker: it ends early, with an error no one reads, once `abandoned`
+/// is set.
+pub(crate) fn check_until(
+    validator: &Validator,
+    input: &Value,
+    abandoned: Abandoned,
+) -> Result<(), Error> {
+    ABANDONED.set(Some(abandoned));
+    let checked = check(validator, input);
+    ABANDONED.set(None);
+    checked
+}
+
+pub(crate) fn check(validator: &Validator, input: &Value) -> Result<(), Error> {
+    // The boolean answer is cheaper (it stops at the first failure and caches $ref results);
+    // errors are collected only for an input that fails.
+    if validator.is_valid(input) {
+        return Ok(());
+    }
+    if abandoned() {
+        // The call has already answered; this value is dropped unread.
+        return Err(Error::new(
+            ErrorCode::InputSchemaMismatch,
+            "the input validation was abandoned",
+        ));
+    }
+    let errors: Vec<_> = validator.iter_errors(input).take(REPORTED_ERRORS).collect();
+    let paths: Vec<String> = errors
+        .iter()
+        .map(|e| e.instance_path().to_string())
+        .collect();
+    let first = paths.first().map_or("", String::as_str);
+    // The validator's text can quote the schema (package text): details only.
+    let reason = errors.first().map(ToString::to_string).unwrap_or_default();
+    Err(Error::new(
+        ErrorCode::InputSchemaMismatch,
+        format!("the input does not match the tool's input_schema at '{first}'"),
+    )
+    .with("paths", paths)
+    .with("reason", reason))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn external_refs_are_refused_at_compile() {
+        for r in [
+            "https://example.com/s.json",
+            "file:///etc/passwd",
+            "other.json",
+        ] {
+            let e = compile("t", &json!({"$ref": r})).err().unwrap();
+            assert_eq!(e.code(), ErrorCode::ManifestInvalid);
+            assert_eq!(
+                e.details()["reason"],
+                "external_ref",
+                "{r}: {}",
+                e.message()
+            );
+        }
+        assert!(compile(
+            "t",
+            &json!({"$defs": {"a": {"type": "string"}}, "$ref": "#/$defs/a"}),
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn mismatch_names_paths() {
+        let Ok(InputSchema { validator: v, .. }) = compile(
+            "t",
+            &json!({"type":"object","properties":{"n":{"type":"integer"}}}),
+        ) else {
+            panic!("a valid schema")
+        };
+        check(&v, &json!({"n": 1})).unwrap();
+        let e = check(&v, &json!({"n": "x"})).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InputSchemaMismatch);
+        assert_eq!(e.details()["paths"], json!(["/n"]));
+    }
+
+    #[test]
+    fn backtracking_patterns_are_refused_and_plain_ones_run() {
+        for p in [
+            "^(a+)+\\1$",
+            "^(?!a)b",
+            "(?<=a)b",
+            "^(\\w+\\s?)+(?=x)$",
+            "^(?=.*\\d)[a-z\\d]+$",
+        ] {
+            let r = compile("t", &json!({"type": "string", "pattern": p}));
+            assert!(
+                r.as_ref()
+                    .is_err_and(|e| e.code() == ErrorCode::ManifestInvalid
+                        && e.details()["reason"] == "unbounded"),
+                "{p} was accepted, or refused without reason unbounded"
+            );
+        }
+        // In `patternProperties` keys too.
+        let keyed = compile("t", &json!({"patternProperties": {"(?<=a)b": {}}}));
+        assert!(keyed.is_err_and(|e| e.details()["reason"] == "unbounded"));
+        let Ok(s) = compile("t", &json!({"type": "string", "pattern": "^(a+)+$"})) else {
+            panic!("a linear pattern")
+        };
+        let long = format!("{}!", "a".repeat(60_000));
+        assert!(!s.validator.is_valid(&json!(long)));
+    }
+
+    #[test]
+    fn messages_do_not_quote_the_schema() {
+        let e = compile("t", &json!({"type": "SCHEMA-TEXT"})).err().unwrap();
+        assert!(!e.message().contains("SCHEMA-TEXT"), "{}", e.message());
+    }
+
+    /// 1022 subschemas per item, 256 of them an `enum` of 1025 values that 0 matches last: about
+    /// 30 s of validation for 32767 items in an optimised build, within section 2.3's bound.
+    fn slow_schema() -> Value {
+        let mut defs = serde_json::Map::new();
+        for level in 0..8 {
+            let next = format!("#/$defs/d{}", level + 1);
+            defs.insert(
+                format!("d{level}"),
+                json!({"allOf": [{"$ref": next}, {"$ref": next}]}),
+            );
+        }
+        let mut values: Vec<Value> = (0..1024).map(|i| json!(format!("s{i}"))).collect();
+        values.push(json!(0));
+        defs.insert("d8".into(), json!({ "enum": values }));
+        json!({"type": "array", "items": {"$ref": "#/$defs/d0"}, "$defs": defs})
+    }
+
+    #[test]
+    fn an_abandoned_validation_ends_at_its_next_subschema() {
+        let schema = Arc::new(compile("t", &slow_schema()).unwrap());
+        let input = Value::Array(vec![json!(0); 32767]);
+        let budget = crate::call::budget::Budget::start(std::time::Duration::from_millis(20), None);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let started = std::time::Instant::now();
+        let worker = Arc::clone(&schema);
+        let waited = budget.run(move |abandoned| {
+            let checked = check_until(&worker.validator, &input, abandoned);
+            let _ = tx.send((checked.is_ok(), std::time::Instant::now()));
+        });
+        assert_eq!(waited, Err(crate::call::budget::Over::Timeout));
+        let (valid, ended) = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the abandoned validation ran on");
+        assert!(!valid, "an abandoned validation reports nothing valid");
+        assert!(
+            ended.duration_since(started) < std::time::Duration::from_secs(5),
+            "the validation ended {:?} after it started",
+            ended.duration_since(started)
+        );
+    }
+
+    #[test]
+    fn the_stop_keyword_changes_no_verdict() {
+        let schema = compile("t", &slow_schema()).unwrap();
+        assert!(check(&schema.validator, &json!([0, 0])).is_ok());
+        assert!(check(&schema.validator, &json!([0, 1])).is_err());
+        assert!(check_until(&schema.validator, &json!([0, 0]), Abandoned::default()).is_ok());
+        // A schema using the keyword's name itself: the name gets the stop meaning, nothing else.
+        let own = compile("t", &json!({"$toolcage-stop": false, "const": {"a": {}}})).unwrap();
+        assert!(check(&own.validator, &json!({"a": {}})).is_ok());
+        assert!(check(&own.validator, &json!({"a": {"$toolcage-stop": true}})).is_err());
+    }
+}

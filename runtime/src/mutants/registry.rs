@@ -1,0 +1,187 @@
+//! The registry's seam in the mutant build, compiled as `registry::seam` in place of
+//! `registry/seam.rs`: the same items, each asking the switch first. The bugs: a load cache that
+//! skips re-verification (`digest-not-reverified-on-cache-hit`) or is keyed by plugin id
+//! (`load-cache-keyed-by-plugin-id`), disk cache entries trusted on their checksum
+//! (`disk-cache-unauthenticated`), a compile before the pin check
+//! (`compile-before-digest-check`), and the link checks with a hole (`import-*`,
+//! `only-first-denied-import-named`, `denied-imports-linked-as-traps`, `wasi-linked`). It also
+//! hands the switch on to the package reader's and the call's seams.
+
+pub use crate::mutants::Mutant;
+
+use super::config::Config;
+use super::plugin::Plugin;
+use super::prepare;
+use super::runtime::Prepared;
+use crate::call::{self, HostState};
+use crate::compiled::{component, link, Check, Import, LinkPolicy};
+use crate::error::{Error, DETAIL_LIST_CAP};
+use crate::package::{self, Digest, DigestBuilder};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use wasmtime::component::{Component, InstancePre as ComponentPre, Linker as ComponentLinker};
+use wasmtime::{Engine, ExternType, Linker, Module};
+
+/// What a runtime holds for the self-test: the switch, and the plugins its load-cache mutants
+/// keep (each holds the runtime: a cycle those mutants accept).
+pub(super) struct Seam {
+    mutant: Option<Mutant>,
+    loaded: Mutex<HashMap<Digest, Plugin>>,
+}
+
+impl Seam {
+    pub(super) fn new(config: &Config) -> Seam {
+        Seam {
+            mutant: config.mutant,
+            loaded: Mutex::default(),
+        }
+    }
+
+    fn on(&self, mutant: Mutant) -> bool {
+        self.mutant == Some(mutant)
+    }
+
+    pub(super) fn disk_cache_check(&self) -> Check {
+        if self.on(Mutant::DiskCacheUnauthenticated) {
+            return Check::ChecksumOnly;
+        }
+        Check::Authenticated
+    }
+
+    pub(super) fn load(
+        &self,
+        pin: Option<&Digest>,
+        load: impl FnOnce() -> Result<Plugin, Error>,
+    ) -> Result<Plugin, Error> {
+        let reused = self.on(Mutant::DigestNotReverifiedOnCacheHit);
+        if reused {
+            if let Some(plugin) = pin.and_then(|p| self.loaded.lock().ok()?.get(p).cloned()) {
+                return Ok(plugin);
+            }
+        }
+        let plugin = load()?;
+        if self.on(Mutant::LoadCacheKeyedByPluginId) {
+            let key = plugin_id_key(&plugin.inner.manifest.id);
+            if let Ok(mut loaded) = self.loaded.lock() {
+                return Ok(loaded.entry(key).or_insert(plugin).clone());
+            }
+        }
+        if reused {
+            if let Ok(mut loaded) = self.loaded.lock() {
+                loaded.insert(plugin.inner.digest, plugin.clone());
+            }
+        }
+        Ok(plugin)
+    }
+
+    pub(super) fn package(&self) -> package::Seam {
+        package::Seam::new(self.mutant)
+    }
+
+    pub(super) fn before_pin_check(
+        &self,
+        compile: impl FnOnce() -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if self.on(Mutant::CompileBeforeDigestCheck) {
+            return compile();
+        }
+        Ok(())
+    }
+
+    pub(super) fn call(&self) -> call::Seam {
+        call::Seam::new(self.mutant)
+    }
+
+    pub(super) fn link_module(
+        &self,
+        linker: &Linker<HostState>,
+        module: &Module,
+        policy: LinkPolicy,
+    ) -> Prepared {
+        let holes = [
+            Mutant::ImportModuleUnchecked,
+            Mutant::ImportTypesUnchecked,
+            Mutant::OnlyFirstDeniedImportNamed,
+            Mutant::DeniedImportsLinkedAsTraps,
+        ];
+        match self.mutant {
+            Some(mutant) if holes.contains(&mutant) => {
+                check_with_hole(module, policy, mutant)?;
+                if mutant == Mutant::DeniedImportsLinkedAsTraps {
+                    let mut linker = linker.clone();
+                    let _ = linker.define_unknown_imports_as_traps(module);
+                    return prepare::instantiate(&linker, module);
+                }
+                prepare::instantiate(linker, module)
+            }
+            _ => prepare::link_module(linker, module, policy),
+        }
+    }
+
+    pub(super) fn link_component(
+        &self,
+        linker: &ComponentLinker<HostState>,
+        compiled: &Component,
+        engine: &Engine,
+    ) -> Result<ComponentPre<HostState>, Error> {
+        if !self.on(Mutant::WasiLinked) {
+            return prepare::link_component(linker, compiled, engine);
+        }
+        // `wasi-linked`: WASI imports are let through and linked as trapping stubs.
+        let ty = compiled.component_type();
+        let others: Vec<String> = ty
+            .imports(engine)
+            .map(|(name, _)| name.to_owned())
+            .filter(|name| !name.starts_with("wasi:"))
+            .collect();
+        if !others.is_empty() {
+            let total = others.len();
+            let named = others.into_iter().take(DETAIL_LIST_CAP).collect();
+            return Err(component::imports_denied(total, named));
+        }
+        component::check_exports(compiled, engine)?;
+        let mut linker = linker.clone();
+        let _ = linker.define_unknown_imports_as_traps(compiled);
+        call::component::link(&linker, compiled)
+    }
+}
+
+/// The link check of `compiled::link::check` with the hole `mutant` names: the import's module
+/// or type not compared, only the first offender named, or offenders let through.
+fn check_with_hole(module: &Module, policy: LinkPolicy, mutant: Mutant) -> Result<(), Error> {
+    let mut denied = Vec::new();
+    let mut total = 0usize;
+    for import in module.imports() {
+        let allowed = (import.module() == Import::MODULE
+            || mutant == Mutant::ImportModuleUnchecked)
+            && match (Import::from_name(import.name()), import.ty()) {
+                (Some(Import::DiagnosticWrite), _) if !policy.diagnostics => false,
+                (Some(i), ExternType::Func(ty)) => {
+                    link::import_type_ok(i, &ty) || mutant == Mutant::ImportTypesUnchecked
+                }
+                _ => false,
+            };
+        if !allowed {
+            total += 1;
+            if denied.len() < DETAIL_LIST_CAP {
+                denied.push(format!("{}::{}", import.module(), import.name()));
+            }
+        }
+    }
+    if mutant == Mutant::OnlyFirstDeniedImportNamed {
+        denied.truncate(1);
+        total = total.min(1);
+    }
+    if !denied.is_empty() && mutant != Mutant::DeniedImportsLinkedAsTraps {
+        return Err(link::imports_denied(total, denied));
+    }
+    link::check_exports(module)
+}
+
+/// The key `load-cache-keyed-by-plugin-id` files a plugin under (the mutant reuses the map of
+/// loaded plugins, which is keyed by digest).
+fn plugin_id_key(id: &str) -> Digest {
+    let mut key = DigestBuilder::new();
+    key.file(id, b"plugin id");
+    key.finish()
+}
