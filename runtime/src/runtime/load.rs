@@ -98,7 +98,7 @@ impl Runtime {
         let tools = match self.inner.tools.get(&package.manifest_hash) {
             Some(tools) => tools,
             None => {
-                let tools = compile_tools(&package.manifest);
+                let tools = compile_tools(&package.manifest, &|m| self.mutant(m));
                 self.inner
                     .tools
                     .insert(package.manifest_hash, tools.clone());
@@ -262,14 +262,17 @@ impl Runtime {
     }
 }
 
-fn compile_tools(manifest: &Manifest) -> Result<Arc<[LoadedTool]>, Error> {
+fn compile_tools(
+    manifest: &Manifest,
+    mutant: &dyn Fn(Mutant) -> bool,
+) -> Result<Arc<[LoadedTool]>, Error> {
     manifest
         .tools
         .iter()
         .map(|spec| {
             Ok(LoadedTool {
                 name: Arc::from(spec.name.as_str()),
-                schema: schema::compile(&spec.name, &spec.input_schema)?,
+                schema: schema::compile_with(&spec.name, &spec.input_schema, mutant)?,
             })
         })
         .collect()

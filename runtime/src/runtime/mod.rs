@@ -120,6 +120,10 @@ impl Runtime {
         if config.mutant == Some(Mutant::DiskCacheUnauthenticated) {
             check = cache::Check::ChecksumOnly;
         }
+        #[cfg(feature = "mutants")]
+        if config.mutant == Some(Mutant::CacheDirWorldWritableOnly) {
+            check = cache::Check::DirWorldWritableOnly;
+        }
         let disk = DiskCache::new(
             &engine,
             config.cache_dir.clone(),
