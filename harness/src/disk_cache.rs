@@ -97,21 +97,6 @@ pub(crate) fn prepare(
     };
     if let Some((dir, what)) = weakened {
         set_mode(dir, 0o770).map_err(|e| kit("cannot change a directory's mode", e))?;
-        let unused = |what: &str| -> Result<Result<CacheDir, Failure>, KitError> {
-            let written =
-                snapshot(&cache).map_err(|e| kit("cannot read the cache directory", e))?;
-            Ok(match written.keys().next() {
-                None => Ok(CacheDir { _root: root }),
-                Some(file) => Err(Failure {
-                    kind: FailureKind::UntrustedCacheUsed,
-                    call: None,
-                    message: format!(
-                        "the runtime wrote {file} into {what}: whoever else can write there can \
-                         swap compiled code the host runs; the directory must be refused"
-                    ),
-                }),
-            })
-        };
         // The warm-up is the load that would write the entry; the judged request runs after it
         // with the directory as it is, and must still meet `[expect]` (a refused cache costs a
         // compile, never the call).
@@ -120,7 +105,18 @@ pub(crate) fn prepare(
         if let Err(failure) = run(runtime, &warm) {
             return Ok(Err(failure));
         }
-        return unused(what);
+        let written = snapshot(&cache).map_err(|e| kit("cannot read the cache directory", e))?;
+        return Ok(match written.keys().next() {
+            None => Ok(CacheDir { _root: root }),
+            Some(file) => Err(Failure {
+                kind: FailureKind::UntrustedCacheUsed,
+                call: None,
+                message: format!(
+                    "the runtime wrote {file} into {what}: whoever else can write there can \
+                     swap compiled code the host runs; the directory must be refused"
+                ),
+            }),
+        });
     }
 
     let mut warm = judged.clone();
@@ -153,7 +149,7 @@ pub(crate) fn prepare(
                 fs::write(cache.join(path), bytes).map_err(|e| kit("cannot corrupt", e))?;
             }
         }
-        // Judged before the warm-up's snapshot matters: nothing to attack.
+        // Judged above, before this warm-up.
         CacheAttack::GroupWritableDir | CacheAttack::WritableParent => {}
         CacheAttack::Plant => {
             let mut twin = case.clone();
