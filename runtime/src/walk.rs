@@ -159,11 +159,15 @@ fn errno_text(errno: Errno) -> &'static str {
     }
 }
 
+/// What `BEFORE_OPEN` runs.
+#[cfg(test)]
+type OpenHook = Box<dyn FnMut(&str)>;
+
 #[cfg(test)]
 thread_local! {
     /// Test hook: runs with an entry's package path after the listing saw it and before it is
     /// opened, so a test can swap the entry exactly there (`swap_tests`).
-    static BEFORE_OPEN: std::cell::RefCell<Option<Box<dyn FnMut(&str)>>> =
+    static BEFORE_OPEN: std::cell::RefCell<Option<OpenHook>> =
         const { std::cell::RefCell::new(None) };
     /// Test switch: compare an opened file with the listing on type and size only, the check a
     /// reader without inode comparison makes, to show what the tests catch.
