@@ -783,6 +783,35 @@ def _json_depth(value):
     return deepest
 
 
+# The drafts a `$schema` may name (docs/SPEC.md 2.3), by the path of their meta-schema URI.
+SCHEMA_DRAFTS = {
+    "draft/2020-12/schema": "Draft202012Validator",
+    "draft/2019-09/schema": "Draft201909Validator",
+    "draft-07/schema": "Draft7Validator",
+    "draft-06/schema": "Draft6Validator",
+    "draft-04/schema": "Draft4Validator",
+}
+
+
+def schema_validator_class(schema):
+    """The validator class of the draft `schema` is read in: 2020-12 without `$schema`, else the
+    draft its `$schema` names; None for any other `$schema`. Decided here, not by
+    `validator_for`, which returns its default for a URI it does not know and reads draft 3."""
+    import jsonschema
+
+    if not isinstance(schema, dict) or "$schema" not in schema:
+        return jsonschema.Draft202012Validator
+    uri = schema["$schema"]
+    if not isinstance(uri, str):
+        return None
+    uri = uri[:-1] if uri.endswith("#") else uri
+    for prefix in ("https://json-schema.org/", "http://json-schema.org/"):
+        if uri.startswith(prefix):
+            name = SCHEMA_DRAFTS.get(uri[len(prefix):])
+            return getattr(jsonschema, name) if name else None
+    return None
+
+
 def compile_schema(tool, schema):
     """A validator for the tool's input_schema; an invalid schema or one whose `$ref` leaves the
     schema (a URL, a file, another document) is manifest_invalid. Nothing is fetched: the
@@ -799,7 +828,11 @@ def compile_schema(tool, schema):
 
     if _json_depth(schema) > SCHEMA_DEPTH:
         raise invalid(f"it is nested more than {SCHEMA_DEPTH} levels deep")
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    cls = schema_validator_class(schema)
+    if cls is None:
+        raise _manifest_error(f"the input_schema of tool {tool} names in $schema a JSON Schema "
+                              "draft this runtime does not read", tool=tool,
+                              reason="unknown_draft")
     try:
         cls.check_schema(schema)
     except jsonschema.exceptions.SchemaError as e:

@@ -23,6 +23,9 @@
 ;;! [expect]
 ;;! code = "manifest_invalid"
 ;; A key that does not describe a tool plugin is refused, named in the error, never ignored.
+;; Verdict class: the profile's contract, not safety (docs/SPEC.md section 2.5, "Safety or the
+;; profile's contract"). A host whose plugins may carry hooks loads this manifest and fails here
+;; with nothing unsafe done: the guest still links only the section 4 imports.
 (module
   (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
   (memory (export "memory") 1)

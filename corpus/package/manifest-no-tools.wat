@@ -19,6 +19,9 @@
 ;;! code = "manifest_invalid"
 ;; A plugin that declares no tool is not a valid plugin. A runtime that skips manifest checks gets
 ;; as far as the call and answers tool_unknown; the load itself must fail with manifest_invalid.
+;; Verdict class: the profile's contract, not safety (docs/SPEC.md section 2.5, "Safety or the
+;; profile's contract"). A host whose plugins may have hooks only loads this manifest and fails
+;; here with nothing unsafe done: with no tool declared, no call can reach the guest (IN-05).
 (module
   (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
   (memory (export "memory") 1)

@@ -23,6 +23,9 @@
 ;;! [expect]
 ;;! code = "manifest_invalid"
 ;; A tool plugin declares the tool surface; an empty list declares none.
+;; Verdict class: the profile's contract, not safety (docs/SPEC.md section 2.5, "Safety or the
+;; profile's contract"). A host whose plugins may declare no surface loads this manifest and fails
+;; here with nothing unsafe done: surfaces grant a guest nothing.
 (module
   (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
   (memory (export "memory") 1)

@@ -83,6 +83,9 @@ pub enum FailureKind {
     /// The answer came, but guest work of the request was still running after it (see
     /// `[expect] guest_stopped` in docs/CASES.md): the guest was abandoned, not stopped.
     GuestLeftRunning,
+    /// The runtime wrote compiled code into a cache directory someone else could write (see
+    /// `[disk_cache]` in docs/CASES.md): code another user can swap would run in the host.
+    UntrustedCacheUsed,
     /// The runtime declared a limit fixed that SPEC §8 says the host sets per call: whatever
     /// the host asks for is ignored (one finding per limit, made from `describe`, not a case).
     FixedLimit,
@@ -102,6 +105,7 @@ impl FailureKind {
             FailureKind::UniversalCheck => "universal_check",
             FailureKind::TooSlow => "too_slow",
             FailureKind::GuestLeftRunning => "guest_left_running",
+            FailureKind::UntrustedCacheUsed => "untrusted_cache_used",
             FailureKind::FixedLimit => "fixed_limit",
             FailureKind::Adapter(_) => "adapter_failure",
         }

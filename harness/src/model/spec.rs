@@ -76,19 +76,27 @@ pub struct ZipEntrySpec {
     pub local_method: Option<u16>,
     #[serde(default)]
     pub swallow_next: bool,
+    pub swallow_next_bytes: Option<u32>,
     #[serde(default)]
     pub append: bool,
 }
 
 /// What the kit does to the warmed cache directory (`[disk_cache] attack`, docs/CASES.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum CacheAttack {
     /// Flip bytes in the middle and at the end of every file the warm-up wrote.
     Corrupt,
     /// Cache a second module (its output is [`crate::PLANTED_SUMMARY`]) and forge its entries into
     /// entries of the case's module.
     Plant,
+    /// Before any request, make the cache directory writable by its group (mode 0770): the
+    /// runtime must write nothing into it.
+    GroupWritableDir,
+    /// Before any request, make the directory holding the cache directory writable by its group
+    /// and not sticky (mode 0770): whoever can write it can swap the cache directory, so the
+    /// runtime must write nothing into it.
+    WritableParent,
 }
 
 /// Converts a JSON value to TOML; fails on what TOML cannot say (null, integers over i64).

@@ -151,7 +151,9 @@ struct RawEntry {
     local_size: Option<u32>,
     local_crc: Option<u32>,
     local_method: Option<u16>,
-    swallow_next: bool,
+    /// How many bytes of the next entry's local record this one's sizes and CRC cover too:
+    /// none, all of them (`None`), or the first few.
+    swallow_next: Option<Option<u32>>,
 }
 
 impl RawEntry {
@@ -168,7 +170,7 @@ impl RawEntry {
             local_size: None,
             local_crc: None,
             local_method: None,
-            swallow_next: false,
+            swallow_next: None,
         }
     }
 
@@ -242,12 +244,17 @@ pub fn write_case_zip(dir: &Path, spec: &ZipSpec, out: &Path) -> Result<String, 
         e.local_size = change.local_size.or(e.local_size);
         e.local_crc = change.local_crc.or(e.local_crc);
         e.local_method = change.local_method.or(e.local_method);
-        e.swallow_next |= change.swallow_next;
+        if change.swallow_next {
+            e.swallow_next = Some(None);
+        }
+        if let Some(n) = change.swallow_next_bytes {
+            e.swallow_next = Some(Some(n));
+        }
     }
     // Byte order of the names, as `zip_package` writes them (a stable sort: entries of one name
     // keep their order).
     entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-    let bytes = write_raw(
+    let (bytes, covered) = write_raw(
         &entries,
         &hex(&spec.leading_hex)?,
         &hex(&spec.trailing_hex)?,
@@ -255,15 +262,22 @@ pub fn write_case_zip(dir: &Path, spec: &ZipSpec, out: &Path) -> Result<String, 
     );
     fs::write(out, bytes)?;
 
-    let mut files: Vec<&RawEntry> = entries.iter().filter(|e| e.is_file()).collect();
-    files.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    // The pin is the digest a reader that takes every entry's sizes at their word computes (the
+    // host that resolved the package used one), so a runtime that misses an overlap loads the
+    // package rather than failing on the pin.
+    let mut files: Vec<(&RawEntry, &Vec<u8>)> = entries
+        .iter()
+        .zip(&covered)
+        .filter(|(e, _)| e.is_file())
+        .collect();
+    files.sort_by(|a, b| a.0.name.as_bytes().cmp(b.0.name.as_bytes()));
     let mut hasher = Sha256::new();
     hasher.update(DIGEST_PREFIX);
-    for file in files {
+    for (file, data) in files {
         hasher.update(file.name.as_bytes());
         hasher.update([0u8]);
-        hasher.update((file.data.len() as u64).to_be_bytes());
-        hasher.update(Sha256::digest(&file.data));
+        hasher.update((data.len() as u64).to_be_bytes());
+        hasher.update(Sha256::digest(data));
     }
     let digest: String = hasher
         .finalize()
@@ -279,7 +293,7 @@ fn hex(text: &str) -> Result<Vec<u8>, ZipError> {
 
 /// One entry's local header and data; with `swallow`, its sizes and CRC also cover `swallow`
 /// (the next entry's local record), so the two spans overlap while every header agrees.
-fn local_record(e: &RawEntry, swallow: &[u8]) -> (Vec<u8>, u32, u32) {
+fn local_record(e: &RawEntry, swallow: &[u8]) -> Record {
     let mut covered = e.data.clone();
     covered.extend_from_slice(swallow);
     let crc = e.crc.unwrap_or_else(|| crc32fast::hash(&covered));
@@ -299,15 +313,27 @@ fn local_record(e: &RawEntry, swallow: &[u8]) -> (Vec<u8>, u32, u32) {
     out.extend_from_slice(&0u16.to_le_bytes());
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(&e.data);
-    (out, crc, size)
+    (out, crc, size, covered)
 }
 
-fn write_raw(entries: &[RawEntry], leading: &[u8], trailing: &[u8], disk: u16) -> Vec<u8> {
+/// An entry's local record, its CRC and size as the headers say, and the bytes those cover.
+type Record = (Vec<u8>, u32, u32, Vec<u8>);
+
+/// The archive, and each entry's bytes as its declared size covers them.
+fn write_raw(
+    entries: &[RawEntry],
+    leading: &[u8],
+    trailing: &[u8],
+    disk: u16,
+) -> (Vec<u8>, Vec<Vec<u8>>) {
     // Last first: an entry that swallows the next needs the next one's bytes.
-    let mut records: Vec<(Vec<u8>, u32, u32)> = Vec::new();
+    let mut records: Vec<Record> = Vec::new();
     for (i, e) in entries.iter().enumerate().rev() {
         let swallow = match (e.swallow_next, records.last()) {
-            (true, Some((next, _, _))) if i + 1 < entries.len() => next.clone(),
+            (Some(n), Some((next, _, _, _))) if i + 1 < entries.len() => {
+                let n = n.map_or(next.len(), |n| next.len().min(n as usize));
+                next[..n].to_vec()
+            }
             _ => Vec::new(),
         };
         records.push(local_record(e, &swallow));
@@ -315,7 +341,7 @@ fn write_raw(entries: &[RawEntry], leading: &[u8], trailing: &[u8], disk: u16) -
     records.reverse();
     let mut out = leading.to_vec();
     let mut central = Vec::new();
-    for (e, (record, crc, size)) in entries.iter().zip(&records) {
+    for (e, (record, crc, size, _)) in entries.iter().zip(&records) {
         let offset = out.len() as u32;
         out.extend_from_slice(record);
         central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
@@ -344,5 +370,6 @@ fn write_raw(entries: &[RawEntry], leading: &[u8], trailing: &[u8], disk: u16) -
     out.extend_from_slice(&cd_offset.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
     out.extend_from_slice(trailing);
-    out
+    let covered = records.into_iter().map(|r| r.3).collect();
+    (out, covered)
 }

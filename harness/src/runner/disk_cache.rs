@@ -55,12 +55,52 @@ pub(crate) fn prepare(
         .prefix("toolcage-cache-")
         .tempdir()
         .map_err(|e| kit("cannot create a temporary directory", e))?;
-    let cache = root.path().join("cache");
+    // The key file stays in the private root, so only the directory under attack is weakened.
+    let parent = match attack {
+        CacheAttack::WritableParent => root.path().join("parent"),
+        _ => root.path().to_path_buf(),
+    };
+    let cache = parent.join("cache");
     let key = root.path().join("key");
+    if parent != root.path() {
+        private_dir(&parent).map_err(|e| kit("cannot create the cache's parent", e))?;
+    }
     private_dir(&cache).map_err(|e| kit("cannot create the cache directory", e))?;
     private_key(&key, root.path()).map_err(|e| kit("cannot write the key file", e))?;
     judged.cache_dir = Some(cache.clone());
     judged.cache_key_file = Some(key);
+    let weakened = match attack {
+        CacheAttack::GroupWritableDir => Some((cache.as_path(), "a cache directory of mode 0770")),
+        CacheAttack::WritableParent => Some((
+            parent.as_path(),
+            "a cache directory whose parent has mode 0770 (group-writable, not sticky)",
+        )),
+        CacheAttack::Corrupt | CacheAttack::Plant => None,
+    };
+    if let Some((dir, what)) = weakened {
+        set_mode(dir, 0o770).map_err(|e| kit("cannot change a directory's mode", e))?;
+        // The warm-up is the load that would write the entry; the judged request runs after it
+        // with the directory as it is, and must still meet `[expect]` (a refused cache costs a
+        // compile, never the call).
+        let mut warm = judged.clone();
+        warm.calls.truncate(1);
+        if let Err(failure) = run(runtime, &warm) {
+            return Ok(Err(failure));
+        }
+        let written = snapshot(&cache).map_err(|e| kit("cannot read the cache directory", e))?;
+        return Ok(match written.keys().next() {
+            None => Ok(CacheDir { _root: root }),
+            Some(file) => Err(Failure {
+                kind: FailureKind::UntrustedCacheUsed,
+                class: FailureClass::Safety,
+                call: None,
+                message: format!(
+                    "the runtime wrote {file} into {what}: whoever else can write there can \
+                     swap compiled code the host runs; the directory must be refused"
+                ),
+            }),
+        });
+    }
 
     let mut warm = judged.clone();
     warm.calls.truncate(1);
@@ -93,6 +133,8 @@ pub(crate) fn prepare(
                 fs::write(cache.join(path), bytes).map_err(|e| kit("cannot corrupt", e))?;
             }
         }
+        // Judged above, before this warm-up.
+        CacheAttack::GroupWritableDir | CacheAttack::WritableParent => {}
         CacheAttack::Plant => {
             let mut twin = case.clone();
             twin.module = planted_module();
@@ -263,6 +305,16 @@ fn snapshot(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
         }
     }
     Ok(files)
+}
+
+fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    #[cfg(unix)]
+    return fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode));
+    #[cfg(not(unix))]
+    return Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!("no Unix modes here to set {mode:o} on {}", path.display()),
+    ));
 }
 
 fn private_dir(path: &Path) -> io::Result<()> {

@@ -48,5 +48,5 @@ pub use limits::Limits;
 pub use output::ToolOutput;
 pub(crate) use run::{run, Call, Guest};
 pub use run::{CallOutcome, HostCallCounts};
-pub(crate) use schema::compile as compile_schema;
+pub(crate) use schema::{compile_with as compile_schema, Drafts};
 pub(crate) use seam::Seam;

@@ -20,7 +20,7 @@ use super::budget::Abandoned;
 use super::schema_bound::{self, Cost};
 use crate::error::{Error, ErrorCode};
 use jsonschema::error::ValidationErrorKind;
-use jsonschema::{Keyword, PatternOptions, Retrieve, Uri, ValidationError, Validator};
+use jsonschema::{Draft, Keyword, PatternOptions, Retrieve, Uri, ValidationError, Validator};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -94,7 +94,71 @@ impl InputSchema {
     }
 }
 
+/// How a schema's draft is chosen (docs/SPEC.md section 2.3). A host's runtime reads every
+/// schema by [`Drafts::SPEC`]; only the kit's self-test turns a rule off, to show the corpus
+/// notices (the unit test shows what each rule decides).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Drafts {
+    /// The draft of a schema without `$schema`.
+    pub default: Draft,
+    /// A `$schema` naming a known draft is read in that draft.
+    pub named_honoured: bool,
+    /// A `$schema` naming no known draft is refused.
+    pub unknown_refused: bool,
+}
+
+impl Drafts {
+    /// The rules of section 2.3.
+    pub(crate) const SPEC: Drafts = Drafts {
+        default: Draft::Draft202012,
+        named_honoured: true,
+        unknown_refused: true,
+    };
+}
+
+/// The draft a schema is read in (docs/SPEC.md section 2.3): 2020-12 without `$schema`, else the
+/// draft its `$schema` names by meta-schema URI; `None` for any other `$schema`. Decided here,
+/// never left to the validator, whose default and whose list of known URIs (the version-less
+/// `https://json-schema.org/schema` means its newest draft) change with its version.
+fn draft_of(schema: &Value, rules: Drafts) -> Option<Draft> {
+    let Some(named) = schema.as_object().and_then(|o| o.get("$schema")) else {
+        return Some(rules.default);
+    };
+    if !rules.named_honoured {
+        return Some(rules.default);
+    }
+    let known = named.as_str().and_then(|uri| {
+        let uri = uri.strip_suffix('#').unwrap_or(uri);
+        let path = uri
+            .strip_prefix("https://json-schema.org/")
+            .or_else(|| uri.strip_prefix("http://json-schema.org/"));
+        match path {
+            Some("draft/2020-12/schema") => Some(Draft::Draft202012),
+            Some("draft/2019-09/schema") => Some(Draft::Draft201909),
+            Some("draft-07/schema") => Some(Draft::Draft7),
+            Some("draft-06/schema") => Some(Draft::Draft6),
+            Some("draft-04/schema") => Some(Draft::Draft4),
+            _ => None,
+        }
+    });
+    match known {
+        None if !rules.unknown_refused => Some(rules.default),
+        known => known,
+    }
+}
+
+/// Compiles a tool's input schema as a host's runtime does.
+#[cfg(test)]
 pub(crate) fn compile(tool: &str, schema: &Value) -> Result<InputSchema, Error> {
+    compile_with(tool, schema, Drafts::SPEC)
+}
+
+/// Compiles a tool's input schema, its draft chosen by `drafts`.
+pub(crate) fn compile_with(
+    tool: &str,
+    schema: &Value,
+    drafts: Drafts,
+) -> Result<InputSchema, Error> {
     let refused = |why: &str| {
         Error::new(
             ErrorCode::ManifestInvalid,
@@ -110,10 +174,15 @@ pub(crate) fn compile(tool: &str, schema: &Value) -> Result<InputSchema, Error> 
             e.with("reason", "unbounded")
         }
     })?;
+    let draft = draft_of(schema, drafts).ok_or_else(|| {
+        refused("names in $schema a JSON Schema draft this runtime does not read")
+            .with("reason", "unknown_draft")
+    })?;
     let asked = Arc::new(AtomicBool::new(false));
     let mut marked = schema.clone();
     schema_bound::mark_subschemas(&mut marked, STOP_KEYWORD);
     let built = jsonschema::options()
+        .with_draft(draft)
         .with_retriever(RefuseAll(asked.clone()))
         .with_pattern_options(PatternOptions::regex().size_limit(PATTERN_SIZE_LIMIT))
         .with_keyword(STOP_KEYWORD, |_, _, _| Ok(Box::new(Stop)))
@@ -184,6 +253,52 @@ pub(crate) fn check(validator: &Validator, input: &Value) -> Result<(), Error> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_draft_is_the_runtime_s_choice_never_the_validator_s() {
+        let none = Drafts::SPEC;
+        assert_eq!(draft_of(&json!({}), none), Some(Draft::Draft202012));
+        assert_eq!(draft_of(&json!(true), none), Some(Draft::Draft202012));
+        for (uri, draft) in [
+            (
+                "https://json-schema.org/draft/2020-12/schema",
+                Draft::Draft202012,
+            ),
+            (
+                "http://json-schema.org/draft/2019-09/schema#",
+                Draft::Draft201909,
+            ),
+            ("http://json-schema.org/draft-07/schema#", Draft::Draft7),
+            ("https://json-schema.org/draft-06/schema", Draft::Draft6),
+            ("http://json-schema.org/draft-04/schema#", Draft::Draft4),
+        ] {
+            assert_eq!(
+                draft_of(&json!({"$schema": uri}), none),
+                Some(draft),
+                "{uri}"
+            );
+        }
+        for named in [
+            json!("https://json-schema.org/schema"),
+            json!("http://json-schema.org/draft-03/schema#"),
+            json!("https://json-schema.org/draft/2020-12/schema/"),
+            json!("https://example.com/meta"),
+            json!(""),
+            json!(7),
+        ] {
+            assert_eq!(draft_of(&json!({"$schema": named}), none), None, "{named}");
+            let e = compile("t", &json!({"$schema": named})).err().unwrap();
+            assert_eq!(e.code(), ErrorCode::ManifestInvalid);
+            assert_eq!(e.details()["reason"], "unknown_draft", "{named}");
+        }
+        // Without $schema, 2020-12 meanings: prefixItems applies, an array-valued items is no
+        // schema at all.
+        let Ok(s) = compile("t", &json!({"prefixItems": [{"type": "string"}]})) else {
+            panic!("prefixItems is 2020-12");
+        };
+        assert!(!s.validator.is_valid(&json!([1])));
+        assert!(compile("t", &json!({"items": [{"type": "string"}]})).is_err());
+    }
 
     #[test]
     fn external_refs_are_refused_at_compile() {

@@ -99,6 +99,10 @@ pub(crate) enum Check {
     Authenticated,
     /// Header and checksum only: what anyone who can write the directory can recompute.
     ChecksumOnly,
+    /// Header, checksum and MAC, in a directory refused only when it (or one above it) is
+    /// world-writable.
+    #[cfg_attr(not(feature = "mutants"), allow(dead_code))]
+    DirWorldWritableOnly,
 }
 
 /// Compiled modules on disk, shared between processes of the same user.
@@ -140,7 +144,15 @@ impl DiskCache {
     fn entry_dir(&self) -> Option<(PathBuf, &CacheKey)> {
         let (dir, key) = self.store.as_ref()?;
         let tag = hex(&self.engine_hash[..8]);
-        match trust::private_dir(dir, &tag) {
+        #[cfg(all(unix, feature = "mutants"))]
+        let checked = if self.check == Check::DirWorldWritableOnly {
+            trust::world_writable_only_dir(dir, &tag)
+        } else {
+            trust::private_dir(dir, &tag)
+        };
+        #[cfg(not(all(unix, feature = "mutants")))]
+        let checked = trust::private_dir(dir, &tag);
+        match checked {
             Ok(path) => Some((path, key)),
             Err(e) => {
                 self.notice(format!("directory {} refused: {e}", dir.display()));

@@ -30,6 +30,25 @@ pub(crate) fn private_dir(dir: &Path, sub: &str) -> io::Result<PathBuf> {
     Ok(sub)
 }
 
+/// The kit's mutant `cache-dir-world-writable-only`: [`private_dir`] as a first attempt at it
+/// might be written, refusing a directory (or one above it) only when every user can write it
+/// and it is not sticky, whoever owns it.
+#[cfg(all(unix, feature = "mutants"))]
+pub(crate) fn world_writable_only_dir(dir: &Path, sub: &str) -> io::Result<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    create_private(dir, true)?;
+    let dir = dir.canonicalize()?;
+    let sub = dir.join(sub);
+    create_private(&sub, false)?;
+    for checked in sub.ancestors() {
+        let mode = std::fs::symlink_metadata(checked)?.mode();
+        if mode & 0o002 != 0 && mode & 0o1000 == 0 {
+            return Err(refused(format!("{} is world-writable", checked.display())));
+        }
+    }
+    Ok(sub)
+}
+
 fn create_private(dir: &Path, recursive: bool) -> io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(recursive);

@@ -115,6 +115,20 @@ pub enum Mutant {
     StringLiftedBeforeCap,
     /// Component profile: WASI imports are linked (as trapping stubs) instead of refused.
     WasiLinked,
+    /// Archive spans are compared as inclusive ranges with an off-by-one: two entries that share
+    /// exactly one byte pass the tiling check.
+    ZipOverlapOffByOne,
+    /// The disk cache's directory, and every directory above it, is refused only when every user
+    /// can write it: a group-writable one, one under a group-writable parent, or one another
+    /// user owns is used.
+    CacheDirWorldWritableOnly,
+    /// An input schema without `$schema` is read as draft 7, as validators of that era default.
+    SchemaDefaultDraft7,
+    /// Every input schema is read as draft 2020-12, whatever its `$schema` names (the draft fixed
+    /// in the validator's options, which override detection).
+    SchemaDraftIgnored,
+    /// A `$schema` naming no known draft is read as the default draft instead of refused.
+    SchemaUnknownDraftAsDefault,
 }
 
 impl Mutant {
@@ -162,6 +176,11 @@ impl Mutant {
         Mutant::MemoryCapPerInstance,
         Mutant::StringLiftedBeforeCap,
         Mutant::WasiLinked,
+        Mutant::SchemaDefaultDraft7,
+        Mutant::SchemaDraftIgnored,
+        Mutant::SchemaUnknownDraftAsDefault,
+        Mutant::ZipOverlapOffByOne,
+        Mutant::CacheDirWorldWritableOnly,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -209,6 +228,11 @@ impl Mutant {
             Mutant::MemoryCapPerInstance => "memory-cap-per-instance",
             Mutant::StringLiftedBeforeCap => "string-lifted-before-cap",
             Mutant::WasiLinked => "wasi-linked",
+            Mutant::SchemaDefaultDraft7 => "schema-default-draft-7",
+            Mutant::SchemaDraftIgnored => "schema-draft-ignored",
+            Mutant::SchemaUnknownDraftAsDefault => "schema-unknown-draft-as-default",
+            Mutant::ZipOverlapOffByOne => "zip-overlap-off-by-one",
+            Mutant::CacheDirWorldWritableOnly => "cache-dir-world-writable-only",
         }
     }
 }

@@ -40,6 +40,7 @@ impl Seam {
         checks.local_headers = !self.on(Mutant::ZipLocalHeaderTrusted);
         checks.folded_names = !self.on(Mutant::ZipFoldedNamesAccepted);
         checks.tiling = !self.on(Mutant::ZipGapsAllowed);
+        checks.exact_overlaps = !self.on(Mutant::ZipOverlapOffByOne);
         checks
     }
 

@@ -2,7 +2,8 @@
 //! `registry/seam.rs`: the same items, each asking the switch first. The bugs: a load cache that
 //! skips re-verification (`digest-not-reverified-on-cache-hit`) or is keyed by plugin id
 //! (`load-cache-keyed-by-plugin-id`), disk cache entries trusted on their checksum
-//! (`disk-cache-unauthenticated`), a compile before the pin check
+//! (`disk-cache-unauthenticated`) or in a directory refused only when world-writable
+//! (`cache-dir-world-writable-only`), schemas read in another draft (`schema-*`), a compile before the pin check
 //! (`compile-before-digest-check`), and the link checks with a hole (`import-*`,
 //! `only-first-denied-import-named`, `denied-imports-linked-as-traps`, `wasi-linked`). It also
 //! hands the switch on to the package reader's and the call's seams.
@@ -45,7 +46,24 @@ impl Seam {
         if self.on(Mutant::DiskCacheUnauthenticated) {
             return Check::ChecksumOnly;
         }
+        if self.on(Mutant::CacheDirWorldWritableOnly) {
+            return Check::DirWorldWritableOnly;
+        }
         Check::Authenticated
+    }
+
+    /// `schema-default-draft-7`: a schema without `$schema` read as draft 7, as validators of
+    /// that era default; `schema-draft-ignored`: every schema read as 2020-12, whatever its
+    /// `$schema` names; `schema-unknown-draft-as-default`: an unknown `$schema` read as the
+    /// default draft instead of refused.
+    pub(super) fn schema_drafts(&self) -> call::Drafts {
+        let mut drafts = call::Drafts::SPEC;
+        if self.on(Mutant::SchemaDefaultDraft7) {
+            drafts.default = jsonschema::Draft::Draft7;
+        }
+        drafts.named_honoured = !self.on(Mutant::SchemaDraftIgnored);
+        drafts.unknown_refused = !self.on(Mutant::SchemaUnknownDraftAsDefault);
+        drafts
     }
 
     pub(super) fn load(

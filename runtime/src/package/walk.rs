@@ -159,6 +159,30 @@ fn errno_text(errno: Errno) -> &'static str {
     }
 }
 
+/// What `BEFORE_OPEN` runs.
+#[cfg(test)]
+type OpenHook = Box<dyn FnMut(&str)>;
+
+#[cfg(test)]
+thread_local! {
+    /// Test hook: runs with an entry's package path after the listing saw it and before it is
+    /// opened, so a test can swap the entry exactly there (`swap_tests`).
+    static BEFORE_OPEN: std::cell::RefCell<Option<OpenHook>> =
+        const { std::cell::RefCell::new(None) };
+    /// Test switch: compare an opened file with the listing on type and size only, the check a
+    /// reader without inode comparison makes, to show what the tests catch.
+    static KIND_AND_SIZE_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn before_open(_path: &str) {
+    #[cfg(test)]
+    BEFORE_OPEN.with_borrow_mut(|hook| {
+        if let Some(hook) = hook {
+            hook(_path);
+        }
+    });
+}
+
 /// An open directory of the package.
 pub(crate) struct DirHandle {
     fd: OwnedFd,
@@ -248,6 +272,7 @@ impl DirHandle {
         path: &str,
         listed: Identity,
     ) -> Result<DirHandle, Error> {
+        before_open(path);
         let flags = open_flags(self.follow) | OFlags::DIRECTORY;
         let fd = rfs::openat(&self.fd, name, flags, Mode::empty())
             .map_err(|e| failed(e, path, "opened"))?;
@@ -271,6 +296,7 @@ impl DirHandle {
         path: &str,
         listed: Identity,
     ) -> Result<File, Error> {
+        before_open(path);
         let fd = rfs::openat(&self.fd, name, open_flags(self.follow), Mode::empty())
             .map_err(|e| failed(e, path, "opened"))?;
         let opened = rfs::fstat(&fd)
@@ -279,6 +305,16 @@ impl DirHandle {
         if opened.kind != Kind::File {
             return Err(changed(path, "it is no longer a regular file"));
         }
+        #[cfg(test)]
+        let opened = if KIND_AND_SIZE_ONLY.get() {
+            Identity {
+                dev: listed.dev,
+                ino: listed.ino,
+                ..opened
+            }
+        } else {
+            opened
+        };
         if opened != listed {
             return Err(changed(path, "the file opened is not the one listed"));
         }
@@ -329,6 +365,9 @@ pub(crate) fn read_exact_len(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod swap_tests;
 
 #[cfg(test)]
 mod tests {

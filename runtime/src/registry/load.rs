@@ -72,7 +72,7 @@ impl Runtime {
         let tools = match self.inner.tools.get(&package.manifest_hash) {
             Some(tools) => tools,
             None => {
-                let tools = compile_tools(&package.manifest);
+                let tools = compile_tools(&package.manifest, self.inner.seam.schema_drafts());
                 self.inner
                     .tools
                     .insert(package.manifest_hash, tools.clone());
@@ -111,14 +111,14 @@ impl Runtime {
     }
 }
 
-fn compile_tools(manifest: &Manifest) -> Result<Arc<[LoadedTool]>, Error> {
+fn compile_tools(manifest: &Manifest, drafts: call::Drafts) -> Result<Arc<[LoadedTool]>, Error> {
     manifest
         .tools
         .iter()
         .map(|spec| {
             Ok(LoadedTool {
                 name: Arc::from(spec.name.as_str()),
-                schema: call::compile_schema(&spec.name, &spec.input_schema)?,
+                schema: call::compile_schema(&spec.name, &spec.input_schema, drafts)?,
             })
         })
         .collect()

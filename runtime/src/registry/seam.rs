@@ -32,6 +32,12 @@ impl Seam {
         Check::Authenticated
     }
 
+    /// Input schemas read by the drafts rule of section 2.3.
+    #[inline(always)]
+    pub(super) fn schema_drafts(&self) -> call::Drafts {
+        call::Drafts::SPEC
+    }
+
     /// A load: every load reads and verifies the package again.
     #[inline(always)]
     pub(super) fn load(

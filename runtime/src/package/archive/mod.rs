@@ -344,6 +344,8 @@ pub(crate) struct Checks {
     /// The entries tile the bytes before the central directory: no leading bytes, no gaps, no
     /// overlaps.
     pub tiling: bool,
+    /// Tiling compares spans exactly: two entries sharing one byte overlap.
+    pub exact_overlaps: bool,
 }
 
 impl Checks {
@@ -353,6 +355,7 @@ impl Checks {
         local_headers: true,
         folded_names: true,
         tiling: true,
+        exact_overlaps: true,
     };
 }
 
@@ -444,7 +447,7 @@ pub(crate) fn parse<'a>(
     }
     check_names_distinct(&entries, !checks.folded_names)?;
     if checks.tiling {
-        check_tiling(&mut spans, end.cd_offset)?;
+        check_tiling(&mut spans, end.cd_offset, !checks.exact_overlaps)?;
     }
     for (entry, crc) in &entries {
         let mut hasher = crc32fast::Hasher::new();
@@ -512,11 +515,22 @@ fn check_names_distinct(entries: &[(Entry<'_>, u32)], exact_only: bool) -> Resul
 
 /// The entries, each a local header and its data, must follow one another from offset 0 to the
 /// central directory: a gap hides bytes, an overlap shows one region as two entries.
-fn check_tiling(spans: &mut [(usize, usize)], cd_offset: usize) -> Result<(), Error> {
+/// `inclusive_off_by_one` is the kit's mutant: spans compared by their last bytes with `<`, so
+/// two that share exactly one byte pass.
+fn check_tiling(
+    spans: &mut [(usize, usize)],
+    cd_offset: usize,
+    inclusive_off_by_one: bool,
+) -> Result<(), Error> {
     spans.sort_unstable();
     let mut expected = 0;
     for &(start, end) in spans.iter() {
-        if start < expected {
+        let overlaps = if inclusive_off_by_one {
+            start + 1 < expected
+        } else {
+            start < expected
+        };
+        if overlaps {
             return Err(invalid("two entries overlap"));
         }
         if start > expected {
