@@ -52,6 +52,10 @@ pub struct Case {
     /// With `[disk_cache]`: how the kit attacks the runtime's compiled-code cache before the
     /// judged request (needs the `disk_cache` capability).
     pub disk_cache: Option<CacheAttack>,
+    /// With `[fs]`: the file system the kit builds for the case's grant (needs `host_api_fs`).
+    pub fs: Option<crate::fixtures::FsSpec>,
+    /// With `[grants]`: the grant the kit gives the case's package (needs `host_api_fs`).
+    pub grants: Option<crate::fixtures::GrantSpec>,
     /// What every call must produce.
     pub expect: Expectation,
     /// The module bytes (compiled WAT, or `raw_module_hex`).
@@ -95,6 +99,7 @@ impl Case {
             calls,
             cache_dir: None,
             cache_key_file: None,
+            grants: None,
         }
     }
 
@@ -132,6 +137,7 @@ pub struct PackageSpec {
     #[serde(default)]
     pub warm_up: bool,
     pub warm_up_module: Option<String>,
+    pub host_apis: Option<Vec<String>>,
 }
 
 /// What every call of a case must produce.
@@ -192,6 +198,8 @@ struct Header {
     package: PackageSpec,
     disk_cache: Option<DiskCacheHeader>,
     zip: Option<crate::archive::ZipSpec>,
+    fs: Option<crate::fixtures::FsSpec>,
+    grants: Option<crate::fixtures::GrantSpec>,
     expect: ExpectHeader,
 }
 
@@ -396,6 +404,25 @@ pub fn parse_case(
             ));
         }
     }
+    let host_api =
+        header.fs.is_some() || header.grants.is_some() || header.package.host_apis.is_some();
+    if host_api
+        && !header
+            .capabilities
+            .iter()
+            .any(|c| c == crate::fixtures::HOST_API_FS)
+    {
+        return Err(bad(
+            "[fs], [grants] and [package] host_apis need `capabilities = [\"host_api_fs\"]`".into(),
+            HINT_KEYS,
+        ));
+    }
+    if let Some(fs) = &header.fs {
+        fs.check().map_err(|m| bad(m, HINT_KEYS))?;
+    }
+    if let Some(grants) = &header.grants {
+        grants.check().map_err(|m| bad(m, HINT_KEYS))?;
+    }
     let module = match &header.package.raw_module_hex {
         Some(hex) => decode_hex(hex).ok_or_else(|| {
             bad(
@@ -444,6 +471,8 @@ pub fn parse_case(
         package: header.package,
         disk_cache,
         zip: header.zip,
+        fs: header.fs,
+        grants: header.grants,
         expect,
         module,
     })

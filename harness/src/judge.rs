@@ -90,6 +90,9 @@ pub enum FailureKind {
     /// The answer came, but guest work of the request was still running after it (see
     /// `[expect] guest_stopped` in docs/CASES.md): the guest was abandoned, not stopped.
     GuestLeftRunning,
+    /// A host-API case's runtime reached outside the granted root: a canary's bytes are in its
+    /// answer, or something outside the root changed (docs/CASES.md, `[fs]`).
+    Confinement,
     /// The runtime gave no judgeable answer.
     Adapter(AdapterFailure),
 }
@@ -106,6 +109,7 @@ impl FailureKind {
             FailureKind::UniversalCheck => "universal_check",
             FailureKind::TooSlow => "too_slow",
             FailureKind::GuestLeftRunning => "guest_left_running",
+            FailureKind::Confinement => "confinement",
             FailureKind::Adapter(_) => "adapter_failure",
         }
     }

@@ -22,6 +22,7 @@ mod declared;
 mod disk_cache;
 mod error;
 mod escape;
+mod fixtures;
 mod harness;
 mod judge;
 mod liveness;
@@ -40,6 +41,7 @@ pub use corpus::{Expectations, Guarantee, Suite};
 pub use declared::{Evidence, FixedLimit, EVIDENCE};
 pub use disk_cache::{forge_entry, CacheAttack, PLANTED_SUMMARY};
 pub use error::{KitError, KitErrors};
+pub use fixtures::{attach as attach_fixture, Fixture, FsEntry, FsSpec, GrantSpec, HOST_API_FS};
 pub use harness::Harness;
 pub use judge::{
     judge, judge_stopped, judge_time, time_bound, truncate, universal_checks, Calibration, Failure,

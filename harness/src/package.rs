@@ -32,6 +32,9 @@ pub struct BuiltPackage {
     pub warm_up: Option<(PathBuf, String)>,
 }
 
+/// The `version` of every package the kit builds (a `[grants]` binds to it by default).
+pub const PACKAGE_VERSION: &str = "0.1.0";
+
 /// Builds the package of `case` (see the `[package]` table of docs/CASES.md).
 pub fn build(case: &Case) -> Result<BuiltPackage, KitError> {
     let fail = |message: String| KitError::Package {
@@ -199,8 +202,19 @@ fn manifest(case: &Case, entry: &str) -> Result<String, KitError> {
             world = quote(spec.world.as_deref().unwrap_or("yoi:plugin/tool@1.0.0")),
         ),
     };
+    // `[package] host_apis`: the manifest asks for these host interfaces.
+    let permissions = match &spec.host_apis {
+        None => String::new(),
+        Some(apis) => format!(
+            "permissions = [{}]\n",
+            apis.iter()
+                .map(|a| format!("{{ kind = \"host_api\", api = {} }}", quote(a)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     let mut text = format!(
-        "schema_version = 1\nid = {id}\nname = {id}\nversion = \"0.1.0\"\ndescription = {summary}\n\n\
+        "schema_version = 1\nid = {id}\nname = {id}\nversion = \"{PACKAGE_VERSION}\"\ndescription = {summary}\n{permissions}\n\
          [runtime]\n{runtime}",
         id = quote(&case.id),
         summary = quote(&case.summary),

@@ -20,7 +20,7 @@ use crate::judge::{expected_json, judge, judge_stopped, observed_json, Failure, 
 use crate::package;
 use crate::protocol::{LimitOverrides, Request, Response, RuntimeInfo, PROTOCOL_VERSION};
 use crate::runtime::{AdapterFailure, ConformanceRuntime};
-use crate::{liveness, timing};
+use crate::{fixtures, liveness, timing};
 
 /// How a run selects and schedules cases.
 #[derive(Debug, Clone)]
@@ -266,6 +266,8 @@ pub fn run_case(
             return Ok(result);
         }
     }
+    // With `[fs]` or `[grants]`: the granted root and its canaries, alive until judged.
+    let fixture = fixtures::attach(case, &package.digest, &mut request)?;
     result.request = request_json(case, &request);
     // With `[disk_cache]`, earlier requests warm and attack a cache directory first; it lives
     // until the judged request has run.
@@ -282,18 +284,22 @@ pub fn run_case(
     // A case that checks its guest was stopped runs alone, so the threads it watches are its own.
     let _turn = liveness::turn(case.expect.guest_stopped);
     let watch = case.expect.guest_stopped.then(liveness::Watch::start);
+    let swapper = fixture.as_ref().and_then(|f| f.swapper(case.fs.as_ref()?));
     let start = Instant::now();
     let response: Result<Response, AdapterFailure> =
         catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))
             .unwrap_or_else(|panic| Err(panicked(panic)));
     result.duration = start.elapsed();
+    drop(swapper);
     let leftover = watch
         .and_then(liveness::Watch::finish)
         .and_then(|first| liveness::confirm(first, || runtime.run(&request)));
     result.observed = observed_json(response.as_ref());
     // The answer first (a wrong code is the headline), then how long it took, then whether the
     // guest was really stopped.
-    let judged = judge(case, response.as_ref())
+    // Confinement first: an escape is the headline whatever code came with it.
+    let judged = fixtures::judge(fixture.as_ref(), response.as_ref())
+        .and_then(|()| judge(case, response.as_ref()))
         .and_then(|()| timing::judge_time_twice(runtime, case, &request, result.duration))
         .and_then(|()| judge_stopped(case, leftover));
     result.verdict = match judged {

@@ -110,18 +110,23 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<Scan, Error> {
     Ok(scan)
 }
 
-/// Checks that the component imports nothing (naming every import) and exports `call` with the
-/// world's type. `wasi_allowed` is the wasi-linked mutant's hole.
+/// Checks that the component imports nothing but the host interfaces `granted` allows (naming
+/// every other import) and exports `call` with the world's type. `wasi_allowed` is the
+/// wasi-linked mutant's hole.
 pub(crate) fn check(
     component: &Component,
     engine: &Engine,
     wasi_allowed: bool,
+    granted: &crate::host_api::Granted,
 ) -> Result<(), Error> {
     let ty = component.component_type();
     let mut denied = Vec::new();
     let mut total = 0usize;
-    for (name, _) in ty.imports(engine) {
+    for (name, item) in ty.imports(engine) {
         if wasi_allowed && name.starts_with("wasi:") {
+            continue;
+        }
+        if crate::host_api::allowed(name, &item.ty, engine, granted.apis) {
             continue;
         }
         total += 1;
@@ -130,14 +135,17 @@ pub(crate) fn check(
         }
     }
     if total > 0 {
-        return Err(Error::new(
-            ErrorCode::ImportDenied,
-            format!(
-                "the component imports {total} item(s); world yoi:plugin/tool@1.0.0 has no imports (named in details.imports)"
-            ),
-        )
-        .with("count", total as u64)
-        .with("imports", denied));
+        let why = crate::host_api::refused_detail(&denied, granted);
+        let message = if why.is_empty() {
+            format!("the component imports {total} item(s); world yoi:plugin/tool@1.0.0 has no imports (named in details.imports)")
+        } else {
+            format!("the component imports {total} item(s) that neither its world nor its grants allow (named in details.imports; details.grants says why a host interface was not given)")
+        };
+        let mut error = Error::new(ErrorCode::ImportDenied, message).with("count", total as u64);
+        if !why.is_empty() {
+            error = error.with("grants", why);
+        }
+        return Err(error.with("imports", denied));
     }
     let export_error = |code, why: &str| {
         Error::new(code, format!("the component's export `{EXPORT}` {why}")).with("export", EXPORT)

@@ -35,6 +35,7 @@ mod digest;
 mod engine;
 mod error;
 mod host;
+mod host_api;
 mod limits;
 mod link;
 mod mutants;
@@ -53,6 +54,7 @@ pub use cancel::CancelToken;
 pub use digest::{Digest, ParseDigestError};
 pub use engine::EngineConfig;
 pub use error::{sanitize, Error, ErrorCode, Phase, ToolErrorKind};
+pub use host_api::{FsGrant, FsOperation, Grant, Grants, GrantsError, HostApi, Target};
 pub use limits::Limits;
 #[cfg(feature = "mutants")]
 pub use mutants::Mutant;

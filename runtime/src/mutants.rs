@@ -107,6 +107,16 @@ pub enum Mutant {
     StringLiftedBeforeCap,
     /// Component profile: WASI imports are linked (as trapping stubs) instead of refused.
     WasiLinked,
+    /// Host fs: the path is checked as a string (no `..`, not absolute), then opened following
+    /// symlinks, as the originating host does: a link inside the root leads outside it.
+    FsLinksFollowed,
+    /// Host fs: a file with several links is read and written (a hard link to a file outside
+    /// the root is just a file).
+    FsHardLinksAllowed,
+    /// Host fs: a list keeps the first 256 entries the directory yields, then sorts them.
+    FsListCutBeforeSort,
+    /// Host grants: a grant for the package's id applies whatever its version and digest.
+    GrantNotBoundToDigest,
 }
 
 impl Mutant {
@@ -154,6 +164,10 @@ impl Mutant {
         Mutant::MemoryCapPerInstance,
         Mutant::StringLiftedBeforeCap,
         Mutant::WasiLinked,
+        Mutant::FsLinksFollowed,
+        Mutant::FsHardLinksAllowed,
+        Mutant::FsListCutBeforeSort,
+        Mutant::GrantNotBoundToDigest,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -201,6 +215,10 @@ impl Mutant {
             Mutant::MemoryCapPerInstance => "memory-cap-per-instance",
             Mutant::StringLiftedBeforeCap => "string-lifted-before-cap",
             Mutant::WasiLinked => "wasi-linked",
+            Mutant::FsLinksFollowed => "fs-links-followed",
+            Mutant::FsHardLinksAllowed => "fs-hard-links-allowed",
+            Mutant::FsListCutBeforeSort => "fs-list-cut-before-sort",
+            Mutant::GrantNotBoundToDigest => "grant-not-bound-to-digest",
         }
     }
 }

@@ -61,6 +61,8 @@ struct ManifestToml {
     description: Option<String>,
     surfaces: Option<Vec<String>>,
     permissions: Option<Vec<PermissionToml>>,
+    request: Option<Vec<crate::host_api::Target>>,
+    websocket: Option<Vec<crate::host_api::Target>>,
     runtime: RuntimeToml,
     tools: Vec<ToolToml>,
 }
@@ -92,6 +94,7 @@ struct PermissionToml {
     kind: String,
     surface: Option<String>,
     name: Option<String>,
+    api: Option<String>,
 }
 
 /// The top-level keys a manifest may hold: ours, and the originating host's keys that describe
@@ -104,6 +107,8 @@ const MANIFEST_KEYS: &[&str] = &[
     "description",
     "surfaces",
     "permissions",
+    "request",
+    "websocket",
     "runtime",
     "tools",
 ];
@@ -135,6 +140,11 @@ pub struct Manifest {
     /// They are metadata: they grant a guest nothing (every guest gets the same five imports)
     /// and withhold nothing (every declared tool can be called).
     pub permissions: Vec<Permission>,
+    /// `[[request]]` targets the manifest asks for (docs/SPEC.md 14.1): granted only where a
+    /// host grant names them too.
+    pub request: Vec<crate::host_api::Target>,
+    /// `[[websocket]]` targets, likewise.
+    pub websocket: Vec<crate::host_api::Target>,
     /// Path of the module (`runtime.entry`) or component (`runtime.component`) inside the
     /// package, `/`-separated, validated not to escape.
     pub entry: String,
@@ -151,6 +161,9 @@ pub enum Permission {
     Surface(String),
     /// `{ kind = "tool", name = "<a declared tool>" }`
     Tool(String),
+    /// `{ kind = "host_api", api = "fs" | "request" | "websocket" }`: asks for a host
+    /// interface, which the host's grant must give too (docs/SPEC.md 14.1).
+    HostApi(crate::host_api::HostApi),
 }
 
 /// One tool of a plugin as declared in its manifest.
@@ -284,6 +297,21 @@ fn check_permissions(
     let mut out = Vec::new();
     for raw in permissions.unwrap_or_default() {
         let permission = match (raw.kind.as_str(), raw.surface, raw.name) {
+            ("host_api", None, None) => {
+                let api = raw.api.as_deref().and_then(crate::host_api::HostApi::from_name);
+                match api {
+                    Some(api) => Permission::HostApi(api),
+                    None => {
+                        return Err(manifest_error(
+                            "a host_api permission must name api = \"fs\", \"request\" or \"websocket\"",
+                        ))
+                    }
+                }
+            }
+            (_, _, _) if raw.api.is_some() => {
+                return Err(manifest_error("only a host_api permission names an api")
+                    .with("kind", raw.kind))
+            }
             ("surface", Some(surface), None) => {
                 if !surfaces.contains(&surface) {
                     return Err(manifest_error(
@@ -321,6 +349,20 @@ fn check_permissions(
         out.push(permission);
     }
     Ok(out)
+}
+
+/// `[[request]]` / `[[websocket]]` targets: each well-formed for its interface.
+fn check_targets(
+    targets: Option<Vec<crate::host_api::Target>>,
+    api: crate::host_api::HostApi,
+) -> Result<Vec<crate::host_api::Target>, Error> {
+    let targets = targets.unwrap_or_default();
+    for target in &targets {
+        target
+            .check(api)
+            .map_err(|why| manifest_error(why).with("key", api.as_str()))?;
+    }
+    Ok(targets)
 }
 
 fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error> {
@@ -380,6 +422,8 @@ fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error>
         });
     }
     let permissions = check_permissions(raw.permissions, &surfaces, &tools)?;
+    let request = check_targets(raw.request, crate::host_api::HostApi::Request)?;
+    let websocket = check_targets(raw.websocket, crate::host_api::HostApi::Websocket)?;
     Ok(Manifest {
         id: raw.id,
         name: raw.name,
@@ -387,6 +431,8 @@ fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error>
         description: raw.description,
         surfaces,
         permissions,
+        request,
+        websocket,
         entry,
         profile,
         tools,

@@ -69,7 +69,13 @@ impl Plugin {
             let parts = inner.runtime.fueled()?;
             inner
                 .runtime
-                .prepare_guest(parts, inner.manifest.profile, &inner.module, &inner.hash)
+                .prepare_guest(
+                    parts,
+                    inner.manifest.profile,
+                    &inner.module,
+                    &inner.hash,
+                    &inner.granted,
+                )
                 .map(|(pre, _)| pre)
         });
         pre.as_ref().map_err(Clone::clone)
@@ -206,6 +212,7 @@ impl Plugin {
             Guest::Core(pre) => pre,
             Guest::Component(pre) => {
                 state.counts = Counts::COMPONENT;
+                state.host_api = Some(self.inner.granted.clone());
                 let mut store = Store::new(engine, state);
                 let result = run_component(&mut store, pre, tool, input, limits);
                 return finish_component(store, result, limits, runtime);
@@ -352,6 +359,17 @@ fn finish_component(
     let state = store.data();
     let classified =
         |error: &wasmtime::Error| classify(error, state.stop, state.limit_hit, limits, runtime);
+    // A host call refused the guest (docs/SPEC.md 14.5): that ends the call, as the trap it
+    // unwound with does.
+    if let (Err(component::Failed::Call(_)), Some(error), None) =
+        (&result, &state.poisoned, state.stop)
+    {
+        return CallOutcome {
+            result: Err(error.clone()),
+            host_calls: HostCallCounts::default(),
+            diagnostics: None,
+        };
+    }
     let result = match result {
         Ok(string) => component::output(
             &store,

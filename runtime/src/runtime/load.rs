@@ -7,6 +7,7 @@ use crate::component;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorCode};
 use crate::host::HostState;
+use crate::host_api::{self, Granted, Grants};
 use crate::limits::Limits;
 use crate::link;
 use crate::mutants::Mutant;
@@ -37,6 +38,21 @@ impl Runtime {
         pin: Option<&Digest>,
         limits: &Limits,
     ) -> Result<Plugin, Error> {
+        self.load_with_grants(dir, pin, limits, &Grants::none())
+    }
+
+    /// Loads a package as [`Runtime::load_with_limits`] does, with the host's `grants`: the
+    /// grant for exactly this package's id, version and digest (none when they differ in
+    /// anything) gives its component the host interfaces its manifest asks for too
+    /// (docs/SPEC.md section 14). Grants are bound here, once per load; an fs root is opened
+    /// here as a directory handle that every call of the plugin resolves beneath.
+    pub fn load_with_grants(
+        &self,
+        dir: &Path,
+        pin: Option<&Digest>,
+        limits: &Limits,
+        grants: &Grants,
+    ) -> Result<Plugin, Error> {
         #[cfg(feature = "mutants")]
         if self.mutant(Mutant::DigestNotReverifiedOnCacheHit) {
             if let Some(plugin) = pin.and_then(|p| self.inner.loaded.lock().ok()?.get(p).cloned()) {
@@ -44,7 +60,7 @@ impl Runtime {
             }
         }
         let plugin = self
-            .load_inner(dir, pin, limits)
+            .load_inner(dir, pin, limits, grants)
             .map_err(|e| e.bounded(limits.message_bytes))?;
         #[cfg(feature = "mutants")]
         if self.mutant(Mutant::LoadCacheKeyedByPluginId) {
@@ -68,6 +84,7 @@ impl Runtime {
         dir: &Path,
         pin: Option<&Digest>,
         limits: &Limits,
+        grants: &Grants,
     ) -> Result<Plugin, Error> {
         let read_limits = package::ReadLimits {
             module_bytes: limits.module_bytes,
@@ -83,6 +100,7 @@ impl Runtime {
                 profile,
                 &package.module,
                 &package.module_hash,
+                &Granted::default(),
             )?;
         }
         if let Some(pin) = pin {
@@ -106,15 +124,23 @@ impl Runtime {
             }
         }?;
         let hash = package.module_hash;
+        let granted = Arc::new(host_api::bind(
+            grants,
+            &package.manifest,
+            &package.digest,
+            self.mutant(Mutant::GrantNotBoundToDigest),
+        ));
         let (plain, source) =
-            self.prepare_guest(&self.inner.plain, profile, &package.module, &hash)?;
+            self.prepare_guest(&self.inner.plain, profile, &package.module, &hash, &granted)?;
         // A load whose limits meter fuel prepares the fuel engine's module now, so the first
         // fueled call does not pay a compile outside its budget.
         let fueled = OnceLock::new();
         if limits.fuel.is_some() {
             let pre = self
                 .fueled()
-                .and_then(|parts| self.prepare_guest(parts, profile, &package.module, &hash))
+                .and_then(|parts| {
+                    self.prepare_guest(parts, profile, &package.module, &hash, &granted)
+                })
                 .map(|(pre, _)| pre);
             let _ = fueled.set(pre.clone());
             pre?;
@@ -131,6 +157,7 @@ impl Runtime {
                 fueled,
                 source,
                 limits: limits.clone(),
+                granted,
                 #[cfg(feature = "mutants")]
                 reused: Default::default(),
             }),
@@ -144,39 +171,44 @@ impl Runtime {
         profile: Profile,
         bytes: &[u8],
         hash: &ModuleHash,
+        granted: &Granted,
     ) -> Result<(Guest, CacheSource), Error> {
         match profile {
             Profile::Core => self
                 .prepare(parts, bytes, hash)
                 .map(|(pre, source)| (Guest::Core(pre), source)),
             Profile::Component => self
-                .prepare_component(parts, bytes, hash)
+                .prepare_component(parts, bytes, hash, granted)
                 .map(|(pre, source)| (Guest::Component(pre), source)),
         }
     }
 
-    /// Compiles (or finds) and links a component. Cached in memory by its hash, failures
-    /// included; the disk cache holds core modules only, so a component is compiled once per
-    /// process.
+    /// Compiles (or finds) a component, then checks its imports against what this load was
+    /// granted and links it. The compiled component is cached in memory by its hash, failures
+    /// included (the disk cache holds core modules only, so a component is compiled once per
+    /// process); the import check and the link depend on the grants and run on every load.
     fn prepare_component(
         &self,
         parts: &EngineParts,
         bytes: &[u8],
         hash: &ModuleHash,
+        granted: &Granted,
     ) -> Result<(ComponentPre<HostState>, CacheSource), Error> {
-        if let Some(prepared) = parts.components.get(hash) {
-            return prepared.map(|pre| (pre, CacheSource::Memory));
-        }
-        let prepared = self.compile_component(parts, bytes);
-        parts.components.insert(*hash, prepared.clone());
-        prepared.map(|pre| (pre, CacheSource::Compiled))
+        let (compiled, source) = match parts.components.get(hash) {
+            Some(compiled) => (compiled, CacheSource::Memory),
+            None => {
+                let compiled = self.compile_component(parts, bytes);
+                parts.components.insert(*hash, compiled.clone());
+                (compiled, CacheSource::Compiled)
+            }
+        };
+        let compiled = compiled?;
+        let wasi = self.mutant(Mutant::WasiLinked);
+        component::check(&compiled, &parts.engine, wasi, granted)?;
+        component::link(&parts.component_linker, &compiled, wasi).map(|pre| (pre, source))
     }
 
-    fn compile_component(
-        &self,
-        parts: &EngineParts,
-        bytes: &[u8],
-    ) -> Result<ComponentPre<HostState>, Error> {
+    fn compile_component(&self, parts: &EngineParts, bytes: &[u8]) -> Result<Component, Error> {
         let scan = component::scan(bytes)?;
         link::check_scan(&link::Scan {
             tables: 0,
@@ -190,7 +222,7 @@ impl Runtime {
         // It validated, and every memory and table fits the pool: what the engine still refuses
         // is a component that does not fit the pool's per-component structure (docs/SPEC.md
         // 13.2: core instances, memories, tables).
-        let compiled = Component::new(&parts.engine, bytes).map_err(|e| {
+        Component::new(&parts.engine, bytes).map_err(|e| {
             Error::new(
                 ErrorCode::TableLimit,
                 format!(
@@ -201,10 +233,7 @@ impl Runtime {
                 ),
             )
             .with("cause", format!("{e:#}"))
-        })?;
-        let wasi = self.mutant(Mutant::WasiLinked);
-        component::check(&compiled, &parts.engine, wasi)?;
-        component::link(&parts.component_linker, &compiled, wasi)
+        })
     }
 
     /// Compiles (or finds) and links a module. Cached by module hash, failures included, so
@@ -292,6 +321,8 @@ pub(super) struct PluginInner {
     pub(super) source: CacheSource,
     /// The limits it was loaded with: the default of its calls.
     pub(super) limits: Limits,
+    /// What the host's grants gave it, bound at load.
+    pub(super) granted: Arc<Granted>,
     #[cfg(feature = "mutants")]
     pub(super) reused: std::sync::Mutex<Option<(Store<HostState>, wasmtime::Instance)>>,
 }

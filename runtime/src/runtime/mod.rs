@@ -42,7 +42,8 @@ pub(crate) enum Guest {
 struct EngineParts {
     engine: Engine,
     linker: Linker<HostState>,
-    /// Empty: the component world has no imports (docs/SPEC.md 13.3).
+    /// The host interfaces (docs/SPEC.md 14): a component links them only where its load's
+    /// grants allow, which the import check decides before linking.
     component_linker: wasmtime::component::Linker<HostState>,
     disk: DiskCache,
     /// By module SHA-256: depends only on the bytes, the engine and the link policy, all fixed
@@ -50,7 +51,7 @@ struct EngineParts {
     prepared: Bounded<Prepared>,
     /// The same for components, by component SHA-256: the same bytes are another guest (or
     /// another failure) under the other profile, so the two never share a map.
-    components: Bounded<Result<wasmtime::component::InstancePre<HostState>, Error>>,
+    components: Bounded<Result<wasmtime::component::Component, Error>>,
 }
 
 struct Inner {
@@ -128,7 +129,7 @@ impl Runtime {
             notify,
         );
         Ok(EngineParts {
-            component_linker: wasmtime::component::Linker::new(&engine),
+            component_linker: crate::host_api::linker(&engine)?,
             engine,
             linker,
             disk,
@@ -166,6 +167,7 @@ impl Runtime {
             "disk_cache",
             "package_zip",
             "host_manifest",
+            "host_api_fs",
         ]
     }
 
