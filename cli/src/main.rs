@@ -126,6 +126,7 @@ fn main() -> ExitCode {
             // `package_zip`: `run` loads the archive the kit names beside each package directory
             // (docs/ADAPTER.md), so a run through this adapter judges the archive reader on the
             // whole corpus, while the in-process run judges the directory reader.
+            // `host_api_fs`: `run` honours the request's `grants` (docs/SPEC.md section 14).
             let runtime_caps = [
                 "diagnostics",
                 "evidence",
@@ -133,6 +134,7 @@ fn main() -> ExitCode {
                 "disk_cache",
                 "package_zip",
                 "host_manifest",
+                "host_api_fs",
             ];
             let describe = serde_json::json!({
                 "protocol": PROTOCOL,
