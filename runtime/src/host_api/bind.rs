@@ -99,3 +99,93 @@ fn common(asked: &[Target], given: &[Target]) -> Vec<Target> {
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host_api::grants::{FsGrant, FsOperation, Grant};
+    use crate::package::Profile;
+
+    fn manifest(asks: &[HostApi]) -> Manifest {
+        Manifest {
+            id: "acme.files".into(),
+            name: "files".into(),
+            version: "1.0.0".into(),
+            description: None,
+            surfaces: Vec::new(),
+            permissions: asks.iter().map(|a| Permission::HostApi(*a)).collect(),
+            request: Vec::new(),
+            websocket: Vec::new(),
+            entry: "plugin.component.wasm".into(),
+            profile: Profile::Component,
+            tools: Vec::new(),
+        }
+    }
+
+    fn digest(last: u8) -> Digest {
+        format!("sha256:{}{:02x}", "00".repeat(31), last)
+            .parse()
+            .unwrap()
+    }
+
+    fn grants(version: &str, digest: Digest, apis: &[HostApi]) -> Grants {
+        let fs = apis.contains(&HostApi::Fs).then(|| FsGrant {
+            root: std::env::temp_dir(),
+            operations: vec![FsOperation::Read],
+        });
+        Grants::new(vec![Grant {
+            id: "acme.files".into(),
+            version: version.into(),
+            digest,
+            apis: apis.to_vec(),
+            fs,
+            request: Vec::new(),
+            websocket: Vec::new(),
+        }])
+        .unwrap()
+    }
+
+    #[test]
+    fn both_sides_must_name_the_interface() {
+        let g = grants("1.0.0", digest(1), &[HostApi::Fs]);
+        let both = bind(&g, &manifest(&[HostApi::Fs]), &digest(1), false);
+        assert!(both.apis.contains(HostApi::Fs) && both.fs.is_some());
+        let manifest_only = bind(
+            &g,
+            &manifest(&[HostApi::Fs, HostApi::Request]),
+            &digest(1),
+            false,
+        );
+        assert!(!manifest_only.apis.contains(HostApi::Request));
+        assert!(manifest_only
+            .refused
+            .contains(&(HostApi::Request, "not_in_grant")));
+        let grant_only = bind(&g, &manifest(&[]), &digest(1), false);
+        assert_eq!(grant_only.apis, Apis::default());
+        assert!(grant_only.fs.is_none());
+    }
+
+    #[test]
+    fn a_grant_binds_to_exact_version_and_digest() {
+        let asks = manifest(&[HostApi::Fs]);
+        for (g, why) in [
+            (
+                grants("1.0.1", digest(1), &[HostApi::Fs]),
+                "grant_for_another_version",
+            ),
+            (
+                grants("1.0.0", digest(2), &[HostApi::Fs]),
+                "grant_for_another_digest",
+            ),
+        ] {
+            let bound = bind(&g, &asks, &digest(1), false);
+            assert_eq!(bound.apis, Apis::default(), "{why}");
+            assert!(bound.fs.is_none());
+            assert!(bound.refused.contains(&(HostApi::Fs, why)));
+            // The grant-not-bound-to-digest mutant's hole, for contrast.
+            assert!(bind(&g, &asks, &digest(1), true).apis.contains(HostApi::Fs));
+        }
+        let none = bind(&Grants::none(), &asks, &digest(1), false);
+        assert!(none.refused.contains(&(HostApi::Fs, "no_grant")));
+    }
+}

@@ -354,3 +354,100 @@ fn write(
     }
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(dir: &std::path::Path, ops: &[FsOperation]) -> Root {
+        Root::open(&FsGrant {
+            root: dir.to_path_buf(),
+            operations: ops.to_vec(),
+        })
+    }
+
+    fn run(root: &Root, op: FsOperation, request: &str) -> Result<String, &'static str> {
+        call(
+            Some(root),
+            op,
+            request,
+            Holes::default(),
+            &Abandoned::default(),
+            &mut None,
+        )
+        .map_err(|r| r.reason)
+    }
+
+    #[test]
+    fn confinement_is_decided_by_the_kernel_and_the_handle() {
+        let work = tempfile::tempdir().unwrap();
+        let (inside, outside) = (work.path().join("root"), work.path().join("outside"));
+        std::fs::create_dir_all(inside.join("d")).unwrap();
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("secret"), "secret").unwrap();
+        std::fs::write(inside.join("a.txt"), "hello").unwrap();
+        std::os::unix::fs::symlink(outside.join("secret"), inside.join("link")).unwrap();
+        std::os::unix::fs::symlink(&outside, inside.join("out")).unwrap();
+        std::fs::hard_link(outside.join("secret"), inside.join("hard")).unwrap();
+        std::fs::File::create(inside.join("sparse"))
+            .unwrap()
+            .set_len(1 << 40)
+            .unwrap();
+        let all = root(&inside, &FsOperation::ALL);
+        let read = |path: &str| run(&all, FsOperation::Read, &format!(r#"{{"path":"{path}"}}"#));
+        assert_eq!(
+            read("a.txt").unwrap(),
+            r#"{"path":"a.txt","content":"hello","truncated":false}"#
+        );
+        assert_eq!(read("link"), Err("symlink"));
+        assert_eq!(read("out/secret"), Err("symlink"));
+        assert_eq!(read("hard"), Err("hard_link"));
+        assert_eq!(read("../outside/secret"), Err("escape"));
+        assert_eq!(read("d/../a.txt"), Err("escape"));
+        assert_eq!(read("/etc/passwd"), Err("escape"));
+        assert_eq!(read(""), Err("path_empty"));
+        assert_eq!(read("d"), Err("is_a_directory"));
+        assert_eq!(read("missing"), Err("not_found"));
+        let sparse = read("sparse").unwrap();
+        assert!(sparse.ends_with(r#"","truncated":true}"#));
+        assert_eq!(sparse.matches("\\u0000").count(), READ_BYTES);
+        let write = |path: &str| {
+            run(
+                &all,
+                FsOperation::Write,
+                &format!(r#"{{"path":"{path}","content":"x"}}"#),
+            )
+        };
+        assert_eq!(write("hard"), Err("hard_link"));
+        assert_eq!(write("link"), Err("symlink"));
+        assert_eq!(
+            std::fs::read_to_string(outside.join("secret")).unwrap(),
+            "secret"
+        );
+        let read_only = root(&inside, &[FsOperation::Read]);
+        let denied = run(
+            &read_only,
+            FsOperation::Write,
+            r#"{"path":"new","content":"x"}"#,
+        );
+        assert_eq!(denied, Err("operation_not_granted"));
+        assert!(!inside.join("new").exists());
+    }
+
+    #[test]
+    fn a_list_is_sorted_before_it_is_cut() {
+        let work = tempfile::tempdir().unwrap();
+        for i in (0..300).rev() {
+            std::fs::write(work.path().join(format!("f{i:03}")), "").unwrap();
+        }
+        let all = root(work.path(), &[FsOperation::List]);
+        let answer: serde_json::Value =
+            serde_json::from_str(&run(&all, FsOperation::List, r#"{"path":"."}"#).unwrap())
+                .unwrap();
+        let entries = answer["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), LIST_ENTRIES);
+        assert_eq!(entries[0]["name"], "f000");
+        assert_eq!(entries[255]["name"], "f255");
+        assert_eq!(answer["truncated"], true);
+    }
+}
