@@ -100,7 +100,7 @@ impl Runtime {
                 profile,
                 &package.module,
                 &package.module_hash,
-                &Granted::default(),
+                &host_api::bind(grants, &package.manifest, &package.digest, false),
             )?;
         }
         if let Some(pin) = pin {
@@ -124,6 +124,7 @@ impl Runtime {
             }
         }?;
         let hash = package.module_hash;
+        // Bound only once the bytes are the pinned ones: the fs root is opened here.
         let granted = Arc::new(host_api::bind(
             grants,
             &package.manifest,
