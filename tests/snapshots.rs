@@ -46,7 +46,10 @@ fn main() {
 
 fn snapshot(runtime: &ReferenceRuntime, case: &toolcage_kit::Case) -> Result<(), Failed> {
     let package = build_package(case).map_err(|e| e.to_string())?;
-    let request = case.request(&package);
+    let mut request = case.request(&package);
+    // Host-API cases: the granted root and the grant, alive until the request has run.
+    let _fixture = toolcage_kit::attach_fixture(case, &package.digest, &mut request)
+        .map_err(|e| e.to_string())?;
     let response = runtime.run(&request).map_err(|e| e.to_string())?;
     // The first judged call (after any warm-up call).
     let outcome = response

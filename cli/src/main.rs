@@ -14,7 +14,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use toolcage_runtime::{
-    sanitize, CacheKey, CallOptions, CancelToken, Config, DiagnosticSink, Digest, Plugin, Runtime,
+    sanitize, CacheKey, CallOptions, CancelToken, Config, DiagnosticSink, Digest, Grants, Plugin,
+    Runtime,
 };
 
 #[derive(Parser)]
@@ -111,6 +112,10 @@ struct CallArgs {
     /// Cancel the call this many milliseconds after it starts.
     #[arg(long)]
     cancel_after_ms: Option<u64>,
+    /// The host's grants (TOML, `[[grant]]` tables; docs/SPEC.md section 14): what the package
+    /// may reach through the host interfaces, bound to its exact id, version and digest.
+    #[arg(long)]
+    grants: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitOverrides,
     #[command(flatten)]
@@ -124,6 +129,7 @@ fn main() -> ExitCode {
             // `package_zip`: `run` loads the archive the kit names beside each package directory
             // (docs/ADAPTER.md), so a run through this adapter judges the archive reader on the
             // whole corpus, while the in-process run judges the directory reader.
+            // `host_api_fs`: `run` honours the request's `grants` (docs/SPEC.md section 14).
             let runtime_caps = [
                 "diagnostics",
                 "evidence",
@@ -134,6 +140,7 @@ fn main() -> ExitCode {
                 // `serve`: one process answers many requests, so the kit can watch it between
                 // them for work left running (docs/ADAPTER.md).
                 "serve",
+                "host_api_fs",
             ];
             let describe = serde_json::json!({
                 "protocol": PROTOCOL,
@@ -227,7 +234,18 @@ fn answer(text: &str, cache: CacheArgs) -> Result<Response, ExitCode> {
             return Err(ExitCode::from(2));
         }
     };
-    let outcomes = execute(&request, &pins, cache);
+    // Malformed grants are the host's mistake too: the request is refused as a whole.
+    let grants = match &request.grants {
+        None => Grants::none(),
+        Some(value) => match Grants::from_json(&value.to_string()) {
+            Ok(grants) => grants,
+            Err(e) => {
+                eprintln!("toolcage-runtime: {e}");
+                return Err(ExitCode::from(2));
+            }
+        },
+    };
+    let outcomes = execute(&request, &pins, &grants, cache);
     Ok(Response {
         protocol: PROTOCOL,
         outcomes,
@@ -254,7 +272,12 @@ fn pins(request: &Request) -> Result<Vec<Digest>, String> {
 /// calls naming the same pair run against that loaded plugin (so isolation between calls of one
 /// plugin is observable); a call naming another pair loads, and so re-verifies, that package.
 /// `pins` holds each call's digest, already parsed.
-fn execute(request: &Request, pins: &[Digest], mut cache: CacheArgs) -> Vec<Outcome> {
+fn execute(
+    request: &Request,
+    pins: &[Digest],
+    grants: &Grants,
+    mut cache: CacheArgs,
+) -> Vec<Outcome> {
     // The request's cache settings (docs/ADAPTER.md) replace the command line's.
     if request.cache_dir.is_some() {
         cache = CacheArgs {
@@ -281,7 +304,7 @@ fn execute(request: &Request, pins: &[Digest], mut cache: CacheArgs) -> Vec<Outc
         {
             Some(index) => index,
             None => {
-                let plugin = runtime.load_with_limits(package, Some(pin), &limits);
+                let plugin = runtime.load_with_grants(package, Some(pin), &limits, grants);
                 loaded.push((package, pin, plugin));
                 loaded.len() - 1
             }
@@ -331,10 +354,24 @@ fn call_with_cancel(
 }
 
 fn call(args: CallArgs) -> ExitCode {
+    let grants = match &args.grants {
+        None => Grants::none(),
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Grants::from_toml(&text).map_err(|e| e.to_string()))
+        {
+            Ok(grants) => grants,
+            Err(e) => {
+                eprintln!("toolcage-runtime: --grants {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
     let outcome = (|| {
         let runtime = runtime(&args.limits, args.cache)?;
         let limits = runtime.config().limits.clone();
-        let plugin = runtime.load_with_limits(&args.package, args.digest.as_ref(), &limits)?;
+        let plugin =
+            runtime.load_with_grants(&args.package, args.digest.as_ref(), &limits, &grants)?;
         Ok(Outcome::from_call(call_with_cancel(
             &plugin,
             &args.tool,

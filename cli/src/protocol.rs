@@ -48,6 +48,9 @@ pub struct Request {
     /// The file holding the cache key for `cache_dir`.
     #[serde(default)]
     pub cache_key_file: Option<PathBuf>,
+    /// With the `host_api_fs` capability: the host's grants, `[[grant]]` tables as JSON.
+    #[serde(default)]
+    pub grants: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]

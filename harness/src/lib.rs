@@ -35,6 +35,7 @@ pub use judge::verdict::{Failure, FailureClass, FailureKind, Misreport, Verdict,
 pub use model::case::{Case, Expectation, ExpectedOutcome};
 pub use model::corpus::{Expectations, Guarantee, GuaranteeClass, Suite};
 pub use model::error::{KitError, KitErrors};
+pub use model::fixture::{FsEntry, FsSpec, GrantSpec, HOST_API_FS};
 pub use model::header::{header_text, parse_case};
 pub use model::protocol::{
     Call, Configurable, DeclaredLimit, ErrorBody, LimitOverrides, Outcome, Profile, Request,
@@ -47,6 +48,7 @@ pub use model::vocab::{
 pub use package::archive::{write_case_zip, zip_package, ZipError};
 pub use package::build::{build as build_package, BuiltPackage};
 pub use package::digest::package_digest;
+pub use package::fixture::{attach as attach_fixture, Fixture};
 pub use runner::case::{describe, run_case, CaseResult};
 pub use runner::disk_cache::{forge_entry, PLANTED_SUMMARY};
 pub use runner::suite::{run_suite, select, RunOptions, RunReport};

@@ -44,7 +44,9 @@ mod mutants;
 pub use call::{CallOutcome, CancelToken, HostCallCounts, Limits, ToolOutput};
 pub use compiled::{CacheKey, CacheSource, EngineConfig};
 pub use error::{is_unsafe_char, sanitize, Error, ErrorCode, Phase, ToolErrorKind};
+pub use host_api::{FsGrant, FsOperation, Grant, Grants, GrantsError};
 pub use package::{Digest, Manifest, ParseDigestError, Permission, Profile, ToolSpec, ABI, WORLD};
+pub use package::{HostApi, Target};
 #[cfg(feature = "mutants")]
 pub use registry::Mutant;
 pub use registry::{

@@ -107,6 +107,14 @@ impl ConformanceRuntime for ReferenceRuntime {
             }
         };
         let limits = apply(runtime.config().limits.clone(), &request.limits);
+        let grants = match &request.grants {
+            None => super::rt::Grants::none(),
+            Some(grants) => super::rt::Grants::from_json(&grants.to_string()).map_err(|e| {
+                AdapterFailure::Unavailable {
+                    reason: format!("bad grants in request: {e}"),
+                }
+            })?,
+        };
         let mut loaded: Vec<(&PathBuf, &String, Result<Plugin, Error>)> = Vec::new();
         let outcomes = request
             .calls
@@ -125,7 +133,8 @@ impl ConformanceRuntime for ReferenceRuntime {
                                 reason: format!("bad digest in request: {e}"),
                             }
                         })?;
-                        let plugin = runtime.load_with_limits(package, Some(&pin), &limits);
+                        let plugin =
+                            runtime.load_with_grants(package, Some(&pin), &limits, &grants);
                         loaded.push((package, digest, plugin));
                         loaded.len() - 1
                     }

@@ -7,6 +7,7 @@
 //! one is an `AdapterFailure`); never the runner or the reports.
 
 pub mod answer;
+pub mod confinement;
 pub mod declared;
 pub mod time;
 pub mod universal;

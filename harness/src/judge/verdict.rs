@@ -86,6 +86,9 @@ pub enum FailureKind {
     /// The runtime wrote compiled code into a cache directory someone else could write (see
     /// `[disk_cache]` in docs/CASES.md): code another user can swap would run in the host.
     UntrustedCacheUsed,
+    /// A host-API case's runtime reached outside the granted root: a canary's bytes are in its
+    /// answer, or something outside the root changed (docs/CASES.md, `[fs]`).
+    Confinement,
     /// The runtime declared a limit fixed that SPEC §8 says the host sets per call: whatever
     /// the host asks for is ignored (one finding per limit, made from `describe`, not a case).
     FixedLimit,
@@ -106,6 +109,7 @@ impl FailureKind {
             FailureKind::TooSlow => "too_slow",
             FailureKind::GuestLeftRunning => "guest_left_running",
             FailureKind::UntrustedCacheUsed => "untrusted_cache_used",
+            FailureKind::Confinement => "confinement",
             FailureKind::FixedLimit => "fixed_limit",
             FailureKind::Adapter(_) => "adapter_failure",
         }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::fixture::{FsSpec, GrantSpec};
 use super::protocol::{LimitOverrides, Profile};
 use super::spec::{CacheAttack, PackageSpec, ZipSpec};
 use super::vocab;
@@ -58,6 +59,10 @@ pub struct Case {
     /// With `[disk_cache]`: how the kit attacks the runtime's compiled-code cache before the
     /// judged request (needs the `disk_cache` capability).
     pub disk_cache: Option<CacheAttack>,
+    /// With `[fs]`: the file system the kit builds for the case's grant (needs `host_api_fs`).
+    pub fs: Option<FsSpec>,
+    /// With `[grants]`: the grant the kit gives the case's package (needs `host_api_fs`).
+    pub grants: Option<GrantSpec>,
     /// What every call must produce.
     pub expect: Expectation,
     /// The module bytes (compiled WAT, or `raw_module_hex`).

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::case::{Case, Expectation, ExpectedOutcome};
 use super::error::KitError;
+use super::fixture::{FsSpec, GrantSpec, HOST_API_FS};
 use super::protocol::{LimitOverrides, Profile};
 use super::spec::{self, CacheAttack, PackageSpec, ZipSpec, PACKAGE_ZIP};
 use super::vocab;
@@ -42,6 +43,8 @@ struct Header {
     package: PackageSpec,
     disk_cache: Option<DiskCacheHeader>,
     zip: Option<ZipSpec>,
+    fs: Option<FsSpec>,
+    grants: Option<GrantSpec>,
     expect: ExpectHeader,
 }
 
@@ -242,6 +245,20 @@ pub fn parse_case(
             ));
         }
     }
+    let host_api =
+        header.fs.is_some() || header.grants.is_some() || header.package.host_apis.is_some();
+    if host_api && !header.capabilities.iter().any(|c| c == HOST_API_FS) {
+        return Err(bad(
+            "[fs], [grants] and [package] host_apis need `capabilities = [\"host_api_fs\"]`".into(),
+            HINT_KEYS,
+        ));
+    }
+    if let Some(fs) = &header.fs {
+        fs.check().map_err(|m| bad(m, HINT_KEYS))?;
+    }
+    if let Some(grants) = &header.grants {
+        grants.check().map_err(|m| bad(m, HINT_KEYS))?;
+    }
     let module = match &header.package.raw_module_hex {
         Some(hex) => spec::decode_hex(hex).ok_or_else(|| {
             bad(
@@ -301,6 +318,8 @@ pub fn parse_case(
         package: header.package,
         disk_cache,
         zip: header.zip,
+        fs: header.fs,
+        grants: header.grants,
         expect,
         module,
     })

@@ -8,6 +8,7 @@
 pub mod case;
 pub mod corpus;
 pub mod error;
+pub mod fixture;
 pub mod header;
 pub mod protocol;
 pub mod spec;

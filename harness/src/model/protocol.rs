@@ -207,6 +207,10 @@ pub struct Request {
     /// The file holding the key that authenticates the entries of `cache_dir` (outside it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_key_file: Option<PathBuf>,
+    /// With the `host_api_fs` capability: the host's grants for this request (docs/ADAPTER.md,
+    /// `grants`), an array of grant objects shaped as the grants file's `[[grant]]` tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<serde_json::Value>,
 }
 
 impl Request {
@@ -424,6 +428,7 @@ mod tests {
             calls: vec![call(None), call(Some(10)), call(Some(900))],
             cache_dir: None,
             cache_key_file: None,
+            grants: None,
         };
         assert_eq!(request.budget_ms(), 50 + 10 + 50);
         let omitted = serde_json::to_value(&request.limits).unwrap();

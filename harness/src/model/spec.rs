@@ -31,6 +31,7 @@ pub struct PackageSpec {
     #[serde(default)]
     pub warm_up: bool,
     pub warm_up_module: Option<String>,
+    pub host_apis: Option<Vec<String>>,
 }
 
 /// How a `[zip]` case describes its archive (docs/CASES.md): the case's package written entry by

@@ -10,6 +10,7 @@ use super::archive::write_case_zip;
 use super::digest::package_digest;
 use crate::model::case::Case;
 use crate::model::error::KitError;
+use crate::model::fixture::PACKAGE_VERSION;
 use crate::model::protocol::{Call, Profile, Request, PROTOCOL_VERSION};
 use crate::model::spec::{json_to_toml, padded_module};
 
@@ -69,6 +70,7 @@ impl Case {
             calls,
             cache_dir: None,
             cache_key_file: None,
+            grants: None,
         }
     }
 }
@@ -240,8 +242,19 @@ fn manifest(case: &Case, entry: &str) -> Result<String, KitError> {
             world = quote(spec.world.as_deref().unwrap_or("yoi:plugin/tool@1.0.0")),
         ),
     };
+    // `[package] host_apis`: the manifest asks for these host interfaces.
+    let permissions = match &spec.host_apis {
+        None => String::new(),
+        Some(apis) => format!(
+            "permissions = [{}]\n",
+            apis.iter()
+                .map(|a| format!("{{ kind = \"host_api\", api = {} }}", quote(a)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     let mut text = format!(
-        "schema_version = 1\nid = {id}\nname = {id}\nversion = \"0.1.0\"\ndescription = {summary}\n\n\
+        "schema_version = 1\nid = {id}\nname = {id}\nversion = \"{PACKAGE_VERSION}\"\ndescription = {summary}\n{permissions}\n\
          [runtime]\n{runtime}",
         id = quote(&case.id),
         summary = quote(&case.summary),

@@ -7,3 +7,4 @@
 pub mod archive;
 pub mod build;
 pub mod digest;
+pub mod fixture;

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::{disk_cache, timing};
 use crate::judge::answer::{expected_json, judge, judge_stopped, observed_json};
+use crate::judge::confinement;
 use crate::judge::declared::{self, Evidence, FixedLimit};
 use crate::judge::verdict::{Failure, FailureClass, Verdict};
 use crate::model::case::Case;
@@ -17,7 +18,7 @@ use crate::model::error::KitError;
 use crate::model::protocol::{LimitOverrides, Request, Response, RuntimeInfo, PROTOCOL_VERSION};
 use crate::model::spec::PACKAGE_ZIP;
 use crate::package::archive::{self, zip_package};
-use crate::package::build;
+use crate::package::{build, fixture};
 use crate::runtime::liveness;
 use crate::runtime::seam::{panicked, AdapterFailure, ConformanceRuntime};
 
@@ -153,6 +154,8 @@ pub fn run_case(
             return Ok(result);
         }
     }
+    // With `[fs]` or `[grants]`: the granted root and its canaries, alive until judged.
+    let fixture = fixture::attach(case, &package.digest, &mut request)?;
     result.request = request_json(case, &request);
     // With `[disk_cache]`, earlier requests warm and attack a cache directory first; it lives
     // until the judged request has run.
@@ -169,11 +172,13 @@ pub fn run_case(
     // A case that checks its guest was stopped runs alone, so the threads it watches are its own.
     let _turn = liveness::turn(case.expect.guest_stopped);
     let watch = case.expect.guest_stopped.then(liveness::Watch::start);
+    let swapper = fixture.as_ref().and_then(|f| f.swapper(case.fs.as_ref()?));
     let start = Instant::now();
     let response: Result<Response, AdapterFailure> =
         catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))
             .unwrap_or_else(|panic| Err(panicked(panic)));
     result.duration = start.elapsed();
+    drop(swapper);
     let leftover = watch
         .and_then(liveness::Watch::finish)
         .and_then(|first| liveness::confirm(first, || runtime.run(&request)));
@@ -186,7 +191,10 @@ pub fn run_case(
         timing::judge_time_twice(runtime, case, &request, result.duration)
             .and_then(|()| judge_stopped(case, leftover))
     };
-    let judged = match judge(case, response.as_ref()) {
+    // Confinement first: an escape is the headline whatever code came with it.
+    let judged = match confinement::judge(fixture.as_ref(), response.as_ref())
+        .and_then(|()| judge(case, response.as_ref()))
+    {
         Ok(()) => safety(),
         Err(misreported) if matches!(misreported.class, FailureClass::Reporting(_)) => {
             Err(match safety() {

@@ -63,6 +63,8 @@ pub(crate) struct HostState {
     pub limit_hit: Option<LimitHit>,
     pub diagnostics: Vec<u8>,
     pub diagnostics_dropped: u64,
+    /// What the plugin was granted, for the host interfaces' functions (components only).
+    pub host_api: Option<Arc<crate::host_api::Granted>>,
     /// Bytes of every memory of the store together, and elements of every table: a component's
     /// core instances share one cap (docs/SPEC.md 13.5).
     memory_total: usize,
@@ -121,6 +123,7 @@ impl HostState {
             limit_hit: None,
             diagnostics: Vec::new(),
             diagnostics_dropped: 0,
+            host_api: None,
             memory_total: 0,
             table_total: 0,
             counts: Counts::CORE,

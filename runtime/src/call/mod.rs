@@ -15,12 +15,16 @@
 //! (`classify`); what comes back passed the output contract (`output`, and for components the
 //! bounded read of `component`), or is an [`Error`](crate::Error) with a stable code.
 //!
+//! `granted` is the store-side glue of the host interfaces (`host_api`): each host call inside
+//! the call's budget.
+//!
 //! `seam` is the only place the kit's self-test can reach into a call (see its doc).
 
 mod budget;
 mod cancel;
 mod classify;
 pub(crate) mod component;
+mod granted;
 mod host;
 mod imports;
 mod input;
@@ -41,6 +45,7 @@ pub(crate) mod seam;
 pub(crate) use budget::Budget;
 pub use cancel::CancelToken;
 pub(crate) use classify::over_error;
+pub(crate) use granted::linker as host_api_linker;
 pub(crate) use host::HostState;
 pub(crate) use imports::linker;
 pub(crate) use input::LoadedTool;

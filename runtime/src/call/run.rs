@@ -11,6 +11,7 @@ use super::seam::{self, Seam};
 use super::Budget;
 use crate::compiled::Ticker;
 use crate::error::{Error, ErrorCode};
+use crate::host_api::Granted;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -62,6 +63,8 @@ pub(crate) struct Call<'a> {
     /// The tool's name as the plugin declares it (what `tool_name_read` copies).
     pub tool_name: &'a Arc<str>,
     pub input: &'a str,
+    /// What the host's grants gave the plugin, bound at load (components only).
+    pub granted: &'a Arc<Granted>,
 }
 
 /// Runs the guest of one call in a fresh store, under `budget`'s deadline and cancel token;
@@ -89,6 +92,7 @@ pub(crate) fn run(
         Guest::Core(pre) => seam.run_core(pre, state, limits, ticker),
         Guest::Component(pre) => {
             state.counts = Counts::COMPONENT;
+            state.host_api = Some(call.granted.clone());
             let mut store = Store::new(engine, state);
             let result = seam::run_component(&mut store, pre, call.tool_name, call.input, limits);
             finish_component(store, result, limits)
@@ -155,6 +159,15 @@ fn finish_component(
             .seam
             .classify(error, state.stop, state.limit_hit, limits)
     };
+    // A host call refused the guest (docs/SPEC.md 14.5): that ends the call, as the trap it
+    // unwound with does.
+    if let (Err(Failed::Call(_)), Some(error), None) = (&result, &state.poisoned, state.stop) {
+        return CallOutcome {
+            result: Err(error.clone()),
+            host_calls: HostCallCounts::default(),
+            diagnostics: None,
+        };
+    }
     let result = match result {
         Ok(string) => component::output(&store, &string, state.seam.string_cap(limits))
             .and_then(|bytes| state.seam.parse_output(&bytes, limits)),

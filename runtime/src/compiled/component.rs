@@ -4,6 +4,7 @@
 //! boundary's (`call::component`).
 
 use crate::error::{Error, ErrorCode, DETAIL_LIST_CAP};
+use crate::host_api::{self, Granted};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Type};
 use wasmtime::wasmparser::{
@@ -105,35 +106,45 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<Scan, Error> {
     Ok(scan)
 }
 
-/// Checks that the component imports nothing (naming every import) and exports `call` with the
-/// world's type.
-pub(crate) fn check(component: &Component, engine: &Engine) -> Result<(), Error> {
+/// Checks that the component imports nothing but the host interfaces `granted` allows (naming
+/// every other import) and exports `call` with the world's type.
+pub(crate) fn check(
+    component: &Component,
+    engine: &Engine,
+    granted: &Granted,
+) -> Result<(), Error> {
     let ty = component.component_type();
     let mut denied = Vec::new();
     let mut total = 0usize;
-    for (name, _) in ty.imports(engine) {
+    for (name, item) in ty.imports(engine) {
+        if host_api::allowed(name, &item.ty, engine, granted.apis) {
+            continue;
+        }
         total += 1;
         if denied.len() < DETAIL_LIST_CAP {
             denied.push(name.to_owned());
         }
     }
     if total > 0 {
-        return Err(imports_denied(total, denied));
+        return Err(imports_denied(total, denied, granted));
     }
     check_exports(component, engine)
 }
 
 /// The error naming a component's imports (`total` of them, the first `DETAIL_LIST_CAP` in
-/// `denied`).
-pub(crate) fn imports_denied(total: usize, denied: Vec<String>) -> Error {
-    Error::new(
-        ErrorCode::ImportDenied,
-        format!(
-            "the component imports {total} item(s); world yoi:plugin/tool@1.0.0 has no imports (named in details.imports)"
-        ),
-    )
-    .with("count", total as u64)
-    .with("imports", denied)
+/// `denied`), with why a host interface among them was not given (`details.grants`).
+pub(crate) fn imports_denied(total: usize, denied: Vec<String>, granted: &Granted) -> Error {
+    let why = host_api::refused_detail(&denied, granted);
+    let message = if why.is_empty() {
+        format!("the component imports {total} item(s); world yoi:plugin/tool@1.0.0 has no imports (named in details.imports)")
+    } else {
+        format!("the component imports {total} item(s) that neither its world nor its grants allow (named in details.imports; details.grants says why a host interface was not given)")
+    };
+    let mut error = Error::new(ErrorCode::ImportDenied, message).with("count", total as u64);
+    if !why.is_empty() {
+        error = error.with("grants", why);
+    }
+    error.with("imports", denied)
 }
 
 /// `call`, with the world's type.

@@ -145,6 +145,12 @@ error_codes! {
     AbiViolation = "abi_violation", Run;
     /// The runtime has no free instance slot for the call right now.
     ResourceExhausted = "resource_exhausted", Run;
+    /// A host API call asked for what the grant does not allow: an operation not granted, a path that leaves the granted root, a symlink, a hard link or a special file.
+    HostApiDenied = "host_api_denied", Run;
+    /// A host API call's request is malformed or over a bound: not the interface's JSON, an empty path, a NUL, a path over 4096 bytes, content over 64 KiB.
+    HostApiInvalid = "host_api_invalid", Run;
+    /// A granted host API operation failed in the host: no such file, not a directory, an I/O error.
+    HostApiFailed = "host_api_failed", Run;
     /// The guest returned without writing any output.
     OutputMissing = "output_missing", Output;
     /// The guest tried to write more than the output cap.

@@ -465,6 +465,17 @@ impl InStore {
         !self.on(Mutant::FirstOutputFailureIsLast)
     }
 
+    /// `fs-links-followed`: the path checked as a string, then opened following symlinks;
+    /// `fs-hard-links-allowed`: a file with several links read and written;
+    /// `fs-list-cut-before-sort`: the first 256 entries the directory yields, then sorted.
+    pub(crate) fn fs_holes(&self) -> crate::host_api::fs::Holes {
+        crate::host_api::fs::Holes {
+            links_followed: self.on(Mutant::FsLinksFollowed),
+            hard_links_allowed: self.on(Mutant::FsHardLinksAllowed),
+            list_cut_before_sort: self.on(Mutant::FsListCutBeforeSort),
+        }
+    }
+
     pub(crate) fn memory_counted(&self, total: usize, desired: usize) -> usize {
         if self.on(Mutant::MemoryCapPerInstance) {
             return desired;

@@ -129,6 +129,16 @@ pub enum Mutant {
     SchemaDraftIgnored,
     /// A `$schema` naming no known draft is read as the default draft instead of refused.
     SchemaUnknownDraftAsDefault,
+    /// Host fs: the path is checked as a string (no `..`, not absolute), then opened following
+    /// symlinks, as the originating host does: a link inside the root leads outside it.
+    FsLinksFollowed,
+    /// Host fs: a file with several links is read and written (a hard link to a file outside
+    /// the root is just a file).
+    FsHardLinksAllowed,
+    /// Host fs: a list keeps the first 256 entries the directory yields, then sorts them.
+    FsListCutBeforeSort,
+    /// Host grants: a grant for the package's id applies whatever its version and digest.
+    GrantNotBoundToDigest,
 }
 
 impl Mutant {
@@ -181,6 +191,10 @@ impl Mutant {
         Mutant::SchemaUnknownDraftAsDefault,
         Mutant::ZipOverlapOffByOne,
         Mutant::CacheDirWorldWritableOnly,
+        Mutant::FsLinksFollowed,
+        Mutant::FsHardLinksAllowed,
+        Mutant::FsListCutBeforeSort,
+        Mutant::GrantNotBoundToDigest,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -233,6 +247,10 @@ impl Mutant {
             Mutant::SchemaUnknownDraftAsDefault => "schema-unknown-draft-as-default",
             Mutant::ZipOverlapOffByOne => "zip-overlap-off-by-one",
             Mutant::CacheDirWorldWritableOnly => "cache-dir-world-writable-only",
+            Mutant::FsLinksFollowed => "fs-links-followed",
+            Mutant::FsHardLinksAllowed => "fs-hard-links-allowed",
+            Mutant::FsListCutBeforeSort => "fs-list-cut-before-sort",
+            Mutant::GrantNotBoundToDigest => "grant-not-bound-to-digest",
         }
     }
 }

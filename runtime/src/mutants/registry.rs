@@ -17,6 +17,7 @@ use super::runtime::Prepared;
 use crate::call::{self, HostState};
 use crate::compiled::{component, link, Check, Import, LinkPolicy};
 use crate::error::{Error, DETAIL_LIST_CAP};
+use crate::host_api::Granted;
 use crate::package::{self, Digest, DigestBuilder};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -92,6 +93,12 @@ impl Seam {
         Ok(plugin)
     }
 
+    /// `grant-not-bound-to-digest`: a grant for the package's id applies whatever its version
+    /// and digest.
+    pub(super) fn grant_binding_ignored(&self) -> bool {
+        self.on(Mutant::GrantNotBoundToDigest)
+    }
+
     pub(super) fn package(&self) -> package::Seam {
         package::Seam::new(self.mutant)
     }
@@ -141,21 +148,25 @@ impl Seam {
         linker: &ComponentLinker<HostState>,
         compiled: &Component,
         engine: &Engine,
+        granted: &Granted,
     ) -> Result<ComponentPre<HostState>, Error> {
         if !self.on(Mutant::WasiLinked) {
-            return prepare::link_component(linker, compiled, engine);
+            return prepare::link_component(linker, compiled, engine, granted);
         }
         // `wasi-linked`: WASI imports are let through and linked as trapping stubs.
         let ty = compiled.component_type();
         let others: Vec<String> = ty
             .imports(engine)
+            .filter(|(name, item)| {
+                !name.starts_with("wasi:")
+                    && !crate::host_api::allowed(name, &item.ty, engine, granted.apis)
+            })
             .map(|(name, _)| name.to_owned())
-            .filter(|name| !name.starts_with("wasi:"))
             .collect();
         if !others.is_empty() {
             let total = others.len();
             let named = others.into_iter().take(DETAIL_LIST_CAP).collect();
-            return Err(component::imports_denied(total, named));
+            return Err(component::imports_denied(total, named, granted));
         }
         component::check_exports(compiled, engine)?;
         let mut linker = linker.clone();

@@ -2,9 +2,10 @@
 //! the checks of every field (id, `[runtime]` of either profile, tools, surfaces, permissions).
 //! Text in, a [`Manifest`] out, or `manifest_invalid` / `abi_unsupported` / `path_escape`.
 
+use super::host_apis::{HostApi, Target};
 use super::names::{valid_id, valid_tool_name};
 pub use super::permissions::Permission;
-use super::permissions::{check_permissions, check_surfaces, PermissionToml};
+use super::permissions::{check_permissions, check_surfaces, check_targets, PermissionToml};
 use super::seam::Seam;
 use crate::error::{Error, ErrorCode};
 use serde::Deserialize;
@@ -37,6 +38,8 @@ struct ManifestToml {
     description: Option<String>,
     surfaces: Option<Vec<String>>,
     permissions: Option<Vec<PermissionToml>>,
+    request: Option<Vec<Target>>,
+    websocket: Option<Vec<Target>>,
     runtime: RuntimeToml,
     tools: Vec<ToolToml>,
 }
@@ -72,6 +75,8 @@ const MANIFEST_KEYS: &[&str] = &[
     "description",
     "surfaces",
     "permissions",
+    "request",
+    "websocket",
     "runtime",
     "tools",
 ];
@@ -99,6 +104,11 @@ pub struct Manifest {
     /// They are metadata: they grant a guest nothing (every guest gets the same five imports)
     /// and withhold nothing (every declared tool can be called).
     pub permissions: Vec<Permission>,
+    /// `[[request]]` targets the manifest asks for (docs/SPEC.md 14.1): granted only where a
+    /// host grant names them too.
+    pub request: Vec<Target>,
+    /// `[[websocket]]` targets, likewise.
+    pub websocket: Vec<Target>,
     /// Path of the module (`runtime.entry`) or component (`runtime.component`) inside the
     /// package, `/`-separated, validated not to escape.
     pub entry: String,
@@ -229,6 +239,8 @@ pub(super) fn parse_manifest(text: &str, seam: Seam) -> Result<Manifest, Error> 
         });
     }
     let permissions = check_permissions(raw.permissions, &surfaces, &tools)?;
+    let request = check_targets(raw.request, HostApi::Request)?;
+    let websocket = check_targets(raw.websocket, HostApi::Websocket)?;
     Ok(Manifest {
         id: raw.id,
         name: raw.name,
@@ -236,6 +248,8 @@ pub(super) fn parse_manifest(text: &str, seam: Seam) -> Result<Manifest, Error> 
         description: raw.description,
         surfaces,
         permissions,
+        request,
+        websocket,
         entry,
         profile,
         tools,

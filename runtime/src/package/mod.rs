@@ -20,6 +20,7 @@ mod bounded;
 mod digest;
 mod dir;
 mod entry;
+mod host_apis;
 mod manifest;
 mod names;
 mod permissions;
@@ -38,6 +39,7 @@ pub(crate) use bounded::{Bounded, ContentHash};
 #[cfg(feature = "mutants")]
 pub(crate) use digest::DigestBuilder;
 pub use digest::{Digest, ParseDigestError};
+pub use host_apis::{HostApi, Target};
 pub use manifest::{Manifest, Permission, Profile, ToolSpec, ABI, WORLD};
 pub(crate) use names::valid_tool_name;
 pub(crate) use read::{read, ReadLimits};

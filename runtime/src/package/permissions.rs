@@ -1,6 +1,8 @@
 //! The originating host's `surfaces` and `permissions`: checked to name the one surface this
-//! runtime serves and the tools the manifest declares. Metadata only: they grant nothing.
+//! runtime serves and the tools the manifest declares, and the `host_api` permissions and
+//! targets a manifest asks the host's grants for. Asking grants nothing by itself.
 
+use super::host_apis::{HostApi, Target};
 use super::manifest::{manifest_error, ToolSpec};
 use crate::error::Error;
 use serde::Deserialize;
@@ -11,6 +13,7 @@ pub(super) struct PermissionToml {
     kind: String,
     surface: Option<String>,
     name: Option<String>,
+    api: Option<String>,
 }
 
 /// The one surface a plugin this runtime loads can serve.
@@ -23,6 +26,9 @@ pub enum Permission {
     Surface(String),
     /// `{ kind = "tool", name = "<a declared tool>" }`
     Tool(String),
+    /// `{ kind = "host_api", api = "fs" | "request" | "websocket" }`: asks for a host
+    /// interface, which the host's grant must give too (docs/SPEC.md 14.1).
+    HostApi(HostApi),
 }
 
 /// The originating host's `surfaces`: absent, or a non-empty list of distinct surfaces of which
@@ -62,6 +68,21 @@ pub(super) fn check_permissions(
     let mut out = Vec::new();
     for raw in permissions.unwrap_or_default() {
         let permission = match (raw.kind.as_str(), raw.surface, raw.name) {
+            ("host_api", None, None) => {
+                let api = raw.api.as_deref().and_then(HostApi::from_name);
+                match api {
+                    Some(api) => Permission::HostApi(api),
+                    None => {
+                        return Err(manifest_error(
+                            "a host_api permission must name api = \"fs\", \"request\" or \"websocket\"",
+                        ))
+                    }
+                }
+            }
+            (_, _, _) if raw.api.is_some() => {
+                return Err(manifest_error("only a host_api permission names an api")
+                    .with("kind", raw.kind))
+            }
             ("surface", Some(surface), None) => {
                 if !surfaces.contains(&surface) {
                     return Err(manifest_error(
@@ -99,4 +120,18 @@ pub(super) fn check_permissions(
         out.push(permission);
     }
     Ok(out)
+}
+
+/// `[[request]]` / `[[websocket]]` targets: each well-formed for its interface.
+pub(super) fn check_targets(
+    targets: Option<Vec<Target>>,
+    api: HostApi,
+) -> Result<Vec<Target>, Error> {
+    let targets = targets.unwrap_or_default();
+    for target in &targets {
+        target
+            .check(api)
+            .map_err(|why| manifest_error(why).with("key", api.as_str()))?;
+    }
+    Ok(targets)
 }

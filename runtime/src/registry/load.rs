@@ -5,6 +5,7 @@ use super::plugin::{Plugin, PluginInner};
 use super::runtime::Runtime;
 use crate::call::{self, Limits, LoadedTool};
 use crate::error::{Error, ErrorCode};
+use crate::host_api::{self, Grants};
 use crate::package::{self, Digest, Manifest};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -27,8 +28,23 @@ impl Runtime {
         pin: Option<&Digest>,
         limits: &Limits,
     ) -> Result<Plugin, Error> {
+        self.load_with_grants(dir, pin, limits, &Grants::none())
+    }
+
+    /// Loads a package as [`Runtime::load_with_limits`] does, with the host's `grants`: the
+    /// grant for exactly this package's id, version and digest (none when they differ in
+    /// anything) gives its component the host interfaces its manifest asks for too
+    /// (docs/SPEC.md section 14). Grants are bound here, once per load; an fs root is opened
+    /// here as a directory handle that every call of the plugin resolves beneath.
+    pub fn load_with_grants(
+        &self,
+        dir: &Path,
+        pin: Option<&Digest>,
+        limits: &Limits,
+        grants: &Grants,
+    ) -> Result<Plugin, Error> {
         self.inner.seam.load(pin, || {
-            self.load_inner(dir, pin, limits)
+            self.load_inner(dir, pin, limits, grants)
                 .map_err(|e| e.bounded(limits.message_bytes))
         })
     }
@@ -38,6 +54,7 @@ impl Runtime {
         dir: &Path,
         pin: Option<&Digest>,
         limits: &Limits,
+        grants: &Grants,
     ) -> Result<Plugin, Error> {
         let read_limits = package::ReadLimits {
             module_bytes: limits.module_bytes,
@@ -56,6 +73,7 @@ impl Runtime {
                 profile,
                 &package.module,
                 &package.module_hash,
+                &host_api::bind(grants, &package.manifest, &package.digest, false),
             )
             .map(drop)
         })?;
@@ -80,15 +98,24 @@ impl Runtime {
             }
         }?;
         let hash = package.module_hash;
+        // Bound only once the bytes are the pinned ones: the fs root is opened here.
+        let granted = Arc::new(host_api::bind(
+            grants,
+            &package.manifest,
+            &package.digest,
+            self.inner.seam.grant_binding_ignored(),
+        ));
         let (plain, source) =
-            self.prepare_guest(&self.inner.plain, profile, &package.module, &hash)?;
+            self.prepare_guest(&self.inner.plain, profile, &package.module, &hash, &granted)?;
         // A load whose limits meter fuel prepares the fuel engine's module now, so the first
         // fueled call does not pay a compile outside its budget.
         let fueled = OnceLock::new();
         if limits.fuel.is_some() {
             let pre = self
                 .fueled()
-                .and_then(|parts| self.prepare_guest(parts, profile, &package.module, &hash))
+                .and_then(|parts| {
+                    self.prepare_guest(parts, profile, &package.module, &hash, &granted)
+                })
                 .map(|(pre, _)| pre);
             let _ = fueled.set(pre.clone());
             pre?;
@@ -105,6 +132,7 @@ impl Runtime {
                 fueled,
                 source,
                 limits: limits.clone(),
+                granted,
                 seam: self.inner.seam.call(),
             }),
         })

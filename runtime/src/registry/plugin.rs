@@ -8,6 +8,7 @@ use super::runtime::Runtime;
 use crate::call::{self, Budget, Call, CallOutcome, Guest, Limits, LoadedTool};
 use crate::compiled::{CacheSource, ModuleHash};
 use crate::error::{Error, ErrorCode};
+use crate::host_api::Granted;
 use crate::package::{Digest, Manifest};
 use std::sync::{Arc, OnceLock};
 
@@ -23,6 +24,8 @@ pub(super) struct PluginInner {
     pub(super) source: CacheSource,
     /// The limits it was loaded with: the default of its calls.
     pub(super) limits: Limits,
+    /// What the host's grants gave it, bound at load.
+    pub(super) granted: Arc<Granted>,
     /// The kit's self-test: empty in a host's build.
     pub(super) seam: call::Seam,
 }
@@ -107,6 +110,7 @@ impl Plugin {
             guest,
             tool_name: &self.inner.tools[index].name,
             input,
+            granted: &self.inner.granted,
         };
         call::run(call, limits, budget, &self.inner.runtime.inner.ticker, seam)
     }
@@ -117,7 +121,13 @@ impl Plugin {
             let parts = inner.runtime.fueled()?;
             inner
                 .runtime
-                .prepare_guest(parts, inner.manifest.profile, &inner.module, &inner.hash)
+                .prepare_guest(
+                    parts,
+                    inner.manifest.profile,
+                    &inner.module,
+                    &inner.hash,
+                    &inner.granted,
+                )
                 .map(|(pre, _)| pre)
         });
         pre.as_ref().map_err(Clone::clone)

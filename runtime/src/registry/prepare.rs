@@ -5,6 +5,7 @@ use super::runtime::{EngineParts, Prepared, Runtime};
 use crate::call::{self, Guest, HostState};
 use crate::compiled::{component, link, CacheSource, LinkPolicy, ModuleHash};
 use crate::error::{Error, ErrorCode};
+use crate::host_api::Granted;
 use crate::package::Profile;
 use wasmtime::component::{Component, InstancePre as ComponentPre, Linker as ComponentLinker};
 use wasmtime::{Engine, InstancePre, Linker, Module};
@@ -17,39 +18,45 @@ impl Runtime {
         profile: Profile,
         bytes: &[u8],
         hash: &ModuleHash,
+        granted: &Granted,
     ) -> Result<(Guest, CacheSource), Error> {
         match profile {
             Profile::Core => self
                 .prepare(parts, bytes, hash)
                 .map(|(pre, source)| (Guest::Core(pre), source)),
             Profile::Component => self
-                .prepare_component(parts, bytes, hash)
+                .prepare_component(parts, bytes, hash, granted)
                 .map(|(pre, source)| (Guest::Component(pre), source)),
         }
     }
 
-    /// Compiles (or finds) and links a component. Cached in memory by its hash, failures
-    /// included; the disk cache holds core modules only, so a component is compiled once per
-    /// process.
+    /// Compiles (or finds) a component, then checks its imports against what this load was
+    /// granted and links it. The compiled component is cached in memory by its hash, failures
+    /// included (the disk cache holds core modules only, so a component is compiled once per
+    /// process); the import check and the link depend on the grants and run on every load.
     fn prepare_component(
         &self,
         parts: &EngineParts,
         bytes: &[u8],
         hash: &ModuleHash,
+        granted: &Granted,
     ) -> Result<(ComponentPre<HostState>, CacheSource), Error> {
-        if let Some(prepared) = parts.components.get(hash) {
-            return prepared.map(|pre| (pre, CacheSource::Memory));
-        }
-        let prepared = self.compile_component(parts, bytes);
-        parts.components.insert(*hash, prepared.clone());
-        prepared.map(|pre| (pre, CacheSource::Compiled))
+        let (compiled, source) = match parts.components.get(hash) {
+            Some(compiled) => (compiled, CacheSource::Memory),
+            None => {
+                let compiled = self.compile_component(parts, bytes);
+                parts.components.insert(*hash, compiled.clone());
+                (compiled, CacheSource::Compiled)
+            }
+        };
+        let compiled = compiled?;
+        self.inner
+            .seam
+            .link_component(&parts.component_linker, &compiled, &parts.engine, granted)
+            .map(|pre| (pre, source))
     }
 
-    fn compile_component(
-        &self,
-        parts: &EngineParts,
-        bytes: &[u8],
-    ) -> Result<ComponentPre<HostState>, Error> {
+    fn compile_component(&self, parts: &EngineParts, bytes: &[u8]) -> Result<Component, Error> {
         let scan = component::scan(bytes)?;
         link::check_scan(&link::Scan {
             tables: 0,
@@ -63,7 +70,7 @@ impl Runtime {
         // It validated, and every memory and table fits the pool: what the engine still refuses
         // is a component that does not fit the pool's per-component structure (docs/SPEC.md
         // 13.2: core instances, memories, tables).
-        let compiled = Component::new(&parts.engine, bytes).map_err(|e| {
+        Component::new(&parts.engine, bytes).map_err(|e| {
             Error::new(
                 ErrorCode::TableLimit,
                 format!(
@@ -74,10 +81,7 @@ impl Runtime {
                 ),
             )
             .with("cause", format!("{e:#}"))
-        })?;
-        self.inner
-            .seam
-            .link_component(&parts.component_linker, &compiled, &parts.engine)
+        })
     }
 
     /// Compiles (or finds) and links a module. Cached by module hash, failures included, so
@@ -149,7 +153,8 @@ pub(super) fn link_component(
     linker: &ComponentLinker<HostState>,
     compiled: &Component,
     engine: &Engine,
+    granted: &Granted,
 ) -> Result<ComponentPre<HostState>, Error> {
-    component::check(compiled, engine)?;
+    component::check(compiled, engine, granted)?;
     call::component::link(linker, compiled)
 }

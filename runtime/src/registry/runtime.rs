@@ -16,7 +16,8 @@ pub(super) type Prepared = Result<InstancePre<HostState>, Error>;
 pub(super) struct EngineParts {
     pub(super) engine: Engine,
     pub(super) linker: Linker<HostState>,
-    /// Empty: the component world has no imports (docs/SPEC.md 13.3).
+    /// The host interfaces (docs/SPEC.md 14): a component links them only where its load's
+    /// grants allow, which the import check decides before linking.
     pub(super) component_linker: wasmtime::component::Linker<HostState>,
     pub(super) disk: DiskCache,
     /// By module SHA-256: depends only on the bytes, the engine and the link policy, all fixed
@@ -24,7 +25,7 @@ pub(super) struct EngineParts {
     pub(super) prepared: Bounded<Prepared>,
     /// The same for components, by component SHA-256: the same bytes are another guest (or
     /// another failure) under the other profile, so the two never share a map.
-    pub(super) components: Bounded<Result<wasmtime::component::InstancePre<HostState>, Error>>,
+    pub(super) components: Bounded<Result<wasmtime::component::Component, Error>>,
 }
 
 pub(super) struct Inner {
@@ -98,7 +99,7 @@ impl Runtime {
             notify,
         );
         Ok(EngineParts {
-            component_linker: wasmtime::component::Linker::new(&engine),
+            component_linker: call::host_api_linker(&engine)?,
             engine,
             linker,
             disk,
@@ -136,6 +137,7 @@ impl Runtime {
             "disk_cache",
             "package_zip",
             "host_manifest",
+            "host_api_fs",
         ]
     }
 

@@ -13,6 +13,7 @@ use super::runtime::Prepared;
 use crate::call::{self, HostState};
 use crate::compiled::{Check, LinkPolicy};
 use crate::error::Error;
+use crate::host_api::Granted;
 use crate::package::{self, Digest};
 use wasmtime::component::{Component, InstancePre as ComponentPre, Linker as ComponentLinker};
 use wasmtime::{Engine, Linker, Module};
@@ -87,7 +88,14 @@ impl Seam {
         linker: &ComponentLinker<HostState>,
         compiled: &Component,
         engine: &Engine,
+        granted: &Granted,
     ) -> Result<ComponentPre<HostState>, Error> {
-        prepare::link_component(linker, compiled, engine)
+        prepare::link_component(linker, compiled, engine, granted)
+    }
+
+    /// A grant applies only to the exact id, version and digest it names.
+    #[inline(always)]
+    pub(super) fn grant_binding_ignored(&self) -> bool {
+        false
     }
 }

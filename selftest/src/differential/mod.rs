@@ -495,5 +495,6 @@ fn request(modules: &[&Module], limits: LimitOverrides, zip: bool) -> Request {
         calls,
         cache_dir: None,
         cache_key_file: None,
+        grants: None,
     }
 }
