@@ -34,6 +34,8 @@ mod component;
 mod digest;
 mod engine;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod host;
 mod limits;
 mod link;

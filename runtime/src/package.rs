@@ -25,11 +25,11 @@ use std::time::Duration;
 /// Largest `plugin.toml` read.
 const MANIFEST_BYTES: u64 = 64 * 1024;
 /// Most files and directories a package may hold.
-const PACKAGE_ENTRIES: usize = 4096;
+pub(crate) const PACKAGE_ENTRIES: usize = 4096;
 /// Deepest directory nesting below the package root.
-const PACKAGE_DEPTH: usize = 32;
+pub(crate) const PACKAGE_DEPTH: usize = 32;
 /// Most bytes a package may hold, module included; so also the most any one file may hold.
-const PACKAGE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const PACKAGE_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest package archive read: the package's bytes plus room for the headers and names of its
 /// entries. Decided from the open handle's size before anything is read.
 const ARCHIVE_BYTES: u64 = PACKAGE_BYTES + 8 * 1024 * 1024;
@@ -323,7 +323,7 @@ fn check_permissions(
     Ok(out)
 }
 
-fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error> {
+pub(crate) fn parse_manifest(text: &str, entry_normalised: bool) -> Result<Manifest, Error> {
     check_tables(text)?;
     let raw: ManifestToml = toml::from_str(text).map_err(|e| {
         manifest_error(format!(

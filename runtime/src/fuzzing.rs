@@ -1,0 +1,54 @@
+//! For the fuzz targets (`fuzz/`) and their replay tests (crate `toolcage-fuzzing`) only: not
+//! API, no stability promise, hidden from the docs. Each function is a thin door into one parser
+//! that reads bytes a package author controls, with the caps a load applies.
+
+use crate::error::Error;
+use crate::output::ToolOutput;
+use crate::package::Manifest;
+use crate::walk::Budget;
+
+/// One entry of an archive the reader accepted.
+#[derive(Debug)]
+pub struct ArchiveEntry<'a> {
+    /// The path as the package digest names it.
+    pub path: &'a str,
+    /// A directory entry (no data).
+    pub is_dir: bool,
+    /// The entry's bytes: a slice of the archive.
+    pub data: &'a [u8],
+}
+
+/// The package archive reader over `bytes` as a `.yoi-plugin` file, with a load's caps and time
+/// budget.
+pub fn read_archive(bytes: &[u8]) -> Result<Vec<ArchiveEntry<'_>>, Error> {
+    let caps = crate::archive::Caps {
+        entries: crate::package::PACKAGE_ENTRIES,
+        depth: crate::package::PACKAGE_DEPTH,
+        bytes: crate::package::PACKAGE_BYTES,
+    };
+    let budget = Budget::start(crate::Limits::default().load_budget);
+    let entries = crate::archive::parse(bytes, &caps, &budget, |_| false)?;
+    Ok(entries
+        .into_iter()
+        .map(|e| ArchiveEntry {
+            path: e.path,
+            is_dir: e.kind == crate::archive::EntryKind::Dir,
+            data: e.data,
+        })
+        .collect())
+}
+
+/// `plugin.toml` parsed and validated, then every tool's input schema bounded and compiled, as
+/// a load does before it accepts a package.
+pub fn load_manifest(text: &str) -> Result<Manifest, Error> {
+    let manifest = crate::package::parse_manifest(text, false)?;
+    for tool in &manifest.tools {
+        crate::schema::compile(&tool.name, &tool.input_schema)?;
+    }
+    Ok(manifest)
+}
+
+/// The output contract over a guest's output bytes.
+pub fn parse_output(bytes: &[u8], summary_bytes: usize) -> Result<ToolOutput, Error> {
+    crate::output::parse(bytes, summary_bytes)
+}
