@@ -201,15 +201,17 @@ pub(crate) fn runtime() -> &'static Runtime {
     })
 }
 
+/// Two calls of one plugin: each outcome and how long it took.
+type Calls = [(Result<ToolOutput, Error>, Duration); 2];
+
 /// Writes the package, loads it pinned with the kit's digest and calls `run` twice.
-#[allow(clippy::type_complexity)]
 fn load_and_call(
     runtime: &Runtime,
     dir: &Path,
     manifest: &str,
     guest: &[u8],
     input: &str,
-) -> Result<[(Result<ToolOutput, Error>, Duration); 2], Error> {
+) -> Result<Calls, Error> {
     std::fs::write(dir.join("plugin.toml"), manifest).expect("plugin.toml written");
     std::fs::write(dir.join("plugin.wasm"), guest).expect("plugin.wasm written");
     let pin: Digest = toolcage_kit::package_digest(dir)

@@ -16,9 +16,12 @@ pub mod output;
 pub mod package_dir;
 pub mod seeds;
 
+/// A target's oracle: panics on any broken invariant.
+pub type Oracle = fn(&[u8]);
+
 /// Every target: its name (the file under `fuzz/fuzz_targets/` and the corpus directory) and
 /// its oracle.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Oracle)] = &[
     ("archive", archive::check),
     ("package_dir", package_dir::check),
     ("manifest", manifest::check),
