@@ -33,6 +33,9 @@ mod call;
 mod compiled;
 mod error;
 mod host_api;
+// Doors for the fuzz targets only (`fuzz/`, crate `toolcage-fuzzing`): not API.
+#[doc(hidden)]
+pub mod fuzzing;
 mod package;
 mod registry;
 

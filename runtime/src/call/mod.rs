@@ -50,6 +50,7 @@ pub(crate) use host::HostState;
 pub(crate) use imports::linker;
 pub(crate) use input::LoadedTool;
 pub use limits::Limits;
+pub(crate) use output::parse as parse_output;
 pub use output::ToolOutput;
 pub(crate) use run::{run, Call, Guest};
 pub use run::{CallOutcome, HostCallCounts};

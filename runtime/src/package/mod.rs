@@ -56,3 +56,32 @@ pub(crate) struct Package {
     pub module: Vec<u8>,
     pub module_hash: ContentHash,
 }
+
+/// An archive entry as the fuzz targets see it: path, is a directory, data.
+pub(crate) type FuzzEntry<'a> = (&'a str, bool, &'a [u8]);
+
+/// The archive reader over `bytes` with a load's caps and time budget, for the fuzz targets
+/// (`crate::fuzzing`): (path, is a directory, data) of every entry it accepted.
+pub(crate) fn fuzz_archive(
+    bytes: &[u8],
+    budget: std::time::Duration,
+) -> Result<Vec<FuzzEntry<'_>>, crate::error::Error> {
+    let caps = archive::Caps {
+        entries: read::PACKAGE_ENTRIES,
+        depth: read::PACKAGE_DEPTH,
+        bytes: read::PACKAGE_BYTES,
+    };
+    let budget = walk::Budget::start(budget);
+    let entries = archive::parse(bytes, &caps, &budget, archive::Checks::ALL)?;
+    Ok(entries
+        .into_iter()
+        .map(|e| (e.path, e.kind == archive::EntryKind::Dir, e.data))
+        .collect())
+}
+
+/// `plugin.toml` parsed and validated as a load does, for the fuzz targets.
+// `Seam` is a unit struct only in a host's build; the mutant build's holds its switch.
+#[allow(clippy::default_constructed_unit_structs)]
+pub(crate) fn fuzz_manifest(text: &str) -> Result<Manifest, crate::error::Error> {
+    manifest::parse_manifest(text, Seam::default())
+}
