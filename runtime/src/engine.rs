@@ -162,6 +162,9 @@ struct Shared {
 struct TickState {
     /// Calls running now.
     running: usize,
+    /// The ticker waits for a call without a timeout: only then does a starting call wake it
+    /// (waking it on every call would cost a futex wake and a tick per call).
+    idle: bool,
     stopped: bool,
 }
 
@@ -210,7 +213,7 @@ impl Ticker {
     pub(crate) fn running(&self) -> Running {
         let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
         state.running += 1;
-        if state.running == 1 {
+        if state.idle {
             self.shared.wake.notify_all();
         }
         Running {
@@ -227,7 +230,9 @@ fn tick(engines: &Mutex<Vec<EngineWeak>>, shared: &Shared) {
             return;
         }
         if state.running == 0 {
+            state.idle = true;
             state = shared.wake.wait(state).unwrap_or_else(|p| p.into_inner());
+            state.idle = false;
             continue;
         }
         state = shared
