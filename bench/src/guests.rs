@@ -300,7 +300,7 @@ mod tests {
         wrong["p1"] = serde_json::json!("not a number");
         assert!(!validator.is_valid(&wrong));
         let toml = format!("s = {}", super::toml_inline(&schema));
-        let back: toml::Value = toml.parse().unwrap();
+        let back: toml::Table = toml.parse().unwrap();
         assert_eq!(serde_json::to_value(&back["s"]).unwrap(), schema);
     }
 }
