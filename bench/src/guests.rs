@@ -1,6 +1,7 @@
 //! The guests every engine runs (one echo per ABI, so engines are compared on the same work),
 //! the 1 KiB input, and plugin packages on disk with their pinned digest.
 
+use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 use std::path::Path;
 use tempfile::TempDir;
@@ -77,6 +78,20 @@ pub const SPIN_IN_HOST: &str = r#"(module
   (func (export "yoi_tool_call")
     (loop $l (drop (call $input_len)) (drop (call $tool_name_len)) (br $l))))"#;
 
+/// Reads its whole input into memory and writes a fixed result: the guest of the large-input
+/// row, whose cost is the host's input checks, not the output's.
+pub const TAKE: &str = r#"(module
+  (import "yoi:tool" "input_len" (func $input_len (result i32)))
+  (import "yoi:tool" "input_read" (func $input_read (param i32 i32) (result i32)))
+  (import "yoi:tool" "output_write" (func $output_write (param i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 0) "{\"summary\":\"ok\"}")
+  (func (export "yoi_tool_call")
+    (local $n i32)
+    (local.set $n (call $input_len))
+    (drop (call $input_read (i32.const 1024) (local.get $n)))
+    (drop (call $output_write (i32.const 0) (i32.const 16)))))"#;
+
 /// Echo for Extism's ABI: the kernel already holds the input, so an echo hands the same
 /// (offset, length) back as the output; the export returns 0 for success.
 pub const EXTISM_ECHO: &str = r#"(module
@@ -101,6 +116,81 @@ pub fn input_1k() -> String {
     input
 }
 
+/// A schema of `properties` required properties (strings, integers, arrays of numbers and small
+/// objects in turn; no others allowed) and an input of exactly `bytes` bytes that matches it,
+/// most of its size in the strings.
+pub fn wide_schema_and_input(properties: usize, bytes: usize) -> (Value, String) {
+    let mut props = serde_json::Map::new();
+    let mut required = Vec::new();
+    for i in 0..properties {
+        let name = format!("p{i}");
+        let schema = match i % 4 {
+            0 => json!({"type": "string", "maxLength": 4096}),
+            1 => json!({"type": "integer", "minimum": 0}),
+            2 => json!({"type": "array", "items": {"type": "number"}, "maxItems": 16}),
+            _ => {
+                json!({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]})
+            }
+        };
+        props.insert(name.clone(), schema);
+        required.push(Value::String(name));
+    }
+    let schema = json!({
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": false,
+    });
+    let strings = properties.div_ceil(4);
+    let with = |pad: usize, last: usize| {
+        let mut object = serde_json::Map::new();
+        for i in 0..properties {
+            let value = match i % 4 {
+                0 if i / 4 == strings - 1 => json!("x".repeat(last)),
+                0 => json!("x".repeat(pad)),
+                1 => json!(i * 1000),
+                2 => json!([1.5, 2, 3.25, 4]),
+                _ => json!({"a": "nested"}),
+            };
+            object.insert(format!("p{i}"), value);
+        }
+        serde_json::to_string(&Value::Object(object)).expect("JSON")
+    };
+    let bare = with(0, 0).len();
+    let pad = (bytes - bare) / strings;
+    let last = pad + (bytes - bare - pad * strings);
+    let input = with(pad, last);
+    assert_eq!(input.len(), bytes);
+    (schema, input)
+}
+
+/// `value` as a TOML inline value, for a manifest's `input_schema`.
+pub fn toml_inline(value: &Value) -> String {
+    match value {
+        Value::Null => panic!("TOML has no null"),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => serde_json::to_string(s).expect("string"),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(toml_inline).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{} = {}",
+                        serde_json::to_string(k).expect("key"),
+                        toml_inline(v)
+                    )
+                })
+                .collect();
+            format!("{{ {} }}", entries.join(", "))
+        }
+    }
+}
+
 pub fn wasm(wat: &str) -> Vec<u8> {
     wat::parse_str(wat).expect("bench WAT compiles")
 }
@@ -119,11 +209,17 @@ impl Package {
 
 /// A package holding `wat` as its module and one tool, `tool`, taking any JSON object.
 pub fn package(wat: &str, tool: &str) -> Package {
+    package_with_schema(wat, tool, "{ type = \"object\" }")
+}
+
+/// The same with the tool's `input_schema` given as a TOML inline value.
+pub fn package_with_schema(wat: &str, tool: &str, schema: &str) -> Package {
     packaged(
         "kind = \"wasm\"\nentry = \"plugin.wasm\"\nabi = \"yoi-plugin-wasm-1\"",
         "plugin.wasm",
         wat,
         tool,
+        schema,
     )
 }
 
@@ -135,16 +231,17 @@ pub fn component_package(wat: &str, tool: &str) -> Package {
         "plugin.component.wasm",
         wat,
         tool,
+        "{ type = \"object\" }",
     )
 }
 
-fn packaged(runtime_table: &str, file: &str, wat: &str, tool: &str) -> Package {
+fn packaged(runtime_table: &str, file: &str, wat: &str, tool: &str, schema: &str) -> Package {
     let dir = tempfile::tempdir().expect("tempdir");
     let manifest = format!(
         "schema_version = 1\nid = \"bench.plugin\"\nname = \"Bench\"\nversion = \"1.0.0\"\n\
          description = \"a benchmark plugin\"\n\n[runtime]\n{runtime_table}\n\n\
          [[tools]]\nname = \"{tool}\"\n\
-         description = \"bench\"\ninput_schema = {{ type = \"object\" }}\n"
+         description = \"bench\"\ninput_schema = {schema}\n"
     );
     std::fs::write(dir.path().join("plugin.toml"), manifest).expect("write manifest");
     std::fs::write(dir.path().join(file), wasm(wat)).expect("write module");
@@ -190,5 +287,20 @@ mod tests {
         let large = super::wasm(&super::yoi_echo_large(None, 1000)).len();
         println!("echo {small} bytes, large echo {large} bytes");
         assert!(large > 50 * small);
+    }
+
+    #[test]
+    fn wide_input_matches_its_schema_and_size() {
+        let (schema, input) = super::wide_schema_and_input(200, 64 * 1024);
+        assert_eq!(input.len(), 64 * 1024);
+        let value: serde_json::Value = serde_json::from_str(&input).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        assert!(validator.is_valid(&value));
+        let mut wrong = value.clone();
+        wrong["p1"] = serde_json::json!("not a number");
+        assert!(!validator.is_valid(&wrong));
+        let toml = format!("s = {}", super::toml_inline(&schema));
+        let back: toml::Table = toml.parse().unwrap();
+        assert_eq!(serde_json::to_value(&back["s"]).unwrap(), schema);
     }
 }

@@ -3,14 +3,18 @@
 //!
 //! Flags: `--json FILE` (default `<project>/target/bench.json`), `--quick` (a tenth of the
 //! samples, for a smoke run), `--no-conformance` (skip the conformance wall-time row),
-//! `--loop WHAT SECONDS` (one workload only, for perf or callgrind; see `profile.rs`).
+//! `--loop WHAT SECONDS` (one workload only, for perf or callgrind; see `profile.rs`),
+//! `--compare` (the change of every figure against the last run in the history), `--history
+//! FILE` or `--no-history` (where the run is appended; default `bench/results.jsonl`).
 
 mod floor;
 mod guests;
+mod history;
 mod ours;
 mod peers;
 mod profile;
 mod report;
+mod stages;
 mod stats;
 mod system;
 
@@ -23,7 +27,14 @@ use toolcage_runtime::{Config, Runtime};
 
 struct Args {
     json: PathBuf,
+    /// Where the run is appended (`None`: `--no-history`).
+    history: Option<PathBuf>,
+    /// Print the change of every figure against the last recorded run.
+    compare: bool,
     quick: bool,
+    /// Only the per-call rows (echo, stages, large input, calls per second): for measuring one
+    /// change quickly; such a run is not recorded in the history.
+    calls_only: bool,
     conformance: bool,
     /// `--loop WHAT SECONDS`: only run one workload, for a profiler to watch.
     profile: Option<(String, u64)>,
@@ -32,7 +43,10 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         json: system::project_root().join("target").join("bench.json"),
+        history: Some(history::default_path()),
+        compare: false,
         quick: false,
+        calls_only: false,
         conformance: true,
         profile: None,
     };
@@ -41,7 +55,14 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--json" => args.json = it.next().ok_or("--json needs a FILE")?.into(),
             "--quick" => args.quick = true,
+            "--compare" => args.compare = true,
+            "--no-history" => args.history = None,
+            "--history" => args.history = Some(it.next().ok_or("--history needs a FILE")?.into()),
             "--no-conformance" => args.conformance = false,
+            "--calls-only" => {
+                args.calls_only = true;
+                args.history = None;
+            }
             "--loop" => {
                 let what = it.next().ok_or("--loop needs WHAT and SECONDS")?;
                 let secs = it
@@ -52,7 +73,9 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 return Err(
-                    "usage: toolcage-bench [--json FILE] [--quick] [--no-conformance]".into(),
+                    "usage: toolcage-bench [--json FILE] [--quick] [--no-conformance] [--compare] \
+                     [--history FILE | --no-history] [--loop WHAT SECONDS]"
+                        .into(),
                 )
             }
             other => return Err(format!("unknown argument {other}")),
@@ -126,16 +149,26 @@ fn echo_rows(report: &mut Report, plan: &Plan, input: &str) {
     let runtime = Runtime::new(Config::default()).expect("runtime");
     let (_package, plugin) = ours::echo_plugin(&runtime, &guests::yoi_echo(None), input);
     let yoi = guests::wasm(&guests::yoi_echo(None));
+    let tuned = floor::Floor::tuned(&yoi, floor::PoolTuning::RUNTIME).expect("tuned floor");
     let floor = floor::Floor::new(&yoi).expect("floor engine");
     let wasmtime = peers::WasmtimePerCall::new(&yoi).expect("wasmtime per call");
     let wasmi = peers::WasmiPerCall::new(&yoi).expect("wasmi");
     let extism = peers::Extism::new(&guests::wasm(guests::EXTISM_ECHO)).expect("extism");
     let (_component_package, component) = ours::component_echo_plugin(&runtime, input);
-    let component_floor = floor::ComponentFloor::new(&guests::wasm(guests::COMPONENT_ECHO))
-        .expect("component floor engine");
+    let component_wasm = guests::wasm(guests::COMPONENT_ECHO);
+    let component_tuned = floor::ComponentFloor::tuned(&component_wasm, floor::PoolTuning::RUNTIME)
+        .expect("tuned component floor engine");
+    let component_floor =
+        floor::ComponentFloor::new(&component_wasm).expect("component floor engine");
     let bytes = input.as_bytes();
     // Every peer must really echo before its time means anything.
     assert_eq!(floor.call(bytes), bytes, "floor echo");
+    assert_eq!(tuned.call(bytes), bytes, "tuned floor echo");
+    assert_eq!(
+        component_tuned.call("echo", input),
+        input,
+        "tuned component floor echo"
+    );
     assert_eq!(
         component_floor.call("echo", input),
         input,
@@ -161,11 +194,13 @@ fn echo_rows(report: &mut Report, plan: &Plan, input: &str) {
             (plan.extism_new, &|| drop(extism.call_new_plugin(bytes))),
             (plan.fast, &|| drop(ours::echo(&component, input))),
             (plan.fast, &|| drop(component_floor.call("echo", input))),
+            (plan.fast, &|| drop(tuned.call(bytes))),
+            (plan.fast, &|| drop(component_tuned.call("echo", input))),
         ],
     );
     let ours = &s[0];
-    report.echo(ours, &s[1]);
-    report.component_echo(&s[6], &s[1], &s[7]);
+    report.echo(ours, &s[8], &s[1]);
+    report.component_echo(&s[6], &s[9], &s[7], &s[8]);
     for (id, metric, peer, times) in [
         (
             "wasmtime_compile",
@@ -194,6 +229,94 @@ fn echo_rows(report: &mut Report, plan: &Plan, input: &str) {
     ] {
         report.faster_than(id, metric, peer, ours, Some(times));
     }
+}
+
+/// Each stage of a warm echo call done directly with the runtime's libraries, interleaved with
+/// the call itself (`stages.rs`); the stage rows are for information.
+fn stage_rows(report: &mut Report, plan: &Plan, input: &str) {
+    let runtime = Runtime::new(Config::default()).expect("runtime");
+    let (_package, plugin) = ours::echo_plugin(&runtime, &guests::yoi_echo(None), input);
+    let stages = stages::Stages::new(&guests::wasm(&guests::yoi_echo(None)), input);
+    let all = stages.all();
+    let call = || drop(ours::echo(&plugin, input));
+    let mut workloads: Vec<(usize, &dyn Fn())> = vec![(plan.fast, &call)];
+    workloads.extend(all.iter().map(|(_, _, f)| (plan.fast, &**f)));
+    let s = interleaved(plan.rounds, &workloads);
+    report.timing(
+        "stage_call",
+        "Stage total: the warm echo call measured beside its stages",
+        &s[0],
+    );
+    let mut sum = 0.0;
+    for ((id, what, _), samples) in all.iter().zip(&s[1..]) {
+        report.timing(*id, &format!("Stage: {what}"), samples);
+        // The armed floor contains the tuned floor: the estimate counts the armed one only.
+        // The "as changed" stages stand beside the ones they replace.
+        if !matches!(
+            *id,
+            "stage_floor" | "stage_ticker_atomic" | "stage_output_one_pass"
+        ) {
+            sum += stats::ns(samples.median());
+        }
+    }
+    report.figure("stage_sum_median_ns", sum);
+}
+
+/// A 64 KiB input against a 200-property schema: the call (validation on the runtime's terms,
+/// inside the budget) against parsing and validating the same input with the same libraries
+/// directly (`jsonschema::validator_for`, `serde_json::from_str`).
+fn wide_input_rows(report: &mut Report, plan: &Plan) {
+    let (schema, input) = guests::wide_schema_and_input(200, 64 * 1024);
+    let runtime = Runtime::new(Config::default()).expect("runtime");
+    let package = guests::package_with_schema(guests::TAKE, "take", &guests::toml_inline(&schema));
+    let plugin = runtime
+        .load(package.path(), Some(&package.digest))
+        .unwrap_or_else(|e| panic!("load take: {}: {}", e.code(), e.message()));
+    let options = toolcage_runtime::CallOptions::default();
+    let call = || match plugin.call("take", &input, &options).result {
+        Ok(output) => output,
+        Err(e) => panic!("take failed: {}: {}", e.code(), e.message()),
+    };
+    assert_eq!(call().summary, "ok");
+    // The schema is really applied: one property of the wrong type is refused.
+    // Same length (the input is at the 64 KiB cap): a string where an integer belongs.
+    let wrong = input.replacen("\"p1\":1000", "\"p1\":\"10\"", 1);
+    assert_ne!(wrong, input);
+    let refused = plugin
+        .call("take", &wrong, &options)
+        .result
+        .err()
+        .map(|e| e.code());
+    assert_eq!(
+        refused,
+        Some(toolcage_runtime::ErrorCode::InputSchemaMismatch)
+    );
+    let validator = jsonschema::validator_for(&schema).expect("schema");
+    let direct = || {
+        let value: serde_json::Value = serde_json::from_str(&input).expect("JSON");
+        assert!(validator.is_valid(&value));
+    };
+    direct();
+    let s = interleaved(
+        plan.rounds,
+        &[
+            (plan.fast / 20, &|| drop(call())),
+            (plan.fast / 20, &direct),
+        ],
+    );
+    report.over(
+        "wide_input_call",
+        "Call with a 64 KiB input and a 200-property schema, reference runtime",
+        &s[0],
+        &s[1],
+        Some(1.2),
+        "× direct",
+    );
+    report.timing(
+        "wide_input_direct",
+        "The same input parsed (serde_json) and validated (jsonschema) directly",
+        &s[1],
+    );
 }
 
 /// The compile-bound rows again with a module of a real plugin's size, for information: the
@@ -255,6 +378,48 @@ fn large_module_rows(report: &mut Report, plan: &Plan, input: &str) {
 /// Internal functions of the large module: about 100 KiB of wasm.
 const LARGE_FUNCS: u32 = 750;
 
+/// Calls per second on one and two threads: the runtime, the tuned and default-pool floors, and
+/// a CPU-only loop (what the machine allows), interleaved.
+fn throughput_rows(report: &mut Report, plan: &Plan, runtime: &Runtime, input: &str) {
+    eprintln!("bench: calls per second on 1 and 2 threads");
+    let (_package, plugin) = ours::echo_plugin(runtime, &guests::yoi_echo(None), input);
+    let echo_wasm = guests::wasm(&guests::yoi_echo(None));
+    let floor = floor::Floor::new(&echo_wasm).expect("floor");
+    let tuned = floor::Floor::tuned(&echo_wasm, floor::PoolTuning::RUNTIME).expect("tuned floor");
+    let rates = scaling(
+        2,
+        plan.throughput / 2,
+        &[
+            &|| drop(ours::echo(&plugin, input)),
+            &|| drop(floor.call(input.as_bytes())),
+            &|| drop(tuned.call(input.as_bytes())),
+            &|| {
+                std::hint::black_box(profile::spin_work());
+            },
+        ],
+    );
+    report.throughput(rates[0].0, rates[0].1);
+    report.rate_against_floor(rates[0], rates[2]);
+    report.scaling(
+        "tuned_floor_calls",
+        "Tuned floor echo calls (the runtime's pool: what the engine allows)",
+        rates[2].0,
+        rates[2].1,
+    );
+    report.scaling(
+        "floor_calls",
+        "Default-pool floor echo calls (information)",
+        rates[1].0,
+        rates[1].1,
+    );
+    report.scaling(
+        "cpu_spin",
+        "CPU-only loop of ~1 µs (what the machine allows)",
+        rates[3].0,
+        rates[3].1,
+    );
+}
+
 fn run(args: &Args) -> Report {
     let plan = Plan::new(args.quick);
     let mut report = Report::new(system::machine());
@@ -267,7 +432,17 @@ fn run(args: &Args) -> Report {
     );
     echo_rows(&mut report, &plan, &input);
 
+    eprintln!("bench: the stages of one echo call, each on its own");
+    stage_rows(&mut report, &plan, &input);
+
+    eprintln!("bench: a 64 KiB input against a 200-property schema");
+    wide_input_rows(&mut report, &plan);
+
     let runtime = Runtime::new(Config::default()).expect("runtime");
+    if args.calls_only {
+        throughput_rows(&mut report, &plan, &runtime, &input);
+        return report;
+    }
     let deadline = Duration::from_millis(50);
     eprintln!("bench: deadline overshoot and cancel latency, beside the scheduler's own lateness");
     let mut lat: [Vec<Duration>; 6] = Default::default();
@@ -315,49 +490,10 @@ fn run(args: &Args) -> Report {
         &handoff,
     );
 
-    eprintln!("bench: calls per second on 1 and 2 threads");
-    let (_package, plugin) = ours::echo_plugin(&runtime, &guests::yoi_echo(None), &input);
-    let echo_wasm = guests::wasm(&guests::yoi_echo(None));
-    let floor = floor::Floor::new(&echo_wasm).expect("floor");
-    let tuning = floor::PoolTuning {
-        keep_resident: 1 << 20,
-        pagemap_scan: true,
-        decommit_batch: 0,
-    };
-    let tuned = floor::Floor::tuned(&echo_wasm, tuning).expect("tuned floor");
-    let rates = scaling(
-        2,
-        plan.throughput / 2,
-        &[
-            &|| drop(ours::echo(&plugin, &input)),
-            &|| drop(floor.call(input.as_bytes())),
-            &|| drop(tuned.call(input.as_bytes())),
-            &|| {
-                std::hint::black_box(profile::spin_work());
-            },
-        ],
-    );
-    report.throughput(rates[0].0, rates[0].1);
-    report.scaling(
-        "floor_calls",
-        "Floor echo calls (what the engine allows)",
-        rates[1].0,
-        rates[1].1,
-    );
-    report.scaling(
-        "tuned_floor_calls",
-        "Floor echo calls, pool with keep_resident 1 MiB + pagemap_scan (proposed fix)",
-        rates[2].0,
-        rates[2].1,
-    );
-    report.scaling(
-        "cpu_spin",
-        "CPU-only loop of ~1 µs (what the machine allows)",
-        rates[3].0,
-        rates[3].1,
-    );
+    throughput_rows(&mut report, &plan, &runtime, &input);
 
     eprintln!("bench: resident memory over 100,000 calls");
+    let (_package, plugin) = ours::echo_plugin(&runtime, &guests::yoi_echo(None), &input);
     let (before, after) = ours::rss_growth(&plugin, &input, 100_000);
     report.rss(before, after, 100_000);
 
@@ -404,10 +540,23 @@ fn main() -> ExitCode {
     }
     let report = run(&args);
     print!("{}", report.markdown());
-    if let Err(e) = report.write_json(&args.json) {
+    let doc = report.document();
+    if let Err(e) = Report::write_json(&doc, &args.json) {
         eprintln!("could not write {}: {e}", args.json.display());
         return ExitCode::from(2);
     }
     eprintln!("bench: JSON written to {}", args.json.display());
+    let entry = history::entry(&doc, args.quick);
+    let path = args.history.clone().unwrap_or_else(history::default_path);
+    if args.compare {
+        print!("\n{}", history::compare(&path, &entry));
+    }
+    if let Some(path) = &args.history {
+        if let Err(e) = history::append(path, &entry) {
+            eprintln!("could not append to {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        eprintln!("bench: run appended to {}", path.display());
+    }
     ExitCode::SUCCESS
 }

@@ -31,6 +31,22 @@ pub fn run(what: &str, length: Duration) -> ExitCode {
         "spin1" | "spin2" => rate(what, if what == "spin1" { 1 } else { 2 }, length, || {
             let _ = std::hint::black_box(spin_work());
         }),
+        "comp1" => {
+            let (_p, component) = ours::component_echo_plugin(&runtime, &input);
+            rate(what, 1, length, || drop(ours::echo(&component, &input)))
+        }
+        "wide1" => {
+            let (schema, wide) = guests::wide_schema_and_input(200, 64 * 1024);
+            let package =
+                guests::package_with_schema(guests::TAKE, "take", &guests::toml_inline(&schema));
+            let plugin = runtime
+                .load(package.path(), Some(&package.digest))
+                .expect("load take");
+            let options = toolcage_runtime::CallOptions::default();
+            rate(what, 1, length, || {
+                assert!(plugin.call("take", &wide, &options).result.is_ok());
+            })
+        }
         "load" => rate(what, 1, length, || {
             let plugin = runtime
                 .load(package.path(), Some(&package.digest))
@@ -38,13 +54,16 @@ pub fn run(what: &str, length: Duration) -> ExitCode {
             drop(plugin);
         }),
         other => {
-            eprintln!("unknown workload {other}: echo1 echo2 floor1 floor2 spin1 spin2 load");
+            eprintln!(
+                "unknown workload {other}: echo1 echo2 floor1 floor2 spin1 spin2 comp1 wide1 load"
+            );
             ExitCode::from(2)
         }
     }
 }
 
-/// `keep=BYTES,scan,batch=N`: pool settings for the floor workloads.
+/// `keep=BYTES,scan,batch=N` or `runtime` (the runtime's own pool): pool settings for the
+/// floor workloads.
 fn tuning(knobs: &str) -> floor::PoolTuning {
     let mut t = floor::PoolTuning::default();
     for knob in knobs.split(',') {
@@ -52,6 +71,7 @@ fn tuning(knobs: &str) -> floor::PoolTuning {
             Some(("keep", n)) => t.keep_resident = n.parse().expect("keep=BYTES"),
             Some(("batch", n)) => t.decommit_batch = n.parse().expect("batch=N"),
             None if knob == "scan" => t.pagemap_scan = true,
+            None if knob == "runtime" => t = floor::PoolTuning::RUNTIME,
             _ => panic!("unknown pool knob {knob}"),
         }
     }

@@ -17,6 +17,13 @@ pub struct Args {
     /// Skip the row that times a full `cargo xtask conformance` run.
     #[arg(long)]
     no_conformance: bool,
+    /// Also print the change of every figure against the last run recorded in
+    /// bench/results.jsonl (of the same kind: full or --quick).
+    #[arg(long)]
+    compare: bool,
+    /// Do not append this run to bench/results.jsonl.
+    #[arg(long)]
+    no_history: bool,
 }
 
 /// Builds and runs the benchmarks in release mode; the markdown table goes to stdout. Exits
@@ -45,6 +52,12 @@ pub fn run(args: Args) -> ExitCode {
     }
     if args.no_conformance {
         command.arg("--no-conformance");
+    }
+    if args.compare {
+        command.arg("--compare");
+    }
+    if args.no_history {
+        command.arg("--no-history");
     }
     match command.status() {
         Ok(status) if status.success() => ExitCode::SUCCESS,

@@ -109,6 +109,20 @@ pub(crate) fn parse(bytes: &[u8], summary_bytes: usize) -> Result<ToolOutput, Er
     let text = std::str::from_utf8(bytes).map_err(|e| {
         malformed("it is not valid UTF-8").with("valid_up_to", e.valid_up_to() as u64)
     })?;
+    match conforming(text, summary_bytes) {
+        Some(output) => Ok(output),
+        None => two_passes(text, summary_bytes),
+    }
+}
+
+/// The reading that names what is wrong: syntax first, then shape.
+fn two_passes(text: &str, summary_bytes: usize) -> Result<ToolOutput, Error> {
+    let malformed = |why: &str| {
+        Error::new(
+            ErrorCode::OutputMalformed,
+            format!("the tool output is not JSON: {why}"),
+        )
+    };
     // `Value` enforces serde_json's nesting limit (`IgnoredAny` does not); the shape pass below
     // reads the text again as a map, which, unlike `Value`, notices a duplicate key. serde_json's
     // syntax errors name a position and what was expected, never the text itself.
@@ -139,6 +153,17 @@ pub(crate) fn parse(bytes: &[u8], summary_bytes: usize) -> Result<ToolOutput, Er
         .with("limit", summary_bytes as u64));
     }
     Ok(output)
+}
+
+/// A conforming output read in one pass instead of two: the shape pass alone, with the text's
+/// end checked. It accepts exactly what the two passes accept: its only values are `Value`s
+/// (under the same nesting limit) and any other key, a duplicate or a syntax error makes it
+/// give up, so every refusal is still named by [`two_passes`].
+fn conforming(text: &str, summary_bytes: usize) -> Option<ToolOutput> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let output = de.deserialize_map(ObjectOnly).ok()?.ok()?;
+    de.end().ok()?;
+    (!output.summary.is_empty() && output.summary.len() <= summary_bytes).then_some(output)
 }
 
 #[cfg(test)]
@@ -201,6 +226,41 @@ mod tests {
         );
         let long = format!(r#"{{"summary":"{}"}}"#, "x".repeat(1025));
         assert_eq!(code(long.as_bytes()), OutputSchemaMismatch);
+    }
+
+    /// The one-pass reading accepts only what the two passes accept, with the same result.
+    #[test]
+    fn one_pass_agrees_with_two() {
+        let deep = format!(
+            r#"{{"summary":"s","content":{}1{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let texts = [
+            r#"{"summary":"s","content":"c"}"#,
+            r#" { "summary" : "s\u00e9\n" , "content" : null } "#,
+            r#"{"content":"c","summary":"s"}"#,
+            r#"{"summary":"s"}"#,
+            r#"{"summary":"s"} x"#,
+            r#"{"summary":"s","summary":"t"}"#,
+            r#"{"summary":"s","extra":[[[]]]}"#,
+            r#"{"summary":"\ud800"}"#,
+            r#"{"summary":""}"#,
+            r#"{"summary":"s","content":1}"#,
+            r#"["s"]"#,
+            r#"{"summary":"s","#,
+            deep.as_str(),
+        ];
+        for (i, text) in texts.into_iter().enumerate() {
+            let two = two_passes(text, 1024).map_err(|e| e.code());
+            match conforming(text, 1024) {
+                Some(one) => assert_eq!(Ok(one), two, "{text}"),
+                None => assert!(two.is_err(), "{text}: {two:?}"),
+            }
+            assert_eq!(conforming(text, 1024).is_some(), i < 4, "{text}");
+        }
+        assert!(conforming(r#"{"summary":"ss"}"#, 1).is_none());
+        assert!(two_passes(r#"{"summary":"ss"}"#, 1).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! call, each the size of the largest linear memory a call can have plus a guard region.
 
 use crate::error::{Error, ErrorCode};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -154,14 +155,18 @@ pub(crate) struct Ticker {
 
 #[derive(Default)]
 struct Shared {
+    /// Calls running now: counted without the lock, which a call takes only when it is the
+    /// first to run (to wake an idle ticker).
+    running: AtomicUsize,
     state: Mutex<TickState>,
     wake: Condvar,
 }
 
 #[derive(Default)]
 struct TickState {
-    /// Calls running now.
-    running: usize,
+    /// The ticker waits for a call without a timeout: only then does a starting call wake it
+    /// (waking it on every call would cost a futex wake and a tick per call).
+    idle: bool,
     stopped: bool,
 }
 
@@ -173,8 +178,7 @@ pub(crate) struct Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.running = state.running.saturating_sub(1);
+        self.shared.running.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -208,10 +212,14 @@ impl Ticker {
 
     /// Marks a call as running until the returned guard is dropped; wakes the ticker if it slept.
     pub(crate) fn running(&self) -> Running {
-        let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.running += 1;
-        if state.running == 1 {
-            self.shared.wake.notify_all();
+        // The ticker reads the count under the lock before it goes idle, and the first call
+        // takes the lock after counting itself: either the ticker sees the call, or the call
+        // sees the ticker idle and wakes it.
+        if self.shared.running.fetch_add(1, Ordering::SeqCst) == 0 {
+            let state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+            if state.idle {
+                self.shared.wake.notify_all();
+            }
         }
         Running {
             shared: self.shared.clone(),
@@ -226,8 +234,10 @@ fn tick(engines: &Mutex<Vec<EngineWeak>>, shared: &Shared) {
         if state.stopped {
             return;
         }
-        if state.running == 0 {
+        if shared.running.load(Ordering::SeqCst) == 0 {
+            state.idle = true;
             state = shared.wake.wait(state).unwrap_or_else(|p| p.into_inner());
+            state.idle = false;
             continue;
         }
         state = shared
