@@ -6,9 +6,11 @@
 
 use super::fs::Root;
 use super::grants::Grants;
+use super::net::{Interface, Resolver, Side, Target, TargetSpec};
 use crate::package::Digest;
-use crate::package::{HostApi, Target};
+use crate::package::{HostApi, Target as ManifestTarget};
 use crate::package::{Manifest, Permission};
+use std::sync::Arc;
 
 /// A set of host interfaces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -22,6 +24,10 @@ impl Apis {
     fn insert(&mut self, api: HostApi) {
         self.0 |= api.bit();
     }
+
+    fn remove(&mut self, api: HostApi) {
+        self.0 &= !api.bit();
+    }
 }
 
 /// What one package was given.
@@ -33,11 +39,21 @@ pub(crate) struct Granted {
     pub refused: Vec<(HostApi, &'static str)>,
     /// The fs root, opened, with its operations.
     pub fs: Option<Root>,
-    /// Targets both sides name, kept for the network interfaces (issue 19).
-    #[allow(dead_code)]
-    pub request: Vec<Target>,
-    #[allow(dead_code)]
-    pub websocket: Vec<Target>,
+    /// The request targets of both sides: a URL must be inside one of each.
+    pub request: NetTargets,
+    /// The WebSocket targets of both sides.
+    pub websocket: NetTargets,
+    /// How names resolve for this package's network calls (the host's choice).
+    pub resolver: Option<Arc<dyn Resolver>>,
+}
+
+/// One network interface's targets as both sides name them, checked. Matching needs both lists
+/// (docs/SPEC.md 15.4): a URL inside a manifest target and inside a grant target.
+#[derive(Clone, Debug, Default)]
+#[allow(dead_code)] // read by the wire client, next commit
+pub(crate) struct NetTargets {
+    pub manifest: Vec<Target>,
+    pub grant: Vec<Target>,
 }
 
 /// Binds `grants` to the package. `ignore_binding` is the grant-not-bound-to-digest mutant:
@@ -82,23 +98,67 @@ pub(crate) fn bind(
     if granted.apis.contains(HostApi::Fs) {
         granted.fs = grant.fs.as_ref().map(Root::open);
     }
-    if granted.apis.contains(HostApi::Request) {
-        granted.request = common(&manifest.request, &grant.request);
+    for (api, interface, asked, given) in [
+        (
+            HostApi::Request,
+            Interface::Request,
+            &manifest.request,
+            &grant.request,
+        ),
+        (
+            HostApi::Websocket,
+            Interface::WebSocket,
+            &manifest.websocket,
+            &grant.websocket,
+        ),
+    ] {
+        if !granted.apis.contains(api) {
+            continue;
+        }
+        match targets(asked, given, interface) {
+            Some(targets) if api == HostApi::Request => granted.request = targets,
+            Some(targets) => granted.websocket = targets,
+            None => {
+                // A manifest target the network policy cannot read matches nothing silently
+                // nowhere: the interface is not given, and the load says why.
+                granted.apis.remove(api);
+                granted.refused.push((api, "target_invalid"));
+            }
+        }
     }
-    if granted.apis.contains(HostApi::Websocket) {
-        granted.websocket = common(&manifest.websocket, &grant.websocket);
+    if granted.apis.contains(HostApi::Request) || granted.apis.contains(HostApi::Websocket) {
+        granted.resolver = Some(grants.resolver());
     }
     granted
 }
 
-/// Targets named identically on both sides: matching of requests against them, and any
-/// narrowing of one by the other, is the network interfaces' (issue 19).
-fn common(asked: &[Target], given: &[Target]) -> Vec<Target> {
-    asked
+/// Both sides' targets, checked by the network policy. The grant's were checked when the grants
+/// were read; a manifest target passed the package's checks, which are looser than the policy's
+/// (a host `127.1`, a prefix with `..`): `None` when one of them fails the policy.
+fn targets(
+    asked: &[ManifestTarget],
+    given: &[TargetSpec],
+    interface: Interface,
+) -> Option<NetTargets> {
+    let manifest = asked
         .iter()
-        .filter(|t| given.contains(t))
-        .cloned()
-        .collect()
+        .map(|t| {
+            let spec = TargetSpec {
+                scheme: t.scheme.clone(),
+                host: t.host.clone(),
+                port: t.port,
+                methods: t.methods.clone(),
+                path_prefixes: (!t.path_prefixes.is_empty()).then(|| t.path_prefixes.clone()),
+                addresses: Vec::new(),
+            };
+            Target::new(&spec, interface, Side::Manifest).ok()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let grant = given
+        .iter()
+        .map(|t| Target::new(t, interface, Side::Grant).ok())
+        .collect::<Option<Vec<_>>>()?;
+    Some(NetTargets { manifest, grant })
 }
 
 #[cfg(test)]

@@ -6,10 +6,12 @@
 //! binds to one exact (id, version, digest): a package that differs in any of the three gets
 //! nothing from it, so a grant cannot follow a plugin to a new build by accident.
 
-use crate::package::{Digest, HostApi, Target};
+use super::net::{Interface, Resolver, Side, SystemResolver, Target, TargetSpec};
+use crate::package::{Digest, HostApi};
 use serde::Deserialize;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// One fs operation a grant may give. Write does not imply read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,17 +64,36 @@ pub struct Grant {
     pub apis: Vec<HostApi>,
     /// At most one fs root in this version.
     pub fs: Option<FsGrant>,
-    /// Request targets granted.
-    pub request: Vec<Target>,
+    /// Request targets granted (with `addresses`, the special-use ranges their names may
+    /// resolve to; docs/SPEC.md 15.5).
+    pub request: Vec<TargetSpec>,
     /// WebSocket targets granted.
-    pub websocket: Vec<Target>,
+    pub websocket: Vec<TargetSpec>,
 }
 
 /// The host's grants for every package it runs. Empty (the default) grants nothing: every host
 /// import is then `import_denied`, as without host APIs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// The grants also carry the resolver the network interfaces use: a name in a grant target
+/// means whatever the host's resolver answers for it, so how names resolve is part of what the
+/// host gives (the system's resolver unless [`Grants::with_resolver`] says otherwise; the kit
+/// supplies a table per case).
+#[derive(Clone, Default)]
 pub struct Grants {
     grants: Vec<Grant>,
+    resolver: Option<Arc<dyn Resolver>>,
+}
+
+impl fmt::Debug for Grants {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Grants")
+            .field("grants", &self.grants)
+            .field(
+                "resolver",
+                &self.resolver.as_ref().map_or("system", |_| "host's"),
+            )
+            .finish()
+    }
 }
 
 /// Host configuration that is not a valid set of grants: the host's mistake, reported to it
@@ -110,9 +131,9 @@ struct GrantToml {
     #[serde(default)]
     fs: Vec<FsToml>,
     #[serde(default)]
-    request: Vec<Target>,
+    request: Vec<TargetSpec>,
     #[serde(default)]
-    websocket: Vec<Target>,
+    websocket: Vec<TargetSpec>,
 }
 
 #[derive(Deserialize)]
@@ -151,7 +172,23 @@ impl Grants {
                 )));
             }
         }
-        Ok(Grants { grants })
+        Ok(Grants {
+            grants,
+            resolver: None,
+        })
+    }
+
+    /// These grants with `resolver` answering the network interfaces' name lookups.
+    pub fn with_resolver(mut self, resolver: Arc<dyn Resolver>) -> Grants {
+        self.resolver = Some(resolver);
+        self
+    }
+
+    /// The resolver the network interfaces ask: the host's, or the system's.
+    pub fn resolver(&self) -> Arc<dyn Resolver> {
+        self.resolver
+            .clone()
+            .unwrap_or_else(|| Arc::new(SystemResolver))
     }
 
     /// Reads the grants file (TOML, `[[grant]]` tables; docs/SPEC.md 14.2). Unknown keys,
@@ -258,8 +295,13 @@ fn check_grant(grant: &Grant) -> Result<(), GrantsError> {
                 api.as_str()
             )));
         }
+        let interface = match api {
+            HostApi::Request => Interface::Request,
+            _ => Interface::WebSocket,
+        };
         for target in targets {
-            target.check(api).map_err(invalid)?;
+            Target::new(target, interface, Side::Grant)
+                .map_err(|e| invalid(format!("a {} target: {e}", api.as_str())))?;
         }
     }
     Ok(())

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 /// How host names become addresses. The host chooses: the system resolver, a fixed table (the
 /// kit's, to make a name resolve differently on each lookup), or its own.
-pub trait Resolver: Send + Sync {
+pub trait Resolver: Send + Sync + std::fmt::Debug {
     /// The addresses of `name` (canonical, without the trailing dot), answered by `deadline`.
     fn resolve(&self, name: &str, deadline: Instant) -> Result<Vec<IpAddr>, NetError>;
 }
