@@ -324,3 +324,162 @@ steps = []"#,
     assert_eq!(error.code(), ErrorCode::Timeout, "{error:?}");
     assert!(took < Duration::from_millis(1500), "held {took:?}");
 }
+
+fn fd_count() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// Waits up to 3 s for `now()` to come back to at most `baseline`: abandoned workers end when
+/// their sockets are shut down, a little after the call returned.
+fn settles(baseline: usize, now: impl Fn() -> usize) -> usize {
+    let until = Instant::now() + Duration::from_secs(3);
+    loop {
+        let value = now();
+        if value <= baseline || Instant::now() >= until {
+            return value;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Thousands of host-API calls on four threads (granted exchanges, denials, requests ended by
+/// their deadline on a slow server, WebSocket round trips) leave file descriptors and threads
+/// at their baseline and memory near it: nothing a call opened outlives it.
+#[test]
+fn thousands_of_calls_across_threads_leave_nothing_behind() {
+    let servers = Servers::start(&scripts(
+        r#"[[http.routes]]
+path = "/v1/fast"
+response = { body = "ok" }
+[[http.routes]]
+path = "/v1/slow"
+response = { delay_before_headers_ms = 300, body = "late" }"#,
+    ))
+    .unwrap();
+    let http = servers.ports().http;
+    let ws = servers.ports().websocket;
+    let request = |path: &str| {
+        Step::Request(format!(
+            r#"{{"method":"GET","url":"http://127.0.0.1:{http}/{path}"}}"#
+        ))
+    };
+    let rt = Arc::new(runtime());
+    let load = |api: &str, targets: &str, grant: serde_json::Value, steps: &[Step], ms: u64| {
+        let pkg = package(api, targets, steps);
+        let grants = grant_for(&pkg, api, grant, vec![]);
+        let plugin = rt
+            .load_with_grants(pkg.path(), Some(&pkg.digest), &limits(ms), &grants)
+            .expect("loads");
+        (pkg, plugin)
+    };
+    let ws_target = format!("[[websocket]]\nscheme = \"ws\"\nhost = \"127.0.0.1\"\nport = {ws}\n");
+    let ws_grant = serde_json::json!([{ "scheme": "ws", "host": "127.0.0.1", "port": ws }]);
+    let plugins = Arc::new(vec![
+        load(
+            "request",
+            &http_target(http),
+            http_grant(http),
+            &[request("v1/fast")],
+            5000,
+        ),
+        load(
+            "request",
+            &http_target(http),
+            http_grant(http),
+            &[request("v2/x")],
+            5000,
+        ),
+        load(
+            "request",
+            &http_target(http),
+            http_grant(http),
+            &[request("v1/slow")],
+            20,
+        ),
+        load(
+            "websocket",
+            &ws_target,
+            ws_grant,
+            &[
+                Step::Open(format!(r#"{{"url":"ws://127.0.0.1:{ws}/e"}}"#)),
+                Step::Send(1, "ping".into()),
+                Step::Recv(1, 1000),
+                Step::Close(1),
+            ],
+            5000,
+        ),
+    ]);
+    let round = |calls: usize| {
+        let workers: Vec<_> = (0..4)
+            .map(|t| {
+                let plugins = Arc::clone(&plugins);
+                std::thread::spawn(move || {
+                    let mut codes = std::collections::BTreeMap::<String, usize>::new();
+                    for i in 0..calls {
+                        // One in ten is a slow request cut at its 20 ms deadline.
+                        let which = match (i + t) % 10 {
+                            0 => 2,
+                            k => [0, 1, 3][k % 3],
+                        };
+                        let outcome = plugins[which].1.call("t", "{}", &CallOptions::default());
+                        let key = match outcome.result {
+                            Ok(_) => format!("{which}:ok"),
+                            Err(e) => format!("{which}:{}", e.code().as_str()),
+                        };
+                        *codes.entry(key).or_default() += 1;
+                    }
+                    codes
+                })
+            })
+            .collect();
+        let mut all = std::collections::BTreeMap::<String, usize>::new();
+        for worker in workers {
+            for (k, n) in worker.join().unwrap() {
+                *all.entry(k).or_default() += n;
+            }
+        }
+        all
+    };
+    // Warm-up: pools, the resolver's and ureq's first allocations.
+    round(20);
+    let (fds, threads, rss) = (
+        settles(0, fd_count).max(fd_count()),
+        common::thread_count(),
+        rss_bytes(),
+    );
+    let codes = round(500);
+    assert_eq!(codes.values().sum::<usize>(), 2000);
+    assert_eq!(
+        codes.keys().cloned().collect::<Vec<_>>(),
+        ["0:ok", "1:host_api_denied", "2:timeout", "3:ok"],
+        "{codes:?}"
+    );
+    let fds_after = settles(fds, fd_count);
+    let threads_after = settles(threads, common::thread_count);
+    let rss_after = rss_bytes();
+    assert!(
+        fds_after <= fds,
+        "file descriptors: {fds} before, {fds_after} after"
+    );
+    assert!(
+        threads_after <= threads,
+        "threads: {threads} before, {threads_after} after"
+    );
+    assert!(
+        rss_after <= rss + 32 * 1024 * 1024,
+        "resident memory grew from {rss} to {rss_after} bytes over 2000 calls"
+    );
+    assert!(servers.violations().is_empty());
+}

@@ -117,7 +117,7 @@ fn request_call(mut store: StoreContextMut<'_, HostState>, json: String) -> Repl
         },
         Ok(Err(WireError::Refused { refusal, detail })) => {
             let detail = if detail.is_empty() { url } else { detail };
-            let error = refused(refusal, HostApi::Request, "request", Some(&detail));
+            let error = refused_net(refusal, HostApi::Request, "request", Some(&detail));
             fail(state, error)
         }
         Ok(Err(WireError::Halted(halt))) => stopped(state, over_of(halt)),

@@ -252,8 +252,14 @@ fn io_failure(error: &std::io::Error, started: Instant, deadline: Instant) -> Wi
     }
     match error.kind() {
         ErrorKind::TimedOut | ErrorKind::WouldBlock => timed_out(started),
-        ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset | ErrorKind::NotConnected => {
-            WireError::failed("connect_failed", "the connection was refused or reset")
+        ErrorKind::ConnectionRefused | ErrorKind::NotConnected => {
+            WireError::failed("connect_failed", "the connection was refused")
+        }
+        ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::BrokenPipe => {
+            WireError::failed(
+                "response_invalid",
+                "the server closed the connection before its answer was complete",
+            )
         }
         _ => WireError::failed("io_error", "the exchange failed"),
     }
