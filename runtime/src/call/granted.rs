@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorCode};
 use crate::host_api::fs;
 use crate::host_api::net::wire::http;
 use crate::host_api::net::wire::websocket::Sockets;
-use crate::host_api::net::wire::{Halt, Limit, WireError};
+use crate::host_api::net::wire::{Halt, Holes, Limit, WireError};
 use crate::host_api::net::Resolver;
 use crate::host_api::{FsOperation, Granted, HostApi, Refusal};
 use std::sync::Arc;
@@ -45,22 +45,22 @@ fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     })?;
     let mut ws = linker.instance(HostApi::Websocket.instance())?;
     ws.func_wrap("open", |store, (json,): (String,)| {
-        websocket_call(store, "open", |sockets, granted, resolver, limit| {
-            sockets.open(&granted.websocket, resolver, &json, limit)
+        websocket_call(store, "open", |sockets, granted, resolver, limit, holes| {
+            sockets.open(&granted.websocket, resolver, &json, limit, holes)
         })
     })?;
     ws.func_wrap("send-text", |store, (handle, text): (u32, String)| {
-        websocket_call(store, "send-text", |sockets, _, _, limit| {
+        websocket_call(store, "send-text", |sockets, _, _, limit, _| {
             sockets.send_text(handle, text, limit)
         })
     })?;
     ws.func_wrap("recv", |store, (handle, timeout_ms): (u32, u32)| {
-        websocket_call(store, "recv", |sockets, _, _, limit| {
+        websocket_call(store, "recv", |sockets, _, _, limit, _| {
             sockets.recv(handle, timeout_ms, limit)
         })
     })?;
     ws.func_wrap("close", |store, (handle,): (u32,)| {
-        websocket_call(store, "close", |sockets, _, _, limit| {
+        websocket_call(store, "close", |sockets, _, _, limit, _| {
             sockets.close(handle, limit)
         })
     })?;
@@ -103,13 +103,19 @@ fn request_call(mut store: StoreContextMut<'_, HostState>, json: String) -> Repl
     if let Err(over) = budget.check() {
         return stopped(state, over);
     }
-    let prepared = match http::prepare(&granted.request, &json, state.deadline) {
+    let holes = state.seam.net_holes();
+    let prepared = match http::prepare(&granted.request, &json, state.deadline, holes) {
         Ok(prepared) => prepared,
         Err(error) => return wire_failed(state, error, HostApi::Request, "request"),
     };
     let url = prepared.url().to_owned();
     let shutdown = prepared.shutdown_handle();
-    let done = budget.run(move |_| prepared.send(&*resolver));
+    let done = if holes.outside_budget {
+        // The outside-the-budget mutant: the exchange on the call thread, to its own timeout.
+        Ok(prepared.send(&*resolver))
+    } else {
+        budget.run(move |_| prepared.send(&*resolver))
+    };
     match done {
         Ok(Ok(answer)) => match budget.check() {
             Ok(()) => Ok((answer,)),
@@ -143,10 +149,21 @@ fn request_call(mut store: StoreContextMut<'_, HostState>, json: String) -> Repl
 fn websocket_call(
     mut store: StoreContextMut<'_, HostState>,
     op: &'static str,
-    work: impl FnOnce(&mut Sockets, &Granted, &dyn Resolver, &Limit<'_>) -> Result<String, WireError>,
+    work: impl FnOnce(
+        &mut Sockets,
+        &Granted,
+        &dyn Resolver,
+        &Limit<'_>,
+        Holes,
+    ) -> Result<String, WireError>,
 ) -> Reply {
     let state = store.data_mut();
-    let budget = budget_of(state);
+    let holes = state.seam.net_holes();
+    let mut budget = budget_of(state);
+    if holes.outside_budget {
+        // The outside-the-budget mutant: no deadline, no cancel for the host call.
+        budget = Budget::start(std::time::Duration::from_secs(3600), None);
+    }
     let Some((granted, resolver)) = net_grant(state, HostApi::Websocket) else {
         let error = refused(Refusal::denied("not_granted"), HostApi::Websocket, op, None);
         return fail(state, error);
@@ -163,7 +180,7 @@ fn websocket_call(
     if let Some(halt) = halted() {
         return stopped(state, over_of(halt));
     }
-    match work(&mut state.sockets, &granted, &*resolver, &limit) {
+    match work(&mut state.sockets, &granted, &*resolver, &limit, holes) {
         Ok(answer) => Ok((answer,)),
         Err(error) => wire_failed(state, error, HostApi::Websocket, op),
     }

@@ -121,6 +121,12 @@ impl InStore {
         crate::host_api::fs::Holes::default()
     }
 
+    /// Every network check runs: no hole.
+    #[inline(always)]
+    pub(crate) fn net_holes(&self) -> crate::host_api::net::wire::Holes {
+        crate::host_api::net::wire::Holes::default()
+    }
+
     /// What counts toward the memory cap when one memory grows to `desired`: `total`, every
     /// memory of the store together.
     #[inline(always)]

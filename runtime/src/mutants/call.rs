@@ -476,6 +476,20 @@ impl InStore {
         }
     }
 
+    /// The network mutants, one hole each (`host_api::net::wire::Holes`).
+    pub(crate) fn net_holes(&self) -> crate::host_api::net::wire::Holes {
+        crate::host_api::net::wire::Holes {
+            any_port: self.on(Mutant::NetPortIgnored),
+            string_prefix: self.on(Mutant::NetPathStringPrefix),
+            no_address_policy: self.on(Mutant::NetAddressPolicyOff),
+            resolved_again: self.on(Mutant::NetResolvedAgain),
+            headers_unchecked: self.on(Mutant::NetGuestHeadersPassed),
+            outside_budget: self.on(Mutant::NetHostCallsOutsideBudget),
+            redirects_followed: self.on(Mutant::NetRedirectsFollowed),
+            body_unbounded: self.on(Mutant::NetResponseUnbounded),
+        }
+    }
+
     pub(crate) fn memory_counted(&self, total: usize, desired: usize) -> usize {
         if self.on(Mutant::MemoryCapPerInstance) {
             return desired;

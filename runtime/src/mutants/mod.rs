@@ -139,6 +139,28 @@ pub enum Mutant {
     FsListCutBeforeSort,
     /// Host grants: a grant for the package's id applies whatever its version and digest.
     GrantNotBoundToDigest,
+    /// A network target's port is not compared: a target allows every port of its host (the
+    /// originating host's matching when a target names no port).
+    NetPortIgnored,
+    /// Path prefixes are plain string prefixes of the path: `/v1` also allows `/v10` and
+    /// `/v1admin` (the originating host's matching).
+    NetPathStringPrefix,
+    /// No address policy: a granted name may resolve to any address, loopback and private
+    /// ones included (the originating host's behaviour).
+    NetAddressPolicyOff,
+    /// The connection resolves the name again after the check and dials that answer (the
+    /// originating host's WebSocket dial).
+    NetResolvedAgain,
+    /// The guest's headers are sent unchecked (`Host`, `Content-Length`, `Transfer-Encoding`,
+    /// credentials), as the originating host passes them on.
+    NetGuestHeadersPassed,
+    /// Network host calls run outside the call's budget: a request waits for its own 5 s
+    /// timeout, a `recv` for its own, whatever the deadline or a cancel say.
+    NetHostCallsOutsideBudget,
+    /// Redirects are followed.
+    NetRedirectsFollowed,
+    /// The whole response body is read and returned, however large.
+    NetResponseUnbounded,
 }
 
 impl Mutant {
@@ -195,6 +217,14 @@ impl Mutant {
         Mutant::FsHardLinksAllowed,
         Mutant::FsListCutBeforeSort,
         Mutant::GrantNotBoundToDigest,
+        Mutant::NetPortIgnored,
+        Mutant::NetPathStringPrefix,
+        Mutant::NetAddressPolicyOff,
+        Mutant::NetResolvedAgain,
+        Mutant::NetGuestHeadersPassed,
+        Mutant::NetHostCallsOutsideBudget,
+        Mutant::NetRedirectsFollowed,
+        Mutant::NetResponseUnbounded,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -251,6 +281,14 @@ impl Mutant {
             Mutant::FsHardLinksAllowed => "fs-hard-links-allowed",
             Mutant::FsListCutBeforeSort => "fs-list-cut-before-sort",
             Mutant::GrantNotBoundToDigest => "grant-not-bound-to-digest",
+            Mutant::NetPortIgnored => "net-port-ignored",
+            Mutant::NetPathStringPrefix => "net-path-string-prefix",
+            Mutant::NetAddressPolicyOff => "net-address-policy-off",
+            Mutant::NetResolvedAgain => "net-resolved-again",
+            Mutant::NetGuestHeadersPassed => "net-guest-headers-passed",
+            Mutant::NetHostCallsOutsideBudget => "net-host-calls-outside-budget",
+            Mutant::NetRedirectsFollowed => "net-redirects-followed",
+            Mutant::NetResponseUnbounded => "net-response-unbounded",
         }
     }
 }

@@ -112,6 +112,11 @@ impl Resolver for SystemResolver {
 pub struct CheckedAddrs(Vec<SocketAddr>);
 
 impl CheckedAddrs {
+    /// Addresses that skipped the check: only the resolved-again mutant makes these.
+    pub(crate) fn unchecked(addrs: Vec<SocketAddr>) -> CheckedAddrs {
+        CheckedAddrs(addrs)
+    }
+
     /// The addresses to connect to, in order.
     pub fn addrs(&self) -> &[SocketAddr] {
         &self.0
@@ -127,6 +132,18 @@ pub fn checked_addresses(
     resolver: &dyn Resolver,
     deadline: Instant,
 ) -> Result<CheckedAddrs, NetError> {
+    checked_addresses_holed(url, permit, resolver, deadline, false)
+}
+
+/// [`checked_addresses`], or with `unchecked` (the address-policy mutant) every address let
+/// through.
+pub(crate) fn checked_addresses_holed(
+    url: &NetUrl,
+    permit: &Permit,
+    resolver: &dyn Resolver,
+    deadline: Instant,
+    unchecked: bool,
+) -> Result<CheckedAddrs, NetError> {
     let ips = match url.host() {
         Host::Ip(ip) => vec![*ip],
         Host::Name(name) => resolver.resolve(name, deadline)?,
@@ -139,7 +156,9 @@ pub fn checked_addresses(
     }
     let mut addrs = Vec::with_capacity(ips.len());
     for ip in ips {
-        check_address(ip, permit)?;
+        if !unchecked {
+            check_address(ip, permit)?;
+        }
         addrs.push(SocketAddr::new(ip.to_canonical(), url.port()));
     }
     Ok(CheckedAddrs(addrs))

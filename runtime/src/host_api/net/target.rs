@@ -158,6 +158,36 @@ impl Target {
 
     /// Whether `url` (with `method` for requests, `None` for WebSockets) is inside this target.
     pub fn matches(&self, url: &NetUrl, method: Option<Method>) -> bool {
+        self.matches_holed(url, method, MatchHoles::default())
+    }
+
+    fn matches_holed(&self, url: &NetUrl, method: Option<Method>, holes: MatchHoles) -> bool {
+        if holes.any_port || holes.string_prefix {
+            let method_ok = match method {
+                Some(method) => self.methods.contains(&method),
+                None => self.methods.is_empty(),
+            };
+            let joined = |segments: &[Vec<u8>]| {
+                let mut path = Vec::new();
+                for s in segments {
+                    path.push(b'/');
+                    path.extend_from_slice(s);
+                }
+                path
+            };
+            let path_ok = |prefix: &Vec<Vec<u8>>| {
+                if holes.string_prefix {
+                    joined(url.segments()).starts_with(&joined(prefix))
+                } else {
+                    is_segment_prefix(prefix, url.segments())
+                }
+            };
+            return method_ok
+                && self.scheme == url.scheme()
+                && &self.host == url.host()
+                && (holes.any_port || self.port == url.port())
+                && self.prefixes.iter().any(path_ok);
+        }
         let method_ok = match method {
             Some(method) => self.methods.contains(&method),
             None => self.methods.is_empty(),
@@ -255,6 +285,13 @@ impl Permit {
     }
 }
 
+/// The matching bugs the mutants switch on (none in a host's build).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct MatchHoles {
+    pub any_port: bool,
+    pub string_prefix: bool,
+}
+
 /// The two-sided rule: the URL must be inside a manifest target AND a grant target.
 pub fn check_target(
     manifest: &[Target],
@@ -262,14 +299,27 @@ pub fn check_target(
     url: &NetUrl,
     method: Option<Method>,
 ) -> Result<Permit, NetError> {
+    check_target_holed(manifest, grant, url, method, MatchHoles::default())
+}
+
+pub(crate) fn check_target_holed(
+    manifest: &[Target],
+    grant: &[Target],
+    url: &NetUrl,
+    method: Option<Method>,
+    holes: MatchHoles,
+) -> Result<Permit, NetError> {
     let what = || match method {
         Some(method) => format!("{} {}", method.as_str(), url.as_str()),
         None => url.as_str().to_owned(),
     };
-    if !manifest.iter().any(|t| t.matches(url, method)) {
+    if !manifest.iter().any(|t| t.matches_holed(url, method, holes)) {
         return Err(NetError::new(NetErrorCode::NotInManifest, what()));
     }
-    let granted: Vec<&Target> = grant.iter().filter(|t| t.matches(url, method)).collect();
+    let granted: Vec<&Target> = grant
+        .iter()
+        .filter(|t| t.matches_holed(url, method, holes))
+        .collect();
     if granted.is_empty() {
         return Err(NetError::new(NetErrorCode::NotGranted, what()));
     }

@@ -7,11 +7,13 @@
 //! the environment says, nothing is decompressed, the response head is capped, and the only
 //! addresses ureq can dial are the ones the policy checked (its resolver is [`Checked`]).
 
+use super::super::resolve::checked_addresses_holed;
+use super::super::target::check_target_holed;
 use super::super::{
-    check_headers, check_target, checked_addresses, parse_url, CheckedAddrs, HeaderEntry,
-    Interface, Method, NetUrl, Permit, Resolver,
+    check_headers, parse_url, CheckedAddrs, HeaderEntry, Host, Interface, Method, NetUrl, Permit,
+    Resolver,
 };
-use super::{Halt, WireError, REQUEST_TIMEOUT};
+use super::{Halt, Holes, WireError, REQUEST_TIMEOUT};
 use crate::host_api::bind::NetTargets;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
@@ -68,6 +70,7 @@ pub(crate) struct Prepared {
     addrs: Arc<OnceLock<CheckedAddrs>>,
     started: Instant,
     deadline: Instant,
+    holes: Holes,
 }
 
 /// Ends a request from another thread: its sockets are shut down, so the worker blocked on one
@@ -86,13 +89,22 @@ pub(crate) fn prepare(
     targets: &NetTargets,
     json: &str,
     deadline: Instant,
+    holes: Holes,
 ) -> Result<Prepared, WireError> {
     let request: RequestJson = serde_json::from_str(json)
         .map_err(|e| WireError::invalid("request_malformed", e.to_string()))?;
     let method = Method::parse(&request.method)?;
     let url = parse_url(&request.url, Interface::Request)?;
-    let permit = check_target(&targets.manifest, &targets.grant, &url, Some(method))?;
-    check_headers(&request.headers)?;
+    let permit = check_target_holed(
+        &targets.manifest,
+        &targets.grant,
+        &url,
+        Some(method),
+        holes.matching(),
+    )?;
+    if !holes.headers_unchecked {
+        check_headers(&request.headers)?;
+    }
     let body = request.body.unwrap_or_default().into_bytes();
     if body.len() > BODY_CAP {
         return Err(WireError::invalid(
@@ -101,11 +113,15 @@ pub(crate) fn prepare(
         ));
     }
     let started = Instant::now();
-    let timeout = REQUEST_TIMEOUT.min(deadline.saturating_duration_since(started));
+    let timeout = if holes.outside_budget {
+        REQUEST_TIMEOUT
+    } else {
+        REQUEST_TIMEOUT.min(deadline.saturating_duration_since(started))
+    };
     let addrs = Arc::new(OnceLock::new());
     let config = ureq::Agent::config_builder()
         .proxy(None)
-        .max_redirects(0)
+        .max_redirects(if holes.redirects_followed { 5 } else { 0 })
         .save_redirect_history(false)
         .http_status_as_error(false)
         .max_response_header_size(RESPONSE_HEAD_CAP)
@@ -113,8 +129,12 @@ pub(crate) fn prepare(
         .max_idle_connections_per_host(0)
         .timeout_global(Some(timeout))
         .build();
-    let agent =
-        ureq::Agent::with_parts(config, DefaultConnector::new(), Checked(Arc::clone(&addrs)));
+    let resolver = Checked {
+        addrs: Arc::clone(&addrs),
+        host: url.host().clone(),
+        follow: holes.redirects_followed,
+    };
+    let agent = ureq::Agent::with_parts(config, DefaultConnector::new(), resolver);
     Ok(Prepared {
         method,
         url,
@@ -125,6 +145,7 @@ pub(crate) fn prepare(
         addrs,
         started,
         deadline,
+        holes,
     })
 }
 
@@ -142,7 +163,23 @@ impl Prepared {
     /// Looks the host up once, checks every address, and makes the exchange with the addresses
     /// that passed. Blocking: runs on a worker inside the call's budget.
     pub(crate) fn send(self, resolver: &dyn Resolver) -> Result<String, WireError> {
-        let checked = checked_addresses(&self.url, &self.permit, resolver, self.deadline)?;
+        let mut checked = checked_addresses_holed(
+            &self.url,
+            &self.permit,
+            resolver,
+            self.deadline,
+            self.holes.no_address_policy,
+        )?;
+        if let (true, Host::Name(name)) = (self.holes.resolved_again, self.url.host()) {
+            let again = resolver.resolve(name, self.deadline)?;
+            let port = self.url.port();
+            checked = CheckedAddrs::unchecked(
+                again
+                    .into_iter()
+                    .map(|ip| SocketAddr::new(ip, port))
+                    .collect(),
+            );
+        }
         // Set once, before ureq asks: the only answer its resolver can give.
         let _ = self.addrs.set(checked);
         let mut builder = ureq::http::Request::builder()
@@ -175,14 +212,21 @@ impl Prepared {
         // At most the cap and one byte more is read, whatever the server sends or says its
         // length is: a 100 MiB body costs 64 KiB. Dropping the reader closes the connection.
         let mut body = Vec::with_capacity(RESPONSE_BODY_CAP + 1);
+        let cap = if self.holes.body_unbounded {
+            u64::MAX
+        } else {
+            RESPONSE_BODY_CAP as u64 + 1
+        };
         response
             .into_body()
             .into_reader()
-            .take(RESPONSE_BODY_CAP as u64 + 1)
+            .take(cap)
             .read_to_end(&mut body)
             .map_err(|e| io_failure(&e, self.started, self.deadline))?;
-        let truncated = body.len() > RESPONSE_BODY_CAP;
-        body.truncate(RESPONSE_BODY_CAP);
+        let truncated = !self.holes.body_unbounded && body.len() > RESPONSE_BODY_CAP;
+        if !self.holes.body_unbounded {
+            body.truncate(RESPONSE_BODY_CAP);
+        }
         let text = String::from_utf8_lossy(&body);
         serde_json::to_string(&ResponseJson {
             status,
@@ -197,17 +241,32 @@ impl Prepared {
 /// ureq's resolver for one request: the addresses the policy checked, and nothing else. The URL
 /// ureq holds is never looked up again.
 #[derive(Debug)]
-struct Checked(Arc<OnceLock<CheckedAddrs>>);
+struct Checked {
+    addrs: Arc<OnceLock<CheckedAddrs>>,
+    host: Host,
+    /// The redirects-followed mutant: a redirect to an address literal dials it.
+    follow: bool,
+}
 
 impl UreqResolver for Checked {
     fn resolve(
         &self,
-        _uri: &ureq::http::Uri,
+        uri: &ureq::http::Uri,
         _config: &ureq::config::Config,
         _timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let checked = self.0.get().ok_or(ureq::Error::HostNotFound)?;
         let mut out = self.empty();
+        if self.follow {
+            let elsewhere = uri
+                .host()
+                .and_then(|h| h.trim_matches(['[', ']']).parse::<std::net::IpAddr>().ok())
+                .filter(|ip| Host::Ip(*ip) != self.host);
+            if let Some(ip) = elsewhere {
+                out.push(SocketAddr::new(ip, uri.port_u16().unwrap_or(80)));
+                return Ok(out);
+            }
+        }
+        let checked = self.addrs.get().ok_or(ureq::Error::HostNotFound)?;
         // ureq keeps at most 16 addresses; more would not fit its array.
         for addr in checked.addrs().iter().take(16) {
             out.push(SocketAddr::clone(addr));

@@ -27,6 +27,36 @@ pub(crate) const SLICE: Duration = Duration::from_millis(1);
 /// the call's deadline.
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The network guarantees the mutants switch off, one each (all `false` in a host's build).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Holes {
+    /// A target's port is not compared.
+    pub any_port: bool,
+    /// Path prefixes compared as plain string prefixes.
+    pub string_prefix: bool,
+    /// Resolved addresses are not checked.
+    pub no_address_policy: bool,
+    /// The connection goes to a second lookup of the name, unchecked.
+    pub resolved_again: bool,
+    /// The guest's headers are not checked.
+    pub headers_unchecked: bool,
+    /// Host calls ignore the call's deadline and cancel.
+    pub outside_budget: bool,
+    /// Redirects are followed.
+    pub redirects_followed: bool,
+    /// The whole response body is read.
+    pub body_unbounded: bool,
+}
+
+impl Holes {
+    pub(crate) fn matching(self) -> super::target::MatchHoles {
+        super::target::MatchHoles {
+            any_port: self.any_port,
+            string_prefix: self.string_prefix,
+        }
+    }
+}
+
 /// Why the call's budget ended a host call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Halt {

@@ -8,10 +8,10 @@
 //! looks at the call's budget, so a silent server or a server that trickles bytes holds the
 //! call no longer than a guest loop would be held.
 
-use super::super::{
-    check_target, checked_addresses, parse_url, Interface, NetUrl, Resolver, Scheme,
-};
-use super::{Halt, Limit, WireError};
+use super::super::resolve::checked_addresses_holed;
+use super::super::target::check_target_holed;
+use super::super::{parse_url, CheckedAddrs, Host, Interface, NetUrl, Resolver, Scheme};
+use super::{Halt, Holes, Limit, WireError};
 use crate::host_api::bind::NetTargets;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
@@ -174,6 +174,7 @@ impl Sockets {
         resolver: &dyn Resolver,
         json: &str,
         limit: &Limit<'_>,
+        holes: Holes,
     ) -> Result<String, WireError> {
         let request: OpenJson = serde_json::from_str(json)
             .map_err(|e| WireError::invalid("request_malformed", e.to_string()))?;
@@ -184,7 +185,13 @@ impl Sockets {
             ));
         }
         let url = parse_url(&request.url, Interface::WebSocket)?;
-        let permit = check_target(&targets.manifest, &targets.grant, &url, None)?;
+        let permit = check_target_holed(
+            &targets.manifest,
+            &targets.grant,
+            &url,
+            None,
+            holes.matching(),
+        )?;
         if self.open.len() >= OPEN_CAP {
             return Err(WireError::invalid(
                 "too_many_handles",
@@ -193,7 +200,18 @@ impl Sockets {
         }
         let started = Instant::now();
         let give_up = limit.deadline.min(started + OPEN_TIMEOUT);
-        let checked = checked_addresses(&url, &permit, resolver, give_up)?;
+        let mut checked =
+            checked_addresses_holed(&url, &permit, resolver, give_up, holes.no_address_policy)?;
+        if let (true, Host::Name(name)) = (holes.resolved_again, url.host()) {
+            // The resolved-again mutant: the dial looks the name up again and trusts it.
+            let again = resolver.resolve(name, give_up)?;
+            checked = CheckedAddrs::unchecked(
+                again
+                    .into_iter()
+                    .map(|ip| SocketAddr::new(ip, url.port()))
+                    .collect(),
+            );
+        }
         limit.check()?;
         let tcp = dial(checked.addrs(), give_up, limit)?;
         let stream = match url.scheme() {
