@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::judge::network::{endpoints, NetObservation};
 use crate::model::case::Case;
 use crate::model::error::KitError;
-use crate::model::net::{expand_case, NetSpec};
+use crate::model::net::expand_case;
 use crate::servers::{ConnectionRecord, Recording, Servers};
 
 /// How long after the call returned the kit waits for the runtime's connections to close: the
@@ -41,7 +41,7 @@ pub(crate) fn start(case: &Case) -> Result<Option<NetRun>, KitError> {
         id: case.id.clone(),
         message,
     };
-    let spec = case.net.clone().unwrap_or_else(NetSpec::default);
+    let spec = case.net.clone().unwrap_or_default();
     let servers = Servers::start(&spec.scripts())
         .map_err(|e| fail(format!("cannot start the kit's servers: {e}")))?;
     let expanded = expand_case(case, servers.placeholders()).map_err(&fail)?;
