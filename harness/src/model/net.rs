@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::case::Case;
+use super::case::{Case, ExpectedOutcome};
 use crate::servers::{HttpScript, NameTable, Placeholders, ServerError, ServerScripts, WsScript};
 
 /// The capability a runtime declares when it implements `yoi:host/request` and
@@ -179,8 +179,8 @@ pub fn check(case: &Case, values: &Placeholders) -> Result<(), String> {
     Ok(())
 }
 
-/// `case` with this run's placeholders expanded in its input, its manifest and grant targets and
-/// its `[expect.net]` header value. Scripts and names are expanded by the servers themselves.
+/// `case` with this run's placeholders expanded in its input, its manifest and grant targets, its
+/// expected output and its `[expect.net]` header value. Scripts and names are expanded by the servers themselves.
 pub fn expand_case(case: &Case, values: &Placeholders) -> Result<Case, String> {
     let targets = |list: &[NetTargetSpec]| -> Result<Vec<NetTargetSpec>, String> {
         list.iter().map(|t| t.expand(values)).collect()
@@ -192,6 +192,13 @@ pub fn expand_case(case: &Case, values: &Placeholders) -> Result<Case, String> {
     if let Some(grants) = &mut out.grants {
         grants.request = targets(&grants.request)?;
         grants.websocket = targets(&grants.websocket)?;
+    }
+    // An exact answer may quote a port (a redirect's `Location`).
+    if let ExpectedOutcome::Output { summary, content } = &mut out.expect.outcome {
+        *summary = values.expand(summary).map_err(|e| e.to_string())?;
+        if let Some(content) = content {
+            *content = values.expand(content).map_err(|e| e.to_string())?;
+        }
     }
     if let Some(header) = &mut out.expect.net.request_header {
         header.value = values.expand(&header.value).map_err(|e| e.to_string())?;

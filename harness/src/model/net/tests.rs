@@ -260,6 +260,24 @@ fn a_run_expands_input_targets_and_the_expected_header() {
 }
 
 #[test]
+fn an_expected_output_may_quote_a_port() {
+    let header = full().replace(
+        "code = \"host_api_denied\"\ndetails = { reason = \"not_granted\" }",
+        "output = { summary = \"$WS_PORT\", content = \"http://$SENTINEL_HOST:$HTTP_PORT/\" }",
+    );
+    let run = expand_case(&parse(&header).unwrap(), &run_values()).unwrap();
+    assert_eq!(
+        run.expect.outcome,
+        crate::model::case::ExpectedOutcome::Output {
+            summary: "40002".into(),
+            content: Some("http://127.0.0.2:40001/".into()),
+        }
+    );
+    let message = load_error(&header.replace("$WS_PORT", "$WSPORT"));
+    assert!(message.contains("$WSPORT"), "{message}");
+}
+
+#[test]
 fn the_manifest_carries_the_expanded_targets() {
     let case = expand_case(&parse(&full()).unwrap(), &run_values()).unwrap();
     let built = crate::package::build::build(&case).unwrap();
