@@ -1,40 +1,56 @@
 ;;! id = "websocket.request-grant-is-not-websocket"
 ;;! guarantee = "WS-01"
 ;;! since = "0.2.0"
-;;! summary = "opens the HTTP server's granted request URL as a WebSocket; only websocket targets for another path are granted"
+;;! summary = "makes a granted request, then opens the same host, port and path as a WebSocket; the WebSocket targets are for /ws"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]
-;;! input = "{\"ops\":\"Ows://127.0.0.1:$HTTP_PORT/v1/a\"}"
+;;! input = "{\"ops\":\"Q{\\\"method\\\":\\\"GET\\\",\\\"url\\\":\\\"http://127.0.0.1:$HTTP_PORT/v1/a\\\"}|Ows://127.0.0.1:$HTTP_PORT/v1/a\"}"
 ;;! [package]
-;;! host_apis = ["websocket"]
+;;! host_apis = ["request", "websocket"]
 ;;! [[package.websocket]]
 ;;! scheme = "ws"
 ;;! host = "127.0.0.1"
 ;;! port = "$WS_PORT"
 ;;! path_prefixes = ["/ws"]
+;;! [[package.request]]
+;;! scheme = "http"
+;;! host = "127.0.0.1"
+;;! port = "$HTTP_PORT"
+;;! methods = ["GET"]
+;;! path_prefixes = ["/v1"]
 ;;! [grants]
-;;! apis = ["websocket"]
+;;! apis = ["request", "websocket"]
 ;;! [[grants.websocket]]
 ;;! scheme = "ws"
 ;;! host = "127.0.0.1"
 ;;! port = "$WS_PORT"
 ;;! path_prefixes = ["/ws"]
+;;! [[grants.request]]
+;;! scheme = "http"
+;;! host = "127.0.0.1"
+;;! port = "$HTTP_PORT"
+;;! methods = ["GET"]
+;;! path_prefixes = ["/v1"]
 ;;! [net]
 ;;! [[net.websocket.routes]]
 ;;! path = "/ws/echo"
 ;;! steps = [{ do = "echo" }]
+;;! [[net.http.routes]]
+;;! path = "/v1/a"
+;;! response = { status = 200, body = "hi" }
 ;;! [expect]
 ;;! code = "host_api_denied"
 ;;! details = { interface = "websocket", operation = "open", reason = "not_in_manifest" }
 ;;! [expect.net]
 ;;! websocket_connections = 0
-;;! http_requests = 0
-;; Catches a runtime that lets a request target allow a WebSocket to the same place (or the
-;; reverse).
+;;! http_requests = 1
+;; Catches a runtime that lets a request target allow a WebSocket to the same place: each
+;; interface is matched against its own targets only.
 ;; The guest runs the ops of its input {"ops":"<op>|<op>|..."} in order (`O<url>` open
 ;; {"url":"<url>"}, `J<json>` open with that JSON, `S<h> <text>` send-text, `X<h> <n>` send-text of
-;; n `x`, `R<h> <ms>` recv, `C<h>` close) and returns {"summary": <number of answers>, "content":
-;; <the answers joined by `;`>} (an answer over 8192 bytes as its last 256 bytes).
+;; n `x`, `R<h> <ms>` recv, `C<h>` close, `Q<json>` request.request) and returns {"summary": <number
+;; of answers>, "content": <the answers joined by `;`>} (an answer over 8192 bytes as its last 256
+;; bytes).
 (component
   (import "yoi:host/websocket@1.0.0" (instance $ws
     (export "open" (func (param "request-json" string) (result string)))
@@ -45,6 +61,9 @@
   (alias export $ws "send-text" (func $send-fn))
   (alias export $ws "recv" (func $recv-fn))
   (alias export $ws "close" (func $close-fn))
+  (import "yoi:host/request@1.0.0" (instance $rq
+    (export "request" (func (param "request-json" string) (result string)))))
+  (alias export $rq "request" (func $request-fn))
   ;; The shim: indirect calls through a table the fixup fills once the lowered imports exist.
   (core module $shim
     (type $s (func (param i32 i32 i32)))
@@ -73,11 +92,13 @@
     (export "send-text" (func $shim-send))
     (export "recv" (func $shim-recv))
     (export "close" (func $shim-close)))
+  (core instance $rq-i (export "request" (func $shim-request)))
   (core module $m
     (import "yoi:host/websocket@1.0.0" "open" (func $open (param i32 i32 i32)))
     (import "yoi:host/websocket@1.0.0" "send-text" (func $send (param i32 i32 i32 i32)))
     (import "yoi:host/websocket@1.0.0" "recv" (func $recv (param i32 i32 i32)))
     (import "yoi:host/websocket@1.0.0" "close" (func $close (param i32 i32)))
+    (import "yoi:host/request@1.0.0" "request" (func $request (param i32 i32 i32)))
     (memory (export "memory") 1)
     (global $bump (mut i32) (i32.const 1024))
     ;; Where `num` stopped: the first byte after the digits.
@@ -155,8 +176,8 @@
       ;; Q<json>: request.request with the JSON as written.
       (if (i32.eq (local.get $c) (i32.const 81))
         (then
-          ;; This guest imports no request interface.
-          unreachable
+          (call $request (i32.add (local.get $s) (i32.const 1))
+            (i32.sub (local.get $e) (i32.add (local.get $s) (i32.const 1))) (i32.const 8))
           (return)))
       (local.set $h (call $num (i32.add (local.get $s) (i32.const 1)) (local.get $e)))
       ;; C<handle>: close.
@@ -264,13 +285,15 @@
     (data (i32.const 48) "\22}")
     (data (i32.const 64) "{\22url\22:\22"))
   (core instance $i (instantiate $m
-    (with "yoi:host/websocket@1.0.0" (instance $ws-i))))
+    (with "yoi:host/websocket@1.0.0" (instance $ws-i))
+    (with "yoi:host/request@1.0.0" (instance $rq-i))))
   (alias core export $i "memory" (core memory $mem))
   (alias core export $i "realloc" (core func $realloc))
   (core func $lowered-open (canon lower (func $open-fn) (memory $mem) (realloc $realloc) string-encoding=utf8))
   (core func $lowered-send (canon lower (func $send-fn) (memory $mem) (realloc $realloc) string-encoding=utf8))
   (core func $lowered-recv (canon lower (func $recv-fn) (memory $mem) (realloc $realloc) string-encoding=utf8))
   (core func $lowered-close (canon lower (func $close-fn) (memory $mem) (realloc $realloc) string-encoding=utf8))
+  (core func $lowered-request (canon lower (func $request-fn) (memory $mem) (realloc $realloc) string-encoding=utf8))
   ;; The fixup: puts the lowered imports into the shim's table.
   (core module $fixup
     (type $s (func (param i32 i32 i32)))
@@ -280,13 +303,15 @@
     (import "" "1" (func (type $send)))
     (import "" "2" (func (type $s)))
     (import "" "3" (func (type $close)))
+    (import "" "4" (func (type $s)))
     (import "" "$imports" (table 5 5 funcref))
-    (elem (i32.const 0) func 0 1 2 3))
+    (elem (i32.const 0) func 0 1 2 3 4))
   (core instance $fixup-args
     (export "0" (func $lowered-open))
     (export "1" (func $lowered-send))
     (export "2" (func $lowered-recv))
     (export "3" (func $lowered-close))
+    (export "4" (func $lowered-request))
     (export "$imports" (table $shim-table)))
   (core instance (instantiate $fixup (with "" (instance $fixup-args))))
   (alias core export $i "call" (core func $call))

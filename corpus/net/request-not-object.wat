@@ -1,10 +1,11 @@
-;;! id = "net.request-not-json"
+;;! id = "net.request-not-object"
 ;;! guarantee = "NET-08"
 ;;! since = "0.2.0"
-;;! summary = "a request that is not JSON"
+;;! summary = "a request that is a JSON array, not the request object"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]
-;;! input = "GET http://127.0.0.1:$HTTP_PORT/v1/a"
+;;! input = "[\"GET\",\"http://127.0.0.1:$HTTP_PORT/v1/a\"]"
+;;! input_schema = "{}"
 ;;! [package]
 ;;! host_apis = ["request"]
 ;;! [[package.request]]
@@ -30,7 +31,8 @@
 ;;! details = { interface = "request", operation = "request", reason = "request_malformed" }
 ;;! [expect.net]
 ;;! http_requests = 0
-;; Catches a runtime that answers a malformed request with anything but host_api_invalid.
+;; Catches a runtime that answers a malformed request with anything but host_api_invalid (or
+;; reads fields by position).
 ;; The guest: `call` hands its input-json to request.request as the request and returns
 ;; {"summary": <the answer's length in bytes>, "content": <the answer>} (the answer's last 256
 ;; bytes when it is longer than 8192), so the case compares the host's exact answer.
