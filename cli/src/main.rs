@@ -130,6 +130,8 @@ fn main() -> ExitCode {
             // (docs/ADAPTER.md), so a run through this adapter judges the archive reader on the
             // whole corpus, while the in-process run judges the directory reader.
             // `host_api_fs`: `run` honours the request's `grants` (docs/SPEC.md section 14).
+            // `host_api_net`: the network interfaces, and `run` resolves names through the
+            // request's `names`.
             let runtime_caps = [
                 "diagnostics",
                 "evidence",
@@ -141,6 +143,7 @@ fn main() -> ExitCode {
                 // them for work left running (docs/ADAPTER.md).
                 "serve",
                 "host_api_fs",
+                "host_api_net",
             ];
             let describe = serde_json::json!({
                 "protocol": PROTOCOL,
@@ -241,6 +244,18 @@ fn answer(text: &str, cache: CacheArgs) -> Result<Response, ExitCode> {
             Ok(grants) => grants,
             Err(e) => {
                 eprintln!("toolcage-runtime: {e}");
+                return Err(ExitCode::from(2));
+            }
+        },
+    };
+    // The kit's name table, when it sends one, answers every lookup of this request: a name it
+    // does not list does not resolve (the system's resolver is never asked).
+    let grants = match &request.names {
+        None => grants,
+        Some(names) => match toolcage_runtime::net::TableResolver::new(names.clone()) {
+            Ok(table) => grants.with_resolver(std::sync::Arc::new(table)),
+            Err(e) => {
+                eprintln!("toolcage-runtime: names: {e}");
                 return Err(ExitCode::from(2));
             }
         },

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 use toolcage_runtime::{CallOutcome, Limits};
@@ -51,6 +52,10 @@ pub struct Request {
     /// With the `host_api_fs` capability: the host's grants, `[[grant]]` tables as JSON.
     #[serde(default)]
     pub grants: Option<serde_json::Value>,
+    /// With the `host_api_net` capability: how names resolve for this request (name ->
+    /// answers, lookup by lookup).
+    #[serde(default)]
+    pub names: Option<BTreeMap<String, Vec<Vec<IpAddr>>>>,
 }
 
 #[derive(Deserialize)]

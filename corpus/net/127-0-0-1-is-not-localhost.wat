@@ -1,6 +1,6 @@
 ;;! id = "net.127-0-0-1-is-not-localhost"
 ;;! guarantee = "NET-02"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of http://127.0.0.1 on targets for localhost"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.body-at-cap"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted POST with a body of exactly 32 KiB"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

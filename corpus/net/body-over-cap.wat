@@ -1,6 +1,6 @@
 ;;! id = "net.body-over-cap"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted POST with a body of 32 KiB + 1 bytes"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.delayed-head-deadline"
 ;;! guarantee = "NET-10"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET whose server waits 3 s before its head; the deadline is 50 ms"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.get-granted"
 ;;! guarantee = "NET-11"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET reaches the kit server and its exact answer comes back"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

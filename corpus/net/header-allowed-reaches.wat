@@ -1,6 +1,6 @@
 ;;! id = "net.header-allowed-reaches"
 ;;! guarantee = "NET-07"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET with an ordinary header X-Trace: abc"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

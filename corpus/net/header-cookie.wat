@@ -1,6 +1,6 @@
 ;;! id = "net.header-cookie"
 ;;! guarantee = "NET-07"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET with the header Cookie: session=guest"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

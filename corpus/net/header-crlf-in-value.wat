@@ -1,6 +1,6 @@
 ;;! id = "net.header-crlf-in-value"
 ;;! guarantee = "NET-07"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET with a header value holding CR LF and a second header"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

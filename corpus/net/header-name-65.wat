@@ -1,6 +1,6 @@
 ;;! id = "net.header-name-65"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET with a header name of 65 bytes (the cap is 64)"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.header-name-not-token"
 ;;! guarantee = "NET-07"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET with a header name holding a space and a colon"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

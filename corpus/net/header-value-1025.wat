@@ -1,6 +1,6 @@
 ;;! id = "net.header-value-1025"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET with a header value of 1025 bytes (the cap is 1 KiB)"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

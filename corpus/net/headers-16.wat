@@ -1,6 +1,6 @@
 ;;! id = "net.headers-16"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET with 16 headers (the cap)"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

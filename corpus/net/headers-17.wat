@@ -1,6 +1,6 @@
 ;;! id = "net.headers-17"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET with 17 headers (the cap is 16)"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.ip-decimal"
 ;;! guarantee = "NET-02"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of http://2130706433 on a target for 127.0.0.1"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.localhost-is-not-127-0-0-1"
 ;;! guarantee = "NET-02"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of http://localhost on a target for 127.0.0.1"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

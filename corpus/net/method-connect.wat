@@ -1,6 +1,6 @@
 ;;! id = "net.method-connect"
 ;;! guarantee = "NET-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a CONNECT request to a granted URL"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.method-not-in-target"
 ;;! guarantee = "NET-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "POST to a target that allows GET only"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

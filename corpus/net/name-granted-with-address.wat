@@ -1,6 +1,6 @@
 ;;! id = "net.name-granted-with-address"
 ;;! guarantee = "NET-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of http://api.test, which resolves to 127.0.0.1, named in the grant's addresses"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.name-loopback-without-addresses"
 ;;! guarantee = "NET-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of api.test, which resolves to 127.0.0.1; the grant names no addresses"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

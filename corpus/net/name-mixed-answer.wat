@@ -1,6 +1,6 @@
 ;;! id = "net.name-mixed-answer"
 ;;! guarantee = "NET-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of api.test, which resolves to 127.0.0.1 and 127.0.0.2; the grant names 127.0.0.1 only"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

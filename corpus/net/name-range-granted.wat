@@ -1,6 +1,6 @@
 ;;! id = "net.name-range-granted"
 ;;! guarantee = "NET-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of api.test, which resolves to 127.0.0.1; the grant names 127.0.0.0/8"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

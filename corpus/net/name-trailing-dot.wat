@@ -1,6 +1,6 @@
 ;;! id = "net.name-trailing-dot"
 ;;! guarantee = "NET-02"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of http://api.test. on targets for api.test"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.name-unresolvable"
 ;;! guarantee = "NET-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of a granted name that does not resolve"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.name-upper-case"
 ;;! guarantee = "NET-02"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of http://API.Test on targets for api.test"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

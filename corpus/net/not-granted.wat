@@ -1,6 +1,6 @@
 ;;! id = "net.not-granted"
 ;;! guarantee = "NET-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of a path the manifest asks for but the grant does not give"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.not-in-manifest"
 ;;! guarantee = "NET-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of a path the grant allows but the manifest does not"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

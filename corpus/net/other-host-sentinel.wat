@@ -1,6 +1,6 @@
 ;;! id = "net.other-host-sentinel"
 ;;! guarantee = "NET-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of 127.0.0.2 (the sentinel) at the granted port"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

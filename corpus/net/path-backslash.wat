@@ -1,6 +1,6 @@
 ;;! id = "net.path-backslash"
 ;;! guarantee = "NET-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of /v1\\..\\admin, which is /admin"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

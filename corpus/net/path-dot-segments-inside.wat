@@ -1,6 +1,6 @@
 ;;! id = "net.path-dot-segments-inside"
 ;;! guarantee = "NET-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of /v2/../v1/a, which is /v1/a"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

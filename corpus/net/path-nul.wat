@@ -1,6 +1,6 @@
 ;;! id = "net.path-nul"
 ;;! guarantee = "NET-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of /v1/a%00b"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.path-semicolon"
 ;;! guarantee = "NET-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of /v1/..;/admin"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.path-v10"
 ;;! guarantee = "NET-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of /v10 with the prefix /v1"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.port-grant-without-port"
 ;;! guarantee = "NET-03"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "the manifest names the port, the grant has none"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.port-other"
 ;;! guarantee = "NET-03"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of the WebSocket server's port on a target for the HTTP server's"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.port-target-without-port"
 ;;! guarantee = "NET-03"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "targets without a port; the URL names the kit server's port"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.port-zero"
 ;;! guarantee = "NET-03"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of port 0"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

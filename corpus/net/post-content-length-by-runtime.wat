@@ -1,6 +1,6 @@
 ;;! id = "net.post-content-length-by-runtime"
 ;;! guarantee = "NET-07"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted POST with a 5-byte body"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.rebinding"
 ;;! guarantee = "NET-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of rebind.test, which resolves to 127.0.0.1 first and to the sentinel after"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.redirect-inside-grant"
 ;;! guarantee = "NET-09"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET answered 301 with Location at another granted path"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.redirect-to-sentinel"
 ;;! guarantee = "NET-09"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET answered 302 with Location at the sentinel"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.request-not-object"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a request that is a JSON array, not the request object"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.request-unknown-field"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a request JSON with an unknown field `proxy`"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

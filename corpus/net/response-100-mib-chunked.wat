@@ -1,6 +1,6 @@
 ;;! id = "net.response-100-mib-chunked"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET answered with a chunked body of 100 MiB (no Content-Length)"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.response-cut-short"
 ;;! guarantee = "NET-11"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET answered with Content-Length: 100 and 2 bytes, then the connection closed"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

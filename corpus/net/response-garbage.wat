@@ -1,6 +1,6 @@
 ;;! id = "net.response-garbage"
 ;;! guarantee = "NET-11"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET answered with bytes that are not HTTP"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

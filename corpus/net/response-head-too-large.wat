@@ -1,6 +1,6 @@
 ;;! id = "net.response-head-too-large"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET answered with 100 header lines"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.scheme-file"
 ;;! guarantee = "NET-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a request for file:///etc/passwd"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

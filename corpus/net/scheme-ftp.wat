@@ -1,6 +1,6 @@
 ;;! id = "net.scheme-ftp"
 ;;! guarantee = "NET-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a request for ftp://127.0.0.1"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.scheme-ws-on-request"
 ;;! guarantee = "NET-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a request for ws://127.0.0.1 (a WebSocket scheme)"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.silent-server-deadline"
 ;;! guarantee = "NET-10"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET whose server never answers; the deadline is 50 ms"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.slow-loris-cancel"
 ;;! guarantee = "NET-10"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET whose server sends one byte every 100 ms; the host cancels after 30 ms"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.url-over-cap"
 ;;! guarantee = "NET-08"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "a granted GET of a URL of more than 8 KiB"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "net.userinfo"
 ;;! guarantee = "NET-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "GET of http://user:secret@127.0.0.1 on a granted target"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

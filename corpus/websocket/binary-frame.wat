@@ -1,6 +1,6 @@
 ;;! id = "websocket.binary-frame"
 ;;! guarantee = "WS-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "receives a binary message"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

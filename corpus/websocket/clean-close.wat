@@ -1,6 +1,6 @@
 ;;! id = "websocket.clean-close"
 ;;! guarantee = "WS-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "the server sends a text, then closes cleanly"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

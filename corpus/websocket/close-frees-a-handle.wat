@@ -1,6 +1,6 @@
 ;;! id = "websocket.close-frees-a-handle"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens four, closes one, opens a fifth"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

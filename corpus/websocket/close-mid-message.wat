@@ -1,6 +1,6 @@
 ;;! id = "websocket.close-mid-message"
 ;;! guarantee = "WS-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "the server sends the first fragment of a message and closes the connection"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.close-unknown"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "closes handle 0 and handle 7 without opening anything"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.closed-handle"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens, closes, then sends on the closed handle"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.closed-stays-closed"
 ;;! guarantee = "WS-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "the server closes cleanly; the guest receives twice"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

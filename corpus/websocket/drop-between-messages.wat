@@ -1,6 +1,6 @@
 ;;! id = "websocket.drop-between-messages"
 ;;! guarantee = "WS-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "the server sends a text, then drops the connection without a close frame"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.echo"
 ;;! guarantee = "WS-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens a granted WebSocket, sends a text, receives its echo, closes"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

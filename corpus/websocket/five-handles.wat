@@ -1,6 +1,6 @@
 ;;! id = "websocket.five-handles"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens five WebSockets in one call"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.four-handles"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens four WebSockets in one call and echoes on the fourth"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

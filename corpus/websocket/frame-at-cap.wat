@@ -1,6 +1,6 @@
 ;;! id = "websocket.frame-at-cap"
 ;;! guarantee = "WS-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "receives one text frame of exactly 64 KiB"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

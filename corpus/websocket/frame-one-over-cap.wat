@@ -1,6 +1,6 @@
 ;;! id = "websocket.frame-one-over-cap"
 ;;! guarantee = "WS-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "receives one text frame of 64 KiB + 1 bytes"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.handle-huge"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "sends on handle 4294967295"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

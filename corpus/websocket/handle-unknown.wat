@@ -1,6 +1,6 @@
 ;;! id = "websocket.handle-unknown"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens handle 1, then sends on handle 2"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

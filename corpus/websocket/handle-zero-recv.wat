@@ -1,6 +1,6 @@
 ;;! id = "websocket.handle-zero-recv"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "receives on handle 0 without opening anything"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.handle-zero-send"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens one WebSocket, then sends on handle 0"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

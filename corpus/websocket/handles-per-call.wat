@@ -1,6 +1,6 @@
 ;;! id = "websocket.handles-per-call"
 ;;! guarantee = "WS-04"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "three calls of one plugin, each opening four WebSockets and leaving them open"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.handshake-silent-deadline"
 ;;! guarantee = "WS-07"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens a granted URL on a server that never answers the upgrade; the deadline is 50 ms"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.ip-spelling"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens ws://127.1 on targets for 127.0.0.1 and echoes"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

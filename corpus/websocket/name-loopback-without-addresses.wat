@@ -1,6 +1,6 @@
 ;;! id = "websocket.name-loopback-without-addresses"
 ;;! guarantee = "WS-03"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens ws.test, which resolves to 127.0.0.1; the grant names no addresses"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

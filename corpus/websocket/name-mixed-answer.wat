@@ -1,6 +1,6 @@
 ;;! id = "websocket.name-mixed-answer"
 ;;! guarantee = "WS-03"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens ws.test, which resolves to 127.0.0.1 and the sentinel; the grant names 127.0.0.1"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.not-granted"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens a path the manifest asks for but the grant does not give"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

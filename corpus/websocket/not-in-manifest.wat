@@ -1,6 +1,6 @@
 ;;! id = "websocket.not-in-manifest"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens a path the grant allows but the manifest does not"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

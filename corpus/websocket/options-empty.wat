@@ -1,6 +1,6 @@
 ;;! id = "websocket.options-empty"
 ;;! guarantee = "WS-02"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens a granted URL with empty protocols and headers and echoes"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.options-protocols"
 ;;! guarantee = "WS-02"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens a granted URL with protocols [\"chat\"]"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

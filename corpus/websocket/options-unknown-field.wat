@@ -1,6 +1,6 @@
 ;;! id = "websocket.options-unknown-field"
 ;;! guarantee = "WS-02"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens a granted URL with an unknown field `proxy`"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

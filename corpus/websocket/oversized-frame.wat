@@ -1,6 +1,6 @@
 ;;! id = "websocket.oversized-frame"
 ;;! guarantee = "WS-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "receives one text frame of 1 MiB"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

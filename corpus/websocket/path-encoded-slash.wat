@@ -1,6 +1,6 @@
 ;;! id = "websocket.path-encoded-slash"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens /ws/..%2fadmin"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.path-prefix-segment"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens /wsadmin with the prefix /ws"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

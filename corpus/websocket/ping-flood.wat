@@ -1,6 +1,6 @@
 ;;! id = "websocket.ping-flood"
 ;;! guarantee = "WS-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "the server sends 100000 pings and nothing else"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.pings-answered"
 ;;! guarantee = "WS-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "the server sends 10 pings, then a text"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.port-target-without-port"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens the kit server's port on targets without a port"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

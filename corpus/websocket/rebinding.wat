@@ -1,6 +1,6 @@
 ;;! id = "websocket.rebinding"
 ;;! guarantee = "WS-03"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens rebind.test, which resolves to 127.0.0.1 first and to the sentinel after, and echoes"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.recv-timeout"
 ;;! guarantee = "WS-07"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "receives with a 50 ms timeout from a server that stays silent"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.request-grant-is-not-websocket"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "makes a granted request, then opens the same host, port and path as a WebSocket; the WebSocket targets are for /ws"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.scheme-http"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens http://127.0.0.1 (a request scheme) as a WebSocket"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

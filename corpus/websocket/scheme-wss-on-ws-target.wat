@@ -1,6 +1,6 @@
 ;;! id = "websocket.scheme-wss-on-ws-target"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens wss:// on targets for ws://"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.send-at-cap"
 ;;! guarantee = "WS-05"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "sends a text of exactly 32 KiB"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

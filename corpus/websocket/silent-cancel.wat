@@ -1,6 +1,6 @@
 ;;! id = "websocket.silent-cancel"
 ;;! guarantee = "WS-07"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "receives with a 5 s timeout from a silent server; the host cancels after 30 ms"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

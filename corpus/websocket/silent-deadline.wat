@@ -1,6 +1,6 @@
 ;;! id = "websocket.silent-deadline"
 ;;! guarantee = "WS-07"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "receives with the default timeout (5 s) from a silent server; the deadline is 50 ms"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

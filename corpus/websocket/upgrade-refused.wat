@@ -1,6 +1,6 @@
 ;;! id = "websocket.upgrade-refused"
 ;;! guarantee = "WS-06"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens a granted URL whose server refuses the upgrade with 403"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

@@ -1,6 +1,6 @@
 ;;! id = "websocket.userinfo"
 ;;! guarantee = "WS-01"
-;;! since = "0.2.0"
+;;! since = "0.3.0"
 ;;! summary = "opens ws://user:secret@127.0.0.1"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_net"]

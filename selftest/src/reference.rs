@@ -115,6 +115,18 @@ impl ConformanceRuntime for ReferenceRuntime {
                 }
             })?,
         };
+        // The kit's name table answers this request's lookups (docs/ADAPTER.md, `names`).
+        let grants = match &request.names {
+            None => grants,
+            Some(names) => {
+                let table = super::rt::net::TableResolver::new(names.clone()).map_err(|e| {
+                    AdapterFailure::Unavailable {
+                        reason: format!("bad names in request: {e}"),
+                    }
+                })?;
+                grants.with_resolver(std::sync::Arc::new(table))
+            }
+        };
         let mut loaded: Vec<(&PathBuf, &String, Result<Plugin, Error>)> = Vec::new();
         let outcomes = request
             .calls

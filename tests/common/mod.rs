@@ -2,6 +2,8 @@
 //! directories, with a digest computed here independently of the runtime.
 #![allow(dead_code)]
 
+pub mod net_guest;
+
 use sha2::{Digest as _, Sha256};
 use std::path::Path;
 use tempfile::TempDir;

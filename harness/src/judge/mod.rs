@@ -9,6 +9,7 @@
 pub mod answer;
 pub mod confinement;
 pub mod declared;
+pub mod network;
 pub mod time;
 pub mod universal;
 pub mod verdict;

@@ -89,6 +89,10 @@ pub enum FailureKind {
     /// A host-API case's runtime reached outside the granted root: a canary's bytes are in its
     /// answer, or something outside the root changed (docs/CASES.md, `[fs]`).
     Confinement,
+    /// A network case's runtime reached the sentinel, left a connection to a kit server open
+    /// after the call, or reached the servers otherwise than `[expect.net]` says (docs/CASES.md,
+    /// "Network cases").
+    Network,
     /// The runtime declared a limit fixed that SPEC §8 says the host sets per call: whatever
     /// the host asks for is ignored (one finding per limit, made from `describe`, not a case).
     FixedLimit,
@@ -110,6 +114,7 @@ impl FailureKind {
             FailureKind::GuestLeftRunning => "guest_left_running",
             FailureKind::UntrustedCacheUsed => "untrusted_cache_used",
             FailureKind::Confinement => "confinement",
+            FailureKind::Network => "network",
             FailureKind::FixedLimit => "fixed_limit",
             FailureKind::Adapter(_) => "adapter_failure",
         }

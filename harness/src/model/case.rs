@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::fixture::{FsSpec, GrantSpec};
+use super::net::{ExpectNet, NetSpec, HOST_API_NET};
 use super::protocol::{LimitOverrides, Profile};
 use super::spec::{CacheAttack, PackageSpec, ZipSpec};
 use super::vocab;
@@ -63,6 +64,9 @@ pub struct Case {
     pub fs: Option<FsSpec>,
     /// With `[grants]`: the grant the kit gives the case's package (needs `host_api_fs`).
     pub grants: Option<GrantSpec>,
+    /// With `[net]`: the scripts of the case's servers and the kit's name table (needs
+    /// `host_api_net`).
+    pub net: Option<NetSpec>,
     /// What every call must produce.
     pub expect: Expectation,
     /// The module bytes (compiled WAT, or `raw_module_hex`).
@@ -73,6 +77,11 @@ impl Case {
     /// How many leading outcomes are warm-up calls, not compared with `[expect]`.
     pub fn warm_up_calls(&self) -> usize {
         usize::from(self.package.warm_up)
+    }
+
+    /// Whether the case runs against fresh kit servers: it has `[net]` or needs `host_api_net`.
+    pub fn is_net(&self) -> bool {
+        self.net.is_some() || self.capabilities.iter().any(|c| c == HOST_API_NET)
     }
 
     /// The `message_bytes` bound the universal checks apply to this case's errors.
@@ -101,6 +110,9 @@ pub struct Expectation {
     /// guest too: empty as written; set by the declared-limits rule for a runtime whose fuel is
     /// fixed (a fuel budget that ends the guest first is a stop, not a wrong answer).
     pub also_stopped_by: Vec<String>,
+    /// `[expect.net]`: what must have reached the kit's servers (all absent: only the universal
+    /// network checks).
+    pub net: ExpectNet,
 }
 
 /// The two kinds of expected outcome.

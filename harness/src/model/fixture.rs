@@ -3,6 +3,8 @@
 //! judged by `judge::confinement`.
 
 use serde::Deserialize;
+
+use super::net::NetTargetSpec;
 use std::path::Path;
 
 /// The capability a runtime declares when it implements `yoi:host/fs` and the grant model.
@@ -111,6 +113,12 @@ pub struct GrantSpec {
     /// `"package"` (default): the package's digest; `"other"`: a digest that differs in its last
     /// hex digit.
     pub digest: Option<String>,
+    /// `[[grants.request]]`: the grant's request targets (placeholders expanded per run).
+    #[serde(default)]
+    pub request: Vec<NetTargetSpec>,
+    /// `[[grants.websocket]]`: the grant's WebSocket targets.
+    #[serde(default)]
+    pub websocket: Vec<NetTargetSpec>,
 }
 
 impl GrantSpec {
@@ -167,12 +175,20 @@ impl GrantSpec {
             .iter()
             .map(|api| serde_json::json!({ "kind": "host_api", "api": api }))
             .collect();
-        serde_json::json!({
+        let mut grant = serde_json::json!({
             "id": id,
             "version": self.version.as_deref().unwrap_or(PACKAGE_VERSION),
             "digest": digest,
             "permissions": permissions,
             "fs": fs,
-        })
+        });
+        // Only when there are targets: an fs-only grant stays what runtimes without the network
+        // interfaces were written against.
+        for (key, targets) in [("request", &self.request), ("websocket", &self.websocket)] {
+            if !targets.is_empty() {
+                grant[key] = serde_json::json!(targets);
+            }
+        }
+        grant
     }
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::case::{Case, Expectation, ExpectedOutcome};
 use super::error::KitError;
 use super::fixture::{FsSpec, GrantSpec, HOST_API_FS};
+use super::net::{self, ExpectNet, NetSpec, HOST_API_NET};
 use super::protocol::{LimitOverrides, Profile};
 use super::spec::{self, CacheAttack, PackageSpec, ZipSpec, PACKAGE_ZIP};
 use super::vocab;
@@ -45,6 +46,7 @@ struct Header {
     zip: Option<ZipSpec>,
     fs: Option<FsSpec>,
     grants: Option<GrantSpec>,
+    net: Option<NetSpec>,
     expect: ExpectHeader,
 }
 
@@ -67,6 +69,8 @@ struct ExpectHeader {
     diagnostics: Option<String>,
     #[serde(default)]
     guest_stopped: bool,
+    #[serde(default)]
+    net: ExpectNet,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +154,8 @@ pub fn parse_case(
         },
         None => String::new(),
     };
+
+    check_host_api_capabilities(&header).map_err(|m| bad(m, HINT_KEYS))?;
 
     let input = match (header.input, header.input_size) {
         (Some(_), Some(_)) => {
@@ -245,14 +251,6 @@ pub fn parse_case(
             ));
         }
     }
-    let host_api =
-        header.fs.is_some() || header.grants.is_some() || header.package.host_apis.is_some();
-    if host_api && !header.capabilities.iter().any(|c| c == HOST_API_FS) {
-        return Err(bad(
-            "[fs], [grants] and [package] host_apis need `capabilities = [\"host_api_fs\"]`".into(),
-            HINT_KEYS,
-        ));
-    }
     if let Some(fs) = &header.fs {
         fs.check().map_err(|m| bad(m, HINT_KEYS))?;
     }
@@ -297,7 +295,7 @@ pub fn parse_case(
             HINT_KEYS,
         ));
     }
-    Ok(Case {
+    let case = Case {
         id: header.id,
         guarantee: header.guarantee,
         area,
@@ -320,9 +318,58 @@ pub fn parse_case(
         zip: header.zip,
         fs: header.fs,
         grants: header.grants,
+        net: header.net,
         expect,
         module,
-    })
+    };
+    if case.is_net() {
+        net::check(&case, &net::stand_in_placeholders()).map_err(|m| bad(m, HINT_KEYS))?;
+    }
+    Ok(case)
+}
+
+/// Which capability each host-API table needs: the file system's tables `host_api_fs`, the
+/// network's `host_api_net`, and a grant or a manifest permission that names neither one of the
+/// two (a case about the grant model itself).
+fn check_host_api_capabilities(header: &Header) -> Result<(), String> {
+    let has = |c: &str| header.capabilities.iter().any(|x| x == c);
+    let grants = header.grants.as_ref();
+    let apis = || {
+        grants
+            .into_iter()
+            .flat_map(|g| &g.apis)
+            .chain(header.package.host_apis.iter().flatten())
+    };
+    let fs = header.fs.is_some()
+        || grants.is_some_and(|g| g.fs_operations.is_some() || g.fs_root.is_some())
+        || apis().any(|a| a == "fs");
+    let network = header.net.is_some()
+        || header.expect.net != ExpectNet::default()
+        || !header.package.request.is_empty()
+        || !header.package.websocket.is_empty()
+        || grants.is_some_and(|g| !g.request.is_empty() || !g.websocket.is_empty())
+        || apis().any(|a| a == "request" || a == "websocket");
+    if fs && !has(HOST_API_FS) {
+        return Err(
+            "[fs], fs grants and the `fs` interface need `capabilities = [\"host_api_fs\"]`".into(),
+        );
+    }
+    if network && !has(HOST_API_NET) {
+        return Err(
+            "[net], [expect.net], network targets and the `request` and `websocket` \
+                    interfaces need `capabilities = [\"host_api_net\"]`"
+                .into(),
+        );
+    }
+    let any = header.grants.is_some() || header.package.host_apis.is_some();
+    if any && !has(HOST_API_FS) && !has(HOST_API_NET) {
+        return Err(
+            "[grants] and [package] host_apis need `capabilities = [\"host_api_fs\"]` \
+             or `[\"host_api_net\"]`"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// The key named by serde's "unknown field `x`" error, the only way toml reports it.
@@ -391,6 +438,7 @@ fn parse_expect(
         diagnostics: expect.diagnostics,
         guest_stopped: expect.guest_stopped,
         also_stopped_by: Vec::new(),
+        net: expect.net,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod corpus;
 pub mod error;
 pub mod fixture;
 pub mod header;
+pub mod net;
 pub mod protocol;
 pub mod spec;
 pub mod vocab;

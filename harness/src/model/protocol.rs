@@ -2,6 +2,7 @@
 //! the process adapter client and the reports, so "in-process" and "over a pipe" mean the same.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -211,6 +212,11 @@ pub struct Request {
     /// `grants`), an array of grant objects shaped as the grants file's `[[grant]]` tables.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grants: Option<serde_json::Value>,
+    /// With the `host_api_net` capability: how names resolve for this request's network calls
+    /// (docs/ADAPTER.md, `names`): name -> answers, lookup `n` getting answer `n` and every
+    /// later lookup the last; every address loopback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<BTreeMap<String, Vec<Vec<IpAddr>>>>,
 }
 
 impl Request {
@@ -429,6 +435,7 @@ mod tests {
             cache_dir: None,
             cache_key_file: None,
             grants: None,
+            names: None,
         };
         assert_eq!(request.budget_ms(), 50 + 10 + 50);
         let omitted = serde_json::to_value(&request.limits).unwrap();

@@ -7,6 +7,8 @@ use std::path::{Component, Path};
 
 use serde::Deserialize;
 
+use super::net::NetTargetSpec;
+
 /// The capability with which a runtime asks for `package_zip` in its requests.
 pub const PACKAGE_ZIP: &str = "package_zip";
 
@@ -32,6 +34,12 @@ pub struct PackageSpec {
     pub warm_up: bool,
     pub warm_up_module: Option<String>,
     pub host_apis: Option<Vec<String>>,
+    /// `[[package.request]]`: the manifest's `[[request]]` targets (placeholders expanded).
+    #[serde(default)]
+    pub request: Vec<NetTargetSpec>,
+    /// `[[package.websocket]]`: the manifest's `[[websocket]]` targets.
+    #[serde(default)]
+    pub websocket: Vec<NetTargetSpec>,
 }
 
 /// How a `[zip]` case describes its archive (docs/CASES.md): the case's package written entry by

@@ -71,6 +71,7 @@ impl Case {
             cache_dir: None,
             cache_key_file: None,
             grants: None,
+            names: None,
         }
     }
 }
@@ -265,6 +266,13 @@ fn manifest(case: &Case, entry: &str) -> Result<String, KitError> {
             "\n[[tools]]\nname = {}\ndescription = \"conformance case tool\"\ninput_schema = {schema}\n",
             quote(tool)
         ));
+    }
+    // `[[package.request]]`, `[[package.websocket]]`: the network targets the manifest asks for,
+    // placeholders already expanded for this run (`model::net::expand_case`).
+    for (key, targets) in [("request", &spec.request), ("websocket", &spec.websocket)] {
+        for target in targets {
+            text.push_str(&format!("\n[[{key}]]\n{}", target.to_toml()));
+        }
     }
     Ok(text)
 }

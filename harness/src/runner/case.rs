@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::{disk_cache, timing};
+use super::{disk_cache, network, timing};
 use crate::judge::answer::{expected_json, judge, judge_stopped, observed_json};
 use crate::judge::confinement;
 use crate::judge::declared::{self, Evidence, FixedLimit};
+use crate::judge::network::judge as judge_network;
 use crate::judge::verdict::{Failure, FailureClass, Verdict};
 use crate::model::case::Case;
 use crate::model::corpus::GuaranteeClass;
@@ -140,11 +141,15 @@ pub fn run_case(
             return Ok(result);
         }
     };
-    let case = &case;
+    // A network case gets fresh servers before its package is built: their ports are in its
+    // manifest, grant and input. They stop when `net` is dropped, after judging.
+    let net = network::start(&case)?;
+    let case = net.as_ref().map_or(&case, |net| &net.case);
     result.evidence = evidence;
     result.fixed_limits = fixed_limits;
     let package = build::build(case)?;
     let mut request = case.request(&package);
+    request.names = net.as_ref().map(|net| net.names.clone());
     // A `[zip]` case's package is its archive already (`package::build`).
     if case.zip.is_none() && info.has(PACKAGE_ZIP) {
         if let Err(reason) = attach_zips(case, &mut request)? {
@@ -179,6 +184,8 @@ pub fn run_case(
             .unwrap_or_else(|panic| Err(panicked(panic)));
     result.duration = start.elapsed();
     drop(swapper);
+    // Before anything runs the request again: what this call left on the network.
+    let net_seen = net.as_ref().map(network::NetRun::observe);
     let leftover = watch
         .and_then(liveness::Watch::finish)
         .and_then(|first| liveness::confirm(first, || runtime.run(&request)));
@@ -192,7 +199,12 @@ pub fn run_case(
             .and_then(|()| judge_stopped(case, leftover))
     };
     // Confinement first: an escape is the headline whatever code came with it.
+    // Then the network: the sentinel, sockets left open, what reached the servers.
     let judged = match confinement::judge(fixture.as_ref(), response.as_ref())
+        .and_then(|()| match &net_seen {
+            Some(seen) => judge_network(&case.expect.net, seen),
+            None => Ok(()),
+        })
         .and_then(|()| judge(case, response.as_ref()))
     {
         Ok(()) => safety(),

@@ -7,6 +7,7 @@
 
 pub mod case;
 pub mod disk_cache;
+mod network;
 pub mod suite;
 pub mod timing;
 pub mod trials;

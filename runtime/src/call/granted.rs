@@ -8,7 +8,12 @@ use super::budget::{Budget, Over};
 use super::host::{HostState, Stop};
 use crate::error::{Error, ErrorCode};
 use crate::host_api::fs;
-use crate::host_api::{FsOperation, HostApi, Refusal};
+use crate::host_api::net::wire::http;
+use crate::host_api::net::wire::websocket::Sockets;
+use crate::host_api::net::wire::{Halt, Limit, WireError};
+use crate::host_api::net::Resolver;
+use crate::host_api::{FsOperation, Granted, HostApi, Refusal};
+use std::sync::Arc;
 use wasmtime::component::Linker;
 use wasmtime::{Engine, StoreContextMut, Trap};
 
@@ -35,30 +40,158 @@ fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         })?;
     }
     let mut request = linker.instance(HostApi::Request.instance())?;
-    request.func_wrap("request", |store, (_,): (String,)| {
-        unavailable(store, HostApi::Request, "request")
+    request.func_wrap("request", |store, (json,): (String,)| {
+        request_call(store, json)
     })?;
     let mut ws = linker.instance(HostApi::Websocket.instance())?;
-    ws.func_wrap("open", |store, (_,): (String,)| {
-        unavailable(store, HostApi::Websocket, "open")
+    ws.func_wrap("open", |store, (json,): (String,)| {
+        websocket_call(store, "open", |sockets, granted, resolver, limit| {
+            sockets.open(&granted.websocket, resolver, &json, limit)
+        })
     })?;
-    ws.func_wrap("send-text", |store, (_, _): (u32, String)| {
-        unavailable(store, HostApi::Websocket, "send-text")
+    ws.func_wrap("send-text", |store, (handle, text): (u32, String)| {
+        websocket_call(store, "send-text", |sockets, _, _, limit| {
+            sockets.send_text(handle, text, limit)
+        })
     })?;
-    ws.func_wrap("recv", |store, (_, _): (u32, u32)| {
-        unavailable(store, HostApi::Websocket, "recv")
+    ws.func_wrap("recv", |store, (handle, timeout_ms): (u32, u32)| {
+        websocket_call(store, "recv", |sockets, _, _, limit| {
+            sockets.recv(handle, timeout_ms, limit)
+        })
     })?;
-    ws.func_wrap("close", |store, (_,): (u32,)| {
-        unavailable(store, HostApi::Websocket, "close")
+    ws.func_wrap("close", |store, (handle,): (u32,)| {
+        websocket_call(store, "close", |sockets, _, _, limit| {
+            sockets.close(handle, limit)
+        })
     })?;
     Ok(())
 }
 
-/// The network interfaces are linked, so granted packages load, but this version does not
-/// reach the network: every call is refused (issue 19 implements them).
-fn unavailable(mut store: StoreContextMut<'_, HostState>, api: HostApi, op: &str) -> Reply {
-    let error = refused(Refusal::denied("not_implemented"), api, op, None);
-    fail(store.data_mut(), error)
+fn budget_of(state: &HostState) -> Budget {
+    Budget {
+        deadline: state.deadline,
+        cancel: state.cancel.clone(),
+    }
+}
+
+/// What the grant gave, and the resolver it came with; `None` when the interface was not
+/// given (a component is linked with an interface only when it is, so this is a second fence).
+fn net_grant(state: &HostState, api: HostApi) -> Option<(Arc<Granted>, Arc<dyn Resolver>)> {
+    let granted = state.host_api.clone()?;
+    if !granted.apis.contains(api) {
+        return None;
+    }
+    let resolver = granted.resolver.clone()?;
+    Some((granted, resolver))
+}
+
+/// `request.request`: judged on the call thread, carried out on a worker the call waits for
+/// within its budget; a deadline or cancel shuts the exchange's sockets down before the call
+/// reports, so the worker ends at once and nothing is left open.
+fn request_call(mut store: StoreContextMut<'_, HostState>, json: String) -> Reply {
+    let state = store.data_mut();
+    let budget = budget_of(state);
+    let Some((granted, resolver)) = net_grant(state, HostApi::Request) else {
+        let error = refused(
+            Refusal::denied("not_granted"),
+            HostApi::Request,
+            "request",
+            None,
+        );
+        return fail(state, error);
+    };
+    if let Err(over) = budget.check() {
+        return stopped(state, over);
+    }
+    let prepared = match http::prepare(&granted.request, &json, state.deadline) {
+        Ok(prepared) => prepared,
+        Err(error) => return wire_failed(state, error, HostApi::Request, "request"),
+    };
+    let url = prepared.url().to_owned();
+    let shutdown = prepared.shutdown_handle();
+    let done = budget.run(move |_| prepared.send(&*resolver));
+    match done {
+        Ok(Ok(answer)) => match budget.check() {
+            Ok(()) => Ok((answer,)),
+            Err(over) => stopped(state, over),
+        },
+        Ok(Err(WireError::Refused { refusal, detail })) => {
+            let detail = if detail.is_empty() { url } else { detail };
+            let error = refused_net(refusal, HostApi::Request, "request", Some(&detail));
+            fail(state, error)
+        }
+        Ok(Err(WireError::Halted(halt))) => stopped(state, over_of(halt)),
+        Err(over @ (Over::Timeout | Over::Cancelled)) => {
+            shutdown.shutdown();
+            stopped(state, over)
+        }
+        Err(Over::NoWorker) => fail(state, no_worker()),
+        Err(Over::Failed) => {
+            let error = refused(
+                Refusal::failed("io_error"),
+                HostApi::Request,
+                "request",
+                None,
+            );
+            fail(state, error)
+        }
+    }
+}
+
+/// A `websocket` function: on the call thread, every blocking step in slices that look at the
+/// call's budget ([`Limit`]).
+fn websocket_call(
+    mut store: StoreContextMut<'_, HostState>,
+    op: &'static str,
+    work: impl FnOnce(&mut Sockets, &Granted, &dyn Resolver, &Limit<'_>) -> Result<String, WireError>,
+) -> Reply {
+    let state = store.data_mut();
+    let budget = budget_of(state);
+    let Some((granted, resolver)) = net_grant(state, HostApi::Websocket) else {
+        let error = refused(Refusal::denied("not_granted"), HostApi::Websocket, op, None);
+        return fail(state, error);
+    };
+    let halted = || match budget.check() {
+        Ok(()) => None,
+        Err(Over::Cancelled) => Some(Halt::Cancelled),
+        Err(_) => Some(Halt::Timeout),
+    };
+    let limit = Limit {
+        deadline: budget.deadline,
+        halted: &halted,
+    };
+    if let Some(halt) = halted() {
+        return stopped(state, over_of(halt));
+    }
+    match work(&mut state.sockets, &granted, &*resolver, &limit) {
+        Ok(answer) => Ok((answer,)),
+        Err(error) => wire_failed(state, error, HostApi::Websocket, op),
+    }
+}
+
+fn over_of(halt: Halt) -> Over {
+    match halt {
+        Halt::Timeout => Over::Timeout,
+        Halt::Cancelled => Over::Cancelled,
+    }
+}
+
+fn wire_failed(state: &mut HostState, error: WireError, api: HostApi, op: &str) -> Reply {
+    match error {
+        WireError::Refused { refusal, detail } => {
+            let detail = (!detail.is_empty()).then_some(detail);
+            let error = refused_net(refusal, api, op, detail.as_deref());
+            fail(state, error)
+        }
+        WireError::Halted(halt) => stopped(state, over_of(halt)),
+    }
+}
+
+fn no_worker() -> Error {
+    Error::new(
+        ErrorCode::ResourceExhausted,
+        "the host has no free worker for the host call right now",
+    )
 }
 
 fn fs_call(mut store: StoreContextMut<'_, HostState>, op: FsOperation, request: String) -> Reply {
@@ -87,13 +220,7 @@ fn fs_call(mut store: StoreContextMut<'_, HostState>, op: FsOperation, request: 
             fail(state, error)
         }
         Err(over @ (Over::Timeout | Over::Cancelled)) => stopped(state, over),
-        Err(Over::NoWorker) => fail(
-            state,
-            Error::new(
-                ErrorCode::ResourceExhausted,
-                "the host has no free worker for the host call right now",
-            ),
-        ),
+        Err(Over::NoWorker) => fail(state, no_worker()),
         Err(Over::Failed) => {
             let error = refused(Refusal::failed("io_error"), HostApi::Fs, op.as_str(), None);
             fail(state, error)
@@ -124,6 +251,16 @@ fn refused(refusal: Refusal, api: HostApi, op: &str, path: Option<&str>) -> Erro
         error = error.with("path", path);
     }
     error
+}
+
+/// The error of a refused network host call: as [`refused`], with the refused part (a
+/// sanitized URL or a header name, never a value or a body) in `details.detail`.
+fn refused_net(refusal: Refusal, api: HostApi, op: &str, detail: Option<&str>) -> Error {
+    let error = refused(refusal, api, op, None);
+    match detail {
+        Some(detail) => error.with("detail", detail),
+        None => error,
+    }
 }
 
 /// Ends the call with `error`, as the originating host's trap does: the guest never sees it.

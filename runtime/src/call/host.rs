@@ -65,6 +65,8 @@ pub(crate) struct HostState {
     pub diagnostics_dropped: u64,
     /// What the plugin was granted, for the host interfaces' functions (components only).
     pub host_api: Option<Arc<crate::host_api::Granted>>,
+    /// The call's WebSockets: closed when the store is dropped, at the end of the call.
+    pub sockets: crate::host_api::net::wire::websocket::Sockets,
     /// Bytes of every memory of the store together, and elements of every table: a component's
     /// core instances share one cap (docs/SPEC.md 13.5).
     memory_total: usize,
@@ -124,6 +126,7 @@ impl HostState {
             diagnostics: Vec::new(),
             diagnostics_dropped: 0,
             host_api: None,
+            sockets: Default::default(),
             memory_total: 0,
             table_total: 0,
             counts: Counts::CORE,

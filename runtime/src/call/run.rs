@@ -95,6 +95,8 @@ pub(crate) fn run(
             state.host_api = Some(call.granted.clone());
             let mut store = Store::new(engine, state);
             let result = seam::run_component(&mut store, pre, call.tool_name, call.input, limits);
+            // Every socket the call opened is closed before its outcome is known to anyone.
+            store.data_mut().sockets.clear();
             finish_component(store, result, limits)
         }
     }

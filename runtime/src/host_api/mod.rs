@@ -14,7 +14,7 @@
 //! run inside the call's budget) is the call boundary's `call::granted`. This folder imports
 //! only `package` and `error`.
 
-mod bind;
+pub(crate) mod bind;
 pub(crate) mod fs;
 mod grants;
 mod imports;

@@ -138,6 +138,7 @@ impl Runtime {
             "package_zip",
             "host_manifest",
             "host_api_fs",
+            "host_api_net",
         ]
     }
 

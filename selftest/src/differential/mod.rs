@@ -496,5 +496,6 @@ fn request(modules: &[&Module], limits: LimitOverrides, zip: bool) -> Request {
         cache_dir: None,
         cache_key_file: None,
         grants: None,
+        names: None,
     }
 }

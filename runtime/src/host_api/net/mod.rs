@@ -11,6 +11,7 @@ mod headers;
 mod parse;
 mod resolve;
 mod target;
+pub(crate) mod wire;
 
 #[cfg(test)]
 mod tests;
