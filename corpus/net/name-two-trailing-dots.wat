@@ -28,8 +28,6 @@
 ;;! response = { status = 200, body = "hi" }
 ;;! [net.names]
 ;;! "api.test" = ["127.0.0.1"]
-;;! "api.test.." = ["$SENTINEL_HOST"]
-;;! "api.test." = ["$SENTINEL_HOST"]
 ;;! [expect]
 ;;! code = "host_api_invalid"
 ;;! details = { interface = "request", operation = "request", reason = "url_invalid" }

@@ -26,7 +26,7 @@
 ;;! path = "/v1/a"
 ;;! response = { status = 302, redirect = "http://$SENTINEL_HOST:$SENTINEL_PORT/v1/a" }
 ;;! [expect]
-;;! output = { summary = "202", content = "{\"status\":302,\"headers\":[{\"name\":\"content-length\",\"value\":\"0\"},{\"name\":\"location\",\"value\":\"http://$SENTINEL_HOST:$SENTINEL_PORT/v1/a\"},{\"name\":\"connection\",\"value\":\"close\"}],\"body\":\"\",\"truncated\":false}" }
+;;! output = { summary = "188", content = "{\"status\":302,\"headers\":[{\"name\":\"content-length\",\"value\":\"0\"},{\"name\":\"location\",\"value\":\"http://$SENTINEL_HOST:$SENTINEL_PORT/v1/a\"},{\"name\":\"connection\",\"value\":\"close\"}],\"body\":\"\",\"truncated\":false}" }
 ;;! [expect.net]
 ;;! http_requests = 1
 ;; Catches a runtime that follows redirects: the 3xx must come back to the guest as it is, and
