@@ -114,29 +114,11 @@ pub fn run_case(
             return Ok(result);
         }
     };
-    if !info.supports(case.profile) {
-        result.verdict = Verdict::Skip {
-            missing: vec![format!("profile {}", case.profile.as_str())],
-        };
-        return Ok(result);
-    }
-    let missing: Vec<String> = case
-        .capabilities
-        .iter()
-        .filter(|c| !info.has(c))
-        .cloned()
-        .collect();
-    if !missing.is_empty() {
-        result.verdict = Verdict::Skip { missing };
-        return Ok(result);
-    }
     // From here on the case is judged as this runtime can be judged on it.
-    let (case, evidence, fixed_limits) = match declared::fit(case, info) {
+    let (case, evidence, fixed_limits) = match fit_case(case, info) {
         Ok(fitted) => fitted,
-        Err(reason) => {
-            result.verdict = Verdict::Skip {
-                missing: vec![reason],
-            };
+        Err(missing) => {
+            result.verdict = Verdict::Skip { missing };
             return Ok(result);
         }
     };
@@ -213,6 +195,30 @@ pub fn run_case(
     }
     .with_xfail(xfail);
     Ok(result)
+}
+
+/// The case as `info` lets the kit judge it (see [`declared::fit`]), or why it is skipped: a
+/// profile or capabilities the runtime lacks, or a fixed limit at which the case would prove
+/// another guarantee. Public so a corpus can be audited against a declaration without running
+/// anything (which guarantees a runtime declaring that could still be judged on): the same
+/// decision the run makes, never a copy of it.
+pub fn fit_case(
+    case: &Case,
+    info: &RuntimeInfo,
+) -> Result<(Case, Evidence, Vec<FixedLimit>), Vec<String>> {
+    if !info.supports(case.profile) {
+        return Err(vec![format!("profile {}", case.profile.as_str())]);
+    }
+    let missing: Vec<String> = case
+        .capabilities
+        .iter()
+        .filter(|c| !info.has(c))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    declared::fit(case, info).map_err(|reason| vec![reason])
 }
 
 /// Writes each package of the request as a stored zip beside its directory and names it in the
