@@ -110,31 +110,30 @@ pub fn fit(case: &Case, info: &RuntimeInfo) -> Result<(Case, Evidence, Vec<Fixed
 }
 
 /// The limits a case's meaning rests on, with the value it asks for: every `[limits]` override,
-/// and the SPEC §8 default of every limit whose own code the case expects without overriding
-/// it (`memory.grow-past-cap` exceeds the 2 MiB default: at a memory cap fixed at 64 MiB it
-/// exceeds nothing). The flag says the value is the default. A default the case does not
-/// exceed on purpose is not asked for: the case runs as written and a fixed value that changes
-/// its outcome is a real difference (and a `declared.fixed-` finding of its own).
+/// and the SPEC §8 default of every limit its `separates_up_to` / `separates_from` name without
+/// overriding it (`memory.grow-past-cap` exceeds the 2 MiB default, so it says it separates up
+/// to 33 pages: at a memory cap fixed at 64 MiB it exceeds nothing). The flag says the value is
+/// the default. A default the case does not name is not asked for: the case runs as written,
+/// and a fixed value that changes its outcome is a real difference (and a `declared.fixed-`
+/// finding of its own).
 fn asked_limits(case: &Case) -> Vec<(&'static str, u64, bool)> {
-    let expected = match &case.expect.outcome {
-        ExpectedOutcome::Error { code, .. } => Some(code.as_str()),
-        ExpectedOutcome::Output { .. } => None,
-    };
     let mut limits = case.limits.clone();
+    let (mut up_to, mut from) = (case.separates_up_to.clone(), case.separates_from.clone());
     crate::model::protocol::LimitOverrides::NAMES
         .iter()
-        .filter_map(|&limit| match *limits.slot(limit)? {
-            Some(asked) => Some((limit, asked, false)),
-            None if expected.is_some() && code_of(limit) == expected => {
-                Some((limit, default_of(limit)?, true))
+        .filter_map(|&limit| {
+            let named = up_to.slot(limit)?.is_some() || from.slot(limit)?.is_some();
+            match *limits.slot(limit)? {
+                Some(asked) => Some((limit, asked, false)),
+                None if named => Some((limit, default_of(limit)?, true)),
+                None => None,
             }
-            None => None,
         })
         .collect()
 }
 
-/// The defaults of docs/SPEC.md §8 for the limits a case can exceed by relying on them (`fuel`
-/// has none: no budget at all).
+/// The defaults of docs/SPEC.md §8 a case can rely on (`fuel` has none: no budget at all;
+/// messages and diagnostics are cut, never exceeded).
 fn default_of(limit: &str) -> Option<u64> {
     Some(match limit {
         "input_bytes" | "output_bytes" => 64 << 10,
