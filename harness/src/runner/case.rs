@@ -155,12 +155,16 @@ pub fn run_case(
     let _turn = liveness::turn(case.expect.guest_stopped);
     let watch = case.expect.guest_stopped.then(liveness::Watch::start);
     let swapper = fixture.as_ref().and_then(|f| f.swapper(case.fs.as_ref()?));
+    liveness::take_sweep();
     let start = Instant::now();
     let response: Result<Response, AdapterFailure> =
         catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))
             .unwrap_or_else(|panic| Err(panicked(panic)));
     result.duration = start.elapsed();
     drop(swapper);
+    // A serving adapter is swept after every answer: CPU burned after it, in any case.
+    let swept = liveness::take_sweep()
+        .and_then(|first| liveness::confirm_sweep(first, || runtime.run(&request)));
     let leftover = watch
         .and_then(liveness::Watch::finish)
         .and_then(|first| liveness::confirm(first, || runtime.run(&request)));
@@ -172,6 +176,7 @@ pub fn run_case(
     let safety = || {
         timing::judge_time_twice(runtime, case, &request, result.duration)
             .and_then(|()| judge_stopped(case, leftover))
+            .and_then(|()| judge_swept(swept))
     };
     // Confinement first: an escape is the headline whatever code came with it.
     let judged = match confinement::judge(fixture.as_ref(), response.as_ref())
@@ -195,6 +200,22 @@ pub fn run_case(
     }
     .with_xfail(xfail);
     Ok(result)
+}
+
+/// Work a serving adapter kept running after answering a case that does not watch its guest:
+/// no call's work may outlive its answer (docs/SPEC.md section 6, CPU-05 for a timeout; for any
+/// answer the host's CPU is spent on a call no one waits for), so it fails the case whatever its
+/// expected outcome.
+fn judge_swept(swept: Option<String>) -> Result<(), Failure> {
+    match swept {
+        Some(message) => Err(Failure {
+            kind: crate::judge::verdict::FailureKind::GuestLeftRunning,
+            class: FailureClass::Safety,
+            call: None,
+            message: format!("after the answer: {message}"),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The case as `info` lets the kit judge it (see [`declared::fit`]), or why it is skipped: a
