@@ -49,7 +49,7 @@ pub use package::archive::{write_case_zip, zip_package, ZipError};
 pub use package::build::{build as build_package, BuiltPackage};
 pub use package::digest::package_digest;
 pub use package::fixture::{attach as attach_fixture, Fixture};
-pub use runner::case::{describe, run_case, CaseResult};
+pub use runner::case::{describe, fit_case, run_case, CaseResult};
 pub use runner::disk_cache::{forge_entry, PLANTED_SUMMARY};
 pub use runner::suite::{run_suite, select, RunOptions, RunReport};
 pub use runner::trials::Harness;
