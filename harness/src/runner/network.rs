@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use crate::judge::network::{endpoints, NetObservation};
+use crate::judge::network::NetObservation;
 use crate::model::case::Case;
 use crate::model::error::KitError;
 use crate::model::net::expand_case;
@@ -114,14 +114,15 @@ fn held_open<'a>(
     recording: &'a Recording,
     table: &'a [Socket],
 ) -> impl Iterator<Item = ConnectionRecord> + 'a {
-    endpoints(recording)
-        .zip(&recording.connections)
-        .filter(|((client, server), _)| {
+    recording
+        .connections
+        .iter()
+        .filter(|c| {
             table
                 .iter()
-                .any(|s| s.held && same(s.local, *client) && same(s.remote, *server))
+                .any(|s| s.held && same(s.local, c.peer) && same(s.remote, c.local))
         })
-        .map(|(_, record)| record.clone())
+        .cloned()
 }
 
 fn same(a: SocketAddr, b: SocketAddr) -> bool {
