@@ -87,8 +87,8 @@ pub(crate) fn prepare(
     json: &str,
     deadline: Instant,
 ) -> Result<Prepared, WireError> {
-    let request: RequestJson = serde_json::from_str(json)
-        .map_err(|e| WireError::invalid("request_malformed", e.to_string()))?;
+    let request: RequestJson = crate::host_api::request_object(json)
+        .map_err(|e| WireError::invalid("request_malformed", e))?;
     let method = Method::parse(&request.method)?;
     let url = parse_url(&request.url, Interface::Request)?;
     let permit = check_target(&targets.manifest, &targets.grant, &url, Some(method))?;
