@@ -45,8 +45,12 @@ fn main() {
 }
 
 fn snapshot(runtime: &ReferenceRuntime, case: &toolcage_kit::Case) -> Result<(), Failed> {
+    // Network cases: their own servers, the case expanded with their ports, the name table.
+    let net = toolcage_kit::start_network(case).map_err(|e| e.to_string())?;
+    let case = net.as_ref().map_or(case, |net| net.case());
     let package = build_package(case).map_err(|e| e.to_string())?;
     let mut request = case.request(&package);
+    request.names = net.as_ref().map(|net| net.names().clone());
     // Host-API cases: the granted root and the grant, alive until the request has run.
     let _fixture = toolcage_kit::attach_fixture(case, &package.digest, &mut request)
         .map_err(|e| e.to_string())?;
@@ -70,7 +74,17 @@ fn snapshot(runtime: &ReferenceRuntime, case: &toolcage_kit::Case) -> Result<(),
         .ok_or("package without parent")?
         .display()
         .to_string();
-    let text = serde_json::to_string(error).map_err(|e| e.to_string())?;
+    let mut text = serde_json::to_string(error).map_err(|e| e.to_string())?;
+    // The servers' ports change every run: a URL in the details names them by placeholder.
+    if let Some(ports) = net.as_ref().map(|net| net.ports()) {
+        for (port, name) in [
+            (ports.http, "$HTTP_PORT"),
+            (ports.websocket, "$WS_PORT"),
+            (ports.sentinel, "$SENTINEL_PORT"),
+        ] {
+            text = text.replace(&format!(":{port}"), &format!(":{name}"));
+        }
+    }
     let stable: serde_json::Value =
         serde_json::from_str(&text.replace(&workdir, "[WORKDIR]")).map_err(|e| e.to_string())?;
 

@@ -8,7 +8,9 @@ mod protocol;
 
 use clap::{Args, Parser, Subcommand};
 use protocol::{LimitOverrides, Outcome, Request, Response, PROTOCOL};
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -248,23 +250,33 @@ fn answer(text: &str, cache: CacheArgs) -> Result<Response, ExitCode> {
             }
         },
     };
-    // The kit's name table, when it sends one, answers every lookup of this request: a name it
-    // does not list does not resolve (the system's resolver is never asked).
-    let grants = match &request.names {
-        None => grants,
-        Some(names) => match toolcage_runtime::net::TableResolver::new(names.clone()) {
-            Ok(table) => grants.with_resolver(std::sync::Arc::new(table)),
-            Err(e) => {
-                eprintln!("toolcage-runtime: names: {e}");
-                return Err(ExitCode::from(2));
-            }
-        },
+    let grants = match with_names(grants, request.names.as_ref()) {
+        Ok(grants) => grants,
+        Err(message) => {
+            eprintln!("toolcage-runtime: {message}");
+            return Err(ExitCode::from(2));
+        }
     };
     let outcomes = execute(&request, &pins, &grants, cache);
     Ok(Response {
         protocol: PROTOCOL,
         outcomes,
     })
+}
+
+/// The kit's name table, when the request carries one, answers every lookup of the request: a
+/// name it does not list does not resolve (the system's resolver is never asked). A table that
+/// names no valid host is the host's mistake: the request is refused as a whole.
+fn with_names(
+    grants: Grants,
+    names: Option<&BTreeMap<String, Vec<Vec<IpAddr>>>>,
+) -> Result<Grants, String> {
+    let Some(names) = names else {
+        return Ok(grants);
+    };
+    let table = toolcage_runtime::net::TableResolver::new(names.clone())
+        .map_err(|e| format!("names: {e}"))?;
+    Ok(grants.with_resolver(Arc::new(table)))
 }
 
 /// The pin of each call, parsed. A malformed pin (the request's own included) is the host's
@@ -418,6 +430,34 @@ mod tests {
         let error = parsed.err().expect("a malformed --digest must not parse");
         assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
         assert!(Cli::try_parse_from(args).is_ok());
+    }
+
+    #[test]
+    fn the_requests_names_answer_its_lookups_and_a_malformed_name_refuses_it() {
+        use std::time::{Duration, Instant};
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        let sentinel: IpAddr = "127.0.0.2".parse().unwrap();
+        let names = BTreeMap::from([(
+            "Rebind.Test".to_string(),
+            vec![vec![loopback], vec![sentinel]],
+        )]);
+        let grants = with_names(Grants::none(), Some(&names)).unwrap();
+        let resolver = grants.resolver();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        assert_eq!(
+            resolver.resolve("rebind.test", deadline).unwrap(),
+            [loopback]
+        );
+        assert_eq!(
+            resolver.resolve("rebind.test", deadline).unwrap(),
+            [sentinel]
+        );
+        assert!(
+            resolver.resolve("localhost", deadline).is_err(),
+            "not in the table"
+        );
+        let bad = BTreeMap::from([("a..test".to_string(), vec![vec![loopback]])]);
+        assert!(with_names(Grants::none(), Some(&bad)).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-03"
 ;;! since = "0.1.0"
 ;;! summary = "call spins with a fuel budget of 100000 instructions"
+;;! endless = true
 ;;! profile = "component"
 ;;! capabilities = ["fuel"]
 ;;! [limits]

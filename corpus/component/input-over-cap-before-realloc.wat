@@ -2,6 +2,7 @@
 ;;! guarantee = "IN-01"
 ;;! since = "0.1.0"
 ;;! summary = "an input one byte over the cap is refused before the guest realloc is called"
+;;! separates_up_to = { input_bytes = 65536 }
 ;;! profile = "component"
 ;;! input_size = 65537
 ;;! [expect]

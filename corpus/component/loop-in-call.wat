@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-01"
 ;;! since = "0.1.0"
 ;;! summary = "call spins forever"
+;;! endless = true
 ;;! profile = "component"
 ;;! [limits]
 ;;! deadline_ms = 50

@@ -2,6 +2,8 @@
 ;;! guarantee = "COMP-08"
 ;;! since = "0.1.0"
 ;;! summary = "a second core instance holds 31 pages; call grows the main 1-page memory by one page"
+;;! separates_up_to = { memory_bytes = 2162687 }
+;;! separates_from = { memory_bytes = 2097152 }
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "memory_limit"

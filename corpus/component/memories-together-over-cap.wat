@@ -2,6 +2,8 @@
 ;;! guarantee = "COMP-08"
 ;;! since = "0.1.0"
 ;;! summary = "two core instances of 20 pages each plus the main one of 1 page: 2.6 MiB together"
+;;! separates_up_to = { memory_bytes = 2686975 }
+;;! separates_from = { memory_bytes = 1310720 }
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "memory_limit"

@@ -2,6 +2,7 @@
 ;;! guarantee = "MEM-02"
 ;;! since = "0.1.0"
 ;;! summary = "call grows its memory by 40 pages, past the 2 MiB cap"
+;;! separates_up_to = { memory_bytes = 2686975 }
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "memory_limit"

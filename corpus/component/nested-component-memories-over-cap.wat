@@ -2,6 +2,8 @@
 ;;! guarantee = "COMP-08"
 ;;! since = "0.1.0"
 ;;! summary = "a nested component instance holds a 24-page memory beside the main 16-page one"
+;;! separates_up_to = { memory_bytes = 2621439 }
+;;! separates_from = { memory_bytes = 1572864 }
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "memory_limit"

@@ -2,6 +2,7 @@
 ;;! guarantee = "COMP-07"
 ;;! since = "0.1.0"
 ;;! summary = "call returns exactly as many bytes as the output cap"
+;;! separates_up_to = { output_bytes = 64 }
 ;;! profile = "component"
 ;;! [limits]
 ;;! output_bytes = 64

@@ -2,6 +2,7 @@
 ;;! guarantee = "COMP-07"
 ;;! since = "0.1.0"
 ;;! summary = "call returns a valid 1 MiB JSON string, over the 64 KiB output cap"
+;;! separates_up_to = { output_bytes = 1048603 }
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "output_too_large"

@@ -2,6 +2,7 @@
 ;;! guarantee = "COMP-05"
 ;;! since = "0.1.0"
 ;;! summary = "the guest post-return spins after call returned a valid result"
+;;! endless = true
 ;;! profile = "component"
 ;;! [limits]
 ;;! deadline_ms = 50

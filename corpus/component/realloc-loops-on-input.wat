@@ -2,6 +2,7 @@
 ;;! guarantee = "COMP-05"
 ;;! since = "0.1.0"
 ;;! summary = "the guest realloc spins only when asked for the input-json buffer"
+;;! endless = true
 ;;! profile = "component"
 ;;! input = '{"long":"enough to tell it from the name"}'
 ;;! [limits]

@@ -2,6 +2,7 @@
 ;;! guarantee = "COMP-05"
 ;;! since = "0.1.0"
 ;;! summary = "the guest realloc spins while the host lowers the tool-name argument"
+;;! endless = true
 ;;! profile = "component"
 ;;! [limits]
 ;;! deadline_ms = 50

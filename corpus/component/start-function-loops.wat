@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-02"
 ;;! since = "0.1.0"
 ;;! summary = "the start function of a second core module inside the component never returns"
+;;! endless = true
 ;;! profile = "component"
 ;;! [limits]
 ;;! deadline_ms = 50

@@ -2,6 +2,8 @@
 ;;! guarantee = "COMP-08"
 ;;! since = "0.1.0"
 ;;! summary = "two core instances hold a 200-element table each: 400 elements against the 256-element cap"
+;;! separates_up_to = { table_elements = 399 }
+;;! separates_from = { table_elements = 200 }
 ;;! profile = "component"
 ;;! [expect]
 ;;! code = "table_limit"

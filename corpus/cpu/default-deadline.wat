@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-01"
 ;;! since = "0.1.0"
 ;;! summary = "loops forever with no deadline override: the 1000 ms default applies"
+;;! endless = true
 ;;! [expect]
 ;;! code = "timeout"
 ;;! min_host_calls = { input_len = 1 }

@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-03"
 ;;! since = "0.1.0"
 ;;! summary = "a 10000-iteration loop under a budget of 100000 fuel, three calls: each fits, together they do not"
+;;! separates_up_to = { fuel = 100000 }
 ;;! capabilities = ["fuel"]
 ;;! repeat = 3
 ;;! [limits]

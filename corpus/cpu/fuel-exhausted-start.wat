@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-03"
 ;;! since = "0.1.0"
 ;;! summary = "the start function loops forever under a budget of 100000 fuel"
+;;! endless = true
 ;;! capabilities = ["fuel"]
 ;;! [limits]
 ;;! deadline_ms = 1000

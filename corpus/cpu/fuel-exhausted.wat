@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-03"
 ;;! since = "0.1.0"
 ;;! summary = "loops forever under a budget of 100000 fuel, three calls"
+;;! endless = true
 ;;! capabilities = ["fuel"]
 ;;! repeat = 3
 ;;! [limits]

@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-01"
 ;;! since = "0.1.0"
 ;;! summary = "calls input_len and tool_name_len in a tight loop forever"
+;;! endless = true
 ;;! [limits]
 ;;! deadline_ms = 50
 ;;! [expect]

@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-01"
 ;;! since = "0.1.0"
 ;;! summary = "yoi_tool_call calls input_len, then loops forever"
+;;! endless = true
 ;;! [limits]
 ;;! deadline_ms = 50
 ;;! [expect]

@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-02"
 ;;! since = "0.1.0"
 ;;! summary = "the start function calls input_len, then loops forever"
+;;! endless = true
 ;;! [limits]
 ;;! deadline_ms = 50
 ;;! [expect]

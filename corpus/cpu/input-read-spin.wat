@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-01"
 ;;! since = "0.1.0"
 ;;! summary = "copies a 64 KiB input with input_read in a loop forever"
+;;! endless = true
 ;;! input_size = 65536
 ;;! [limits]
 ;;! deadline_ms = 50

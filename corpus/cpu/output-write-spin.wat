@@ -2,6 +2,7 @@
 ;;! guarantee = "CPU-01"
 ;;! since = "0.1.0"
 ;;! summary = "writes a valid 64 KiB output in a loop forever"
+;;! endless = true
 ;;! [limits]
 ;;! deadline_ms = 50
 ;;! [expect]

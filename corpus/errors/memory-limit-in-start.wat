@@ -2,6 +2,7 @@
 ;;! guarantee = "ERR-02"
 ;;! since = "0.1.0"
 ;;! summary = "the start function grows memory past the cap"
+;;! separates_up_to = { memory_bytes = 2162687 }
 ;;! [expect]
 ;;! code = "memory_limit"
 ;;! min_host_calls = { input_len = 1 }

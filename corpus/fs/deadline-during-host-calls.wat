@@ -2,6 +2,7 @@
 ;;! guarantee = "FS-11"
 ;;! since = "0.2.0"
 ;;! summary = "reads a file over and over until the deadline"
+;;! endless = true
 ;;! profile = "component"
 ;;! capabilities = ["host_api_fs"]
 ;;! input = "{\"path\":\"a.txt\"}"

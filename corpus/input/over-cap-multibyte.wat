@@ -2,6 +2,7 @@
 ;;! guarantee = "IN-01"
 ;;! since = "0.1.0"
 ;;! summary = "input_bytes = 64 and an input of 37 characters that is 65 UTF-8 bytes"
+;;! separates_from = { input_bytes = 37 }
 ;;! input = '{"t":"aéééééééééééééééééééééééééééé"}'
 ;;! [limits]
 ;;! input_bytes = 64

@@ -2,6 +2,7 @@
 ;;! guarantee = "IN-01"
 ;;! since = "0.1.0"
 ;;! summary = "input_bytes = 64 and an input of 27 characters that is 65 UTF-8 bytes (three-byte CJK)"
+;;! separates_from = { input_bytes = 27 }
 ;;! input = '{"t":"日本語の入力は一文字が三バイトでありま"}'
 ;;! [limits]
 ;;! input_bytes = 64

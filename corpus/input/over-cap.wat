@@ -2,6 +2,8 @@
 ;;! guarantee = "IN-01"
 ;;! since = "0.1.0"
 ;;! summary = "an input of 65537 bytes, one over the default cap"
+;;! separates_up_to = { input_bytes = 65536 }
+;;! separates_from = { input_bytes = 65536 }
 ;;! input_size = 65537
 ;;! [expect]
 ;;! code = "input_too_large"

@@ -2,6 +2,7 @@
 ;;! guarantee = "IN-01"
 ;;! since = "0.1.0"
 ;;! summary = "input_bytes = 64 and an input of 65 bytes"
+;;! separates_from = { input_bytes = 64 }
 ;;! input_size = 65
 ;;! [limits]
 ;;! input_bytes = 64

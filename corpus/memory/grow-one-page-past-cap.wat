@@ -2,6 +2,8 @@
 ;;! guarantee = "MEM-02"
 ;;! since = "0.1.0"
 ;;! summary = "grows to exactly 32 pages, then by one page more"
+;;! separates_up_to = { memory_bytes = 2162687 }
+;;! separates_from = { memory_bytes = 2097152 }
 ;;! [expect]
 ;;! code = "memory_limit"
 ;;! min_host_calls = { input_len = 1 }

@@ -2,6 +2,7 @@
 ;;! guarantee = "MEM-02"
 ;;! since = "0.1.0"
 ;;! summary = "memory.grow from 1 to 33 pages, one page over the cap"
+;;! separates_up_to = { memory_bytes = 2162687 }
 ;;! [expect]
 ;;! code = "memory_limit"
 ;;! min_host_calls = { input_len = 1 }

@@ -2,6 +2,7 @@
 ;;! guarantee = "MEM-02"
 ;;! since = "0.1.0"
 ;;! summary = "memory.grow by 0xBFFFFFFF pages (past the 4 GiB a 32-bit memory can address) of a memory with no declared maximum"
+;;! endless = true
 ;;! [expect]
 ;;! code = "memory_limit"
 ;;! min_host_calls = { input_len = 1 }

@@ -2,6 +2,8 @@
 ;;! guarantee = "MEM-01"
 ;;! since = "0.1.0"
 ;;! summary = "declares 33 pages of initial memory against the 32-page (2 MiB) cap"
+;;! separates_up_to = { memory_bytes = 2162687 }
+;;! separates_from = { memory_bytes = 2097152 }
 ;;! [expect]
 ;;! code = "memory_limit"
 ;; The memory is over the cap before any code runs: memory_limit at instantiation (or earlier), not

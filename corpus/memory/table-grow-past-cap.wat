@@ -2,6 +2,8 @@
 ;;! guarantee = "MEM-03"
 ;;! since = "0.1.0"
 ;;! summary = "table.grow from 1 to 257 elements"
+;;! separates_up_to = { table_elements = 256 }
+;;! separates_from = { table_elements = 256 }
 ;;! [expect]
 ;;! code = "table_limit"
 ;;! min_host_calls = { input_len = 1 }

@@ -2,6 +2,8 @@
 ;;! guarantee = "MEM-03"
 ;;! since = "0.1.0"
 ;;! summary = "declares a funcref table of 257 elements against the 256 cap"
+;;! separates_up_to = { table_elements = 256 }
+;;! separates_from = { table_elements = 256 }
 ;;! [expect]
 ;;! code = "table_limit"
 ;; Over the table cap before any code runs.

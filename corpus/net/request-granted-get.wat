@@ -1,5 +1,5 @@
 ;;! id = "net.request-granted-get"
-;;! guarantee = "GRANT-01"
+;;! guarantee = "NET-11"
 ;;! since = "0.3.0"
 ;;! summary = "a GET inside the manifest's and the grant's target reaches the kit's server"
 ;;! profile = "component"

@@ -1,5 +1,5 @@
 ;;! id = "net.request-not-granted"
-;;! guarantee = "GRANT-01"
+;;! guarantee = "NET-01"
 ;;! since = "0.3.0"
 ;;! summary = "the manifest's target allows /v1, the grant only /v2: a GET of /v1/a is refused"
 ;;! profile = "component"

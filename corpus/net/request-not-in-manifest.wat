@@ -1,5 +1,5 @@
 ;;! id = "net.request-not-in-manifest"
-;;! guarantee = "GRANT-01"
+;;! guarantee = "NET-01"
 ;;! since = "0.3.0"
 ;;! summary = "the grant allows every path, the manifest only /v1: a GET of /admin is refused"
 ;;! profile = "component"

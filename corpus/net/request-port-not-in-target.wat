@@ -1,5 +1,5 @@
 ;;! id = "net.request-port-not-in-target"
-;;! guarantee = "GRANT-01"
+;;! guarantee = "NET-03"
 ;;! since = "0.3.0"
 ;;! summary = "targets without a port allow port 80 only: a GET of the server's own port is refused"
 ;;! profile = "component"

@@ -1,5 +1,5 @@
 ;;! id = "net.request-prefix-is-a-segment"
-;;! guarantee = "GRANT-01"
+;;! guarantee = "NET-04"
 ;;! since = "0.3.0"
 ;;! summary = "the prefix /v1 does not allow /v10/a"
 ;;! profile = "component"

@@ -1,5 +1,5 @@
 ;;! id = "net.request-rebinding-name"
-;;! guarantee = "GRANT-01"
+;;! guarantee = "NET-06"
 ;;! since = "0.3.0"
 ;;! summary = "a granted name answers 127.0.0.1 first and the sentinel next: the request goes to the first"
 ;;! profile = "component"

@@ -1,5 +1,5 @@
 ;;! id = "net.request-redirect-unfollowed"
-;;! guarantee = "GRANT-01"
+;;! guarantee = "NET-09"
 ;;! since = "0.3.0"
 ;;! summary = "a 302 to the sentinel comes back as it is, never followed"
 ;;! profile = "component"

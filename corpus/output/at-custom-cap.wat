@@ -2,6 +2,7 @@
 ;;! guarantee = "OUT-01"
 ;;! since = "0.1.0"
 ;;! summary = "output_bytes = 128 and a result of exactly 128 bytes"
+;;! separates_up_to = { output_bytes = 128 }
 ;;! [limits]
 ;;! output_bytes = 128
 ;;! [expect]

@@ -2,6 +2,7 @@
 ;;! guarantee = "OUT-02"
 ;;! since = "0.1.0"
 ;;! summary = "output_bytes = 64: an over-cap write fails, then a negative-length write fails, then a valid write"
+;;! separates_from = { output_bytes = 38 }
 ;;! [limits]
 ;;! output_bytes = 64
 ;;! [expect]

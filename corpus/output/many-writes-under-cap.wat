@@ -2,6 +2,7 @@
 ;;! guarantee = "OUT-01"
 ;;! since = "0.1.0"
 ;;! summary = "output_bytes = 64: three writes of 40 bytes each, 120 bytes in all; the last is the result"
+;;! separates_up_to = { output_bytes = 119 }
 ;;! [limits]
 ;;! output_bytes = 64
 ;;! [expect]

@@ -2,6 +2,7 @@
 ;;! guarantee = "OUT-01"
 ;;! since = "0.1.0"
 ;;! summary = "output_bytes = 128 and a result of 129 bytes"
+;;! separates_from = { output_bytes = 128 }
 ;;! [limits]
 ;;! output_bytes = 128
 ;;! [expect]

@@ -2,6 +2,8 @@
 ;;! guarantee = "OUT-01"
 ;;! since = "0.1.0"
 ;;! summary = "a valid result padded with whitespace to 65537 bytes"
+;;! separates_up_to = { output_bytes = 65536 }
+;;! separates_from = { output_bytes = 65536 }
 ;;! [expect]
 ;;! code = "output_too_large"
 ;;! min_host_call_failures = { output_write = 1 }

@@ -2,6 +2,8 @@
 ;;! guarantee = "OUT-06"
 ;;! since = "0.1.0"
 ;;! summary = "summary is 1025 ASCII bytes, one over the 1 KiB cap"
+;;! separates_up_to = { summary_bytes = 1024 }
+;;! separates_from = { summary_bytes = 1024 }
 ;;! [expect]
 ;;! code = "output_schema_mismatch"
 ;;! min_host_calls = { output_write = 1 }

@@ -2,6 +2,7 @@
 ;;! guarantee = "OUT-06"
 ;;! since = "0.1.0"
 ;;! summary = "summary_bytes = 8 and a 9-byte summary"
+;;! separates_from = { summary_bytes = 8 }
 ;;! [limits]
 ;;! summary_bytes = 8
 ;;! [expect]

@@ -2,6 +2,7 @@
 ;;! guarantee = "OUT-02"
 ;;! since = "0.1.0"
 ;;! summary = "output_bytes = 64: a 65-byte write fails, then a valid 30-byte write succeeds"
+;;! separates_from = { output_bytes = 30 }
 ;;! [limits]
 ;;! output_bytes = 64
 ;;! [expect]

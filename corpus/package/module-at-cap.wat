@@ -2,6 +2,7 @@
 ;;! guarantee = "PKG-06"
 ;;! since = "0.1.0"
 ;;! summary = "a module of exactly module_bytes = 4096 bytes loads and runs"
+;;! separates_up_to = { module_bytes = 4096 }
 ;;! [limits]
 ;;! module_bytes = 4096
 ;;! [package]

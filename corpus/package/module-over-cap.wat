@@ -2,6 +2,7 @@
 ;;! guarantee = "PKG-06"
 ;;! since = "0.1.0"
 ;;! summary = "a 4097-byte module against module_bytes = 4096"
+;;! separates_from = { module_bytes = 4096 }
 ;;! [limits]
 ;;! module_bytes = 4096
 ;;! [package]

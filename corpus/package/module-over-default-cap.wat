@@ -2,6 +2,8 @@
 ;;! guarantee = "PKG-06"
 ;;! since = "0.1.0"
 ;;! summary = "a module one byte over the default 8 MiB cap"
+;;! separates_up_to = { module_bytes = 8388608 }
+;;! separates_from = { module_bytes = 8388608 }
 ;;! [package]
 ;;! pad_module_to = 8388609
 ;;! [expect]

@@ -2,6 +2,7 @@
 ;;! guarantee = "PKG-10"
 ;;! since = "0.1.0"
 ;;! summary = "a stored zip whose module entry is one byte over module_bytes"
+;;! separates_from = { module_bytes = 1024 }
 ;;! capabilities = ["package_zip"]
 ;;! [limits]
 ;;! module_bytes = 1024

@@ -2,6 +2,7 @@
 ;;! guarantee = "TRAP-02"
 ;;! since = "0.1.0"
 ;;! summary = "writes a valid result, then loops forever"
+;;! endless = true
 ;;! [limits]
 ;;! deadline_ms = 50
 ;;! [expect]

@@ -37,6 +37,9 @@ pub use model::corpus::{Expectations, Guarantee, GuaranteeClass, Suite};
 pub use model::error::{KitError, KitErrors};
 pub use model::fixture::{FsEntry, FsSpec, GrantSpec, HOST_API_FS};
 pub use model::header::{header_text, parse_case};
+pub use model::net::{
+    ExpectNet, HeaderExpectation, NetSpec, NetTargetSpec, PortSpec, HOST_API_NET,
+};
 pub use model::protocol::{
     Call, Configurable, DeclaredLimit, ErrorBody, LimitOverrides, Outcome, Profile, Request,
     Response, RuntimeInfo, Status, PROTOCOL_VERSION,
@@ -49,8 +52,9 @@ pub use package::archive::{write_case_zip, zip_package, ZipError};
 pub use package::build::{build as build_package, BuiltPackage};
 pub use package::digest::package_digest;
 pub use package::fixture::{attach as attach_fixture, Fixture};
-pub use runner::case::{describe, run_case, CaseResult};
+pub use runner::case::{describe, fit_case, run_case, CaseResult};
 pub use runner::disk_cache::{forge_entry, PLANTED_SUMMARY};
+pub use runner::network::{start as start_network, NetRun};
 pub use runner::suite::{run_suite, select, RunOptions, RunReport};
 pub use runner::trials::Harness;
 pub use runtime::process::{ProcessRuntime, STDERR_CAP, STDOUT_CAP};

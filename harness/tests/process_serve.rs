@@ -1,8 +1,8 @@
 //! The `serve` mode of the process adapter: one adapter process answers many requests, and after
-//! each answer of a case that checks its guest was stopped the kit watches it for 50 ms. A
-//! runtime that keeps burning CPU after answering, or keeps a worker it started, fails with
-//! guest_left_running; one that goes quiet passes; and an adapter that declares `serve` really
-//! gets its requests on one process.
+//! each answer of a case that checks its guest was stopped the kit watches it for 50 ms (after
+//! any other answer, sweeps it for 20 ms). A runtime that keeps burning CPU after answering, or
+//! keeps a worker it started, fails with guest_left_running; one that goes quiet passes; and an
+//! adapter that declares `serve` really gets its requests on one process.
 
 #![cfg(target_os = "linux")]
 
@@ -95,6 +95,24 @@ fn a_server_that_keeps_burning_cpu_after_answering_fails() {
         "sh -c 'while :; do :; done' </dev/null >/dev/null 2>&1 &",
     );
     let message = left_running(verdict(&burning, &suite));
+    assert!(message.contains("kept burning CPU"), "{message}");
+    assert!(message.contains("second run"), "confirmed: {message}");
+}
+
+/// Outside `guest_stopped` cases too: every answer of a serving adapter is swept, so a runtime
+/// that burns CPU after answering any call is seen (and confirmed on a second run), not only
+/// when the case was written to watch for it.
+#[test]
+fn a_server_that_keeps_burning_cpu_after_any_answer_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path(), false);
+    let burning = adapter(
+        dir.path(),
+        "burning-any.sh",
+        "sh -c 'while :; do :; done' </dev/null >/dev/null 2>&1 &",
+    );
+    let message = left_running(verdict(&burning, &suite));
+    assert!(message.starts_with("after the answer: "), "{message}");
     assert!(message.contains("kept burning CPU"), "{message}");
     assert!(message.contains("second run"), "confirmed: {message}");
 }

@@ -58,7 +58,7 @@ pub use registry::{
 };
 
 /// The policy of the network host APIs (`yoi:host/request`, `yoi:host/websocket`): everything
-/// decided before a byte leaves the host. The normative text is docs/SPEC-host-net.md.
+/// decided before a byte leaves the host. The normative text is docs/SPEC.md section 15.
 pub mod net {
     pub use crate::host_api::net::{
         check_address, check_headers, check_target, checked_addresses, classify, parse_url,

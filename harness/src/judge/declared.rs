@@ -72,7 +72,7 @@ pub fn fit(case: &Case, info: &RuntimeInfo) -> Result<(Case, Evidence, Vec<Fixed
         }
     };
     let mut substituted = Vec::new();
-    for (limit, asked) in case.limits.set() {
+    for (limit, asked, by_default) in asked_limits(case) {
         let Some(fixed) = info.fixed_limit(limit) else {
             continue;
         };
@@ -80,8 +80,9 @@ pub fn fit(case: &Case, info: &RuntimeInfo) -> Result<(Case, Evidence, Vec<Fixed
             continue;
         }
         if !substitution_is_sound(case, limit, asked, fixed) {
+            let default = if by_default { "the default; " } else { "" };
             return Err(format!(
-                "{limit} = {asked} (the runtime's is fixed at {fixed})"
+                "{limit} = {asked} ({default}the runtime's is fixed at {fixed})"
             ));
         }
         if let Some(reason) = no_longer_separates(case, limit, fixed) {
@@ -106,6 +107,43 @@ pub fn fit(case: &Case, info: &RuntimeInfo) -> Result<(Case, Evidence, Vec<Fixed
         });
     }
     Ok((fitted, evidence, substituted))
+}
+
+/// The limits a case's meaning rests on, with the value it asks for: every `[limits]` override,
+/// and the SPEC §8 default of every limit its `separates_up_to` / `separates_from` name without
+/// overriding it (`memory.grow-past-cap` exceeds the 2 MiB default, so it says it separates up
+/// to 33 pages: at a memory cap fixed at 64 MiB it exceeds nothing). The flag says the value is
+/// the default. A default the case does not name is not asked for: the case runs as written,
+/// and a fixed value that changes its outcome is a real difference (and a `declared.fixed-`
+/// finding of its own).
+fn asked_limits(case: &Case) -> Vec<(&'static str, u64, bool)> {
+    let mut limits = case.limits.clone();
+    let (mut up_to, mut from) = (case.separates_up_to.clone(), case.separates_from.clone());
+    crate::model::protocol::LimitOverrides::NAMES
+        .iter()
+        .filter_map(|&limit| {
+            let named = up_to.slot(limit)?.is_some() || from.slot(limit)?.is_some();
+            match *limits.slot(limit)? {
+                Some(asked) => Some((limit, asked, false)),
+                None if named => Some((limit, default_of(limit)?, true)),
+                None => None,
+            }
+        })
+        .collect()
+}
+
+/// The defaults of docs/SPEC.md §8 a case can rely on (`fuel` has none: no budget at all;
+/// messages and diagnostics are cut, never exceeded).
+fn default_of(limit: &str) -> Option<u64> {
+    Some(match limit {
+        "input_bytes" | "output_bytes" => 64 << 10,
+        "summary_bytes" => 1 << 10,
+        "deadline_ms" => crate::model::vocab::DEFAULT_DEADLINE_MS,
+        "memory_bytes" => 2 << 20,
+        "table_elements" => 256,
+        "module_bytes" => 8 << 20,
+        _ => return None,
+    })
 }
 
 /// A fixed fuel budget the case did not ask for, when it matters to the verdict: the default is
@@ -217,7 +255,9 @@ fn observable_below_cap(limit: &str) -> bool {
 ///   when the guest cannot observe the limit without failing (a call that stayed within the
 ///   asked value stays within the larger one);
 /// - a larger fixed `deadline_ms` also proves a case whose guest is `endless` (it cannot end
-///   between the two deadlines, so it still meets the one the runtime applies);
+///   between the two deadlines, so it still meets the one the runtime applies), and a larger
+///   fixed value of any limit proves an `endless` case expecting that limit's code (its guest
+///   grows or spins until stopped, so it exceeds any value: a fixed fuel budget, a memory cap);
 /// - anything else would judge a different guarantee, and the case is skipped.
 fn substitution_is_sound(case: &Case, limit: &str, asked: u64, fixed: u64) -> bool {
     let expected_code = match &case.expect.outcome {
@@ -232,6 +272,7 @@ fn substitution_is_sound(case: &Case, limit: &str, asked: u64, fixed: u64) -> bo
                 && expected_code == Some("cancelled")
                 && case.cancel_after_ms.is_some_and(|cancel| cancel < fixed))
     } else {
-        (!expects_limit && !observable_below_cap(limit)) || (limit == "deadline_ms" && case.endless)
+        (!expects_limit && !observable_below_cap(limit))
+            || (case.endless && (expects_limit || limit == "deadline_ms"))
     }
 }

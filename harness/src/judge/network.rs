@@ -3,7 +3,6 @@
 //! (nothing reached the sentinel; no connection to a kit server still open once the call
 //! returned and a short grace passed) and the case's own `[expect.net]` counts.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::verdict::{Failure, FailureClass, FailureKind};
@@ -114,18 +113,12 @@ pub(crate) fn judge(expect: &ExpectNet, seen: &NetObservation) -> Result<(), Fai
     Ok(())
 }
 
-/// The connections of `recording` as (client, server) address pairs, for the socket table.
-pub(crate) fn endpoints(
-    recording: &Recording,
-) -> impl Iterator<Item = (SocketAddr, SocketAddr)> + '_ {
-    recording.connections.iter().map(|c| (c.peer, c.local))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::net::HeaderExpectation;
-    use std::net::{IpAddr, Ipv4Addr};
+    use crate::servers::RequestRecord;
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
     fn record(id: u64, port: u16) -> ConnectionRecord {
         let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -210,5 +203,18 @@ mod tests {
             ..ExpectNet::default()
         };
         assert!(message(judge(&expect, &seen)).contains("no request reached"));
+        let request = |host: &str| RequestRecord {
+            connection: 1,
+            method: "GET".into(),
+            target: "/v1/a".into(),
+            version: "HTTP/1.1".into(),
+            headers: vec![("Host".into(), host.into())],
+            body_len: 0,
+            complete: true,
+        };
+        seen.http.requests = vec![request("127.0.0.1:9"), request("127.0.0.1:8")];
+        assert_eq!(judge(&expect, &seen), Ok(()), "the last request's Host");
+        seen.http.requests.reverse();
+        assert!(message(judge(&expect, &seen)).contains("carried \"127.0.0.1:9\""));
     }
 }

@@ -41,8 +41,10 @@ pub struct Case {
     pub repeat: u32,
     /// Cancel each call this many ms after it starts.
     pub cancel_after_ms: Option<u64>,
-    /// The guest never ends by itself (it spins forever): only the runtime can stop it, so a
-    /// larger fixed deadline still proves a `timeout` case (docs/ADAPTER.md, "Declared limits").
+    /// The guest never ends by itself (it spins, or grows its memory, forever): only the runtime
+    /// can stop it, so a larger fixed deadline still proves a `timeout` case, and a larger fixed
+    /// fuel or memory cap a `fuel_exhausted` or `memory_limit` one (docs/ADAPTER.md, "Declared
+    /// limits").
     pub endless: bool,
     /// Per limit, the largest value at which the case still separates what it was written to
     /// separate (a 65-byte write must still exceed `output_bytes`): judged at a fixed value above

@@ -287,11 +287,15 @@ pub fn parse_case(
         }
     }
 
+    // The codes of a limit that a guest with no end of its own meets whatever the limit's value.
     let stops = matches!(&expect.outcome,
-        ExpectedOutcome::Error { code, .. } if code == "timeout" || code == "cancelled");
+        ExpectedOutcome::Error { code, .. } if ["timeout", "cancelled", "fuel_exhausted",
+            "memory_limit", "table_limit"].contains(&code.as_str()));
     if header.endless && !stops {
         return Err(bad(
-            "`endless = true` goes with code \"timeout\" or \"cancelled\"".into(),
+            "`endless = true` goes with code \"timeout\", \"cancelled\", \"fuel_exhausted\", \
+             \"memory_limit\" or \"table_limit\""
+                .into(),
             HINT_KEYS,
         ));
     }

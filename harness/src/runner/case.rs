@@ -115,29 +115,11 @@ pub fn run_case(
             return Ok(result);
         }
     };
-    if !info.supports(case.profile) {
-        result.verdict = Verdict::Skip {
-            missing: vec![format!("profile {}", case.profile.as_str())],
-        };
-        return Ok(result);
-    }
-    let missing: Vec<String> = case
-        .capabilities
-        .iter()
-        .filter(|c| !info.has(c))
-        .cloned()
-        .collect();
-    if !missing.is_empty() {
-        result.verdict = Verdict::Skip { missing };
-        return Ok(result);
-    }
     // From here on the case is judged as this runtime can be judged on it.
-    let (case, evidence, fixed_limits) = match declared::fit(case, info) {
+    let (case, evidence, fixed_limits) = match fit_case(case, info) {
         Ok(fitted) => fitted,
-        Err(reason) => {
-            result.verdict = Verdict::Skip {
-                missing: vec![reason],
-            };
+        Err(missing) => {
+            result.verdict = Verdict::Skip { missing };
             return Ok(result);
         }
     };
@@ -178,6 +160,7 @@ pub fn run_case(
     let _turn = liveness::turn(case.expect.guest_stopped);
     let watch = case.expect.guest_stopped.then(liveness::Watch::start);
     let swapper = fixture.as_ref().and_then(|f| f.swapper(case.fs.as_ref()?));
+    liveness::take_sweep();
     let start = Instant::now();
     let response: Result<Response, AdapterFailure> =
         catch_unwind(AssertUnwindSafe(|| runtime.run(&request)))
@@ -186,6 +169,9 @@ pub fn run_case(
     drop(swapper);
     // Before anything runs the request again: what this call left on the network.
     let net_seen = net.as_ref().map(network::NetRun::observe);
+    // A serving adapter is swept after every answer: CPU burned after it, in any case.
+    let swept = liveness::take_sweep()
+        .and_then(|first| liveness::confirm_sweep(first, || runtime.run(&request)));
     let leftover = watch
         .and_then(liveness::Watch::finish)
         .and_then(|first| liveness::confirm(first, || runtime.run(&request)));
@@ -197,6 +183,7 @@ pub fn run_case(
     let safety = || {
         timing::judge_time_twice(runtime, case, &request, result.duration)
             .and_then(|()| judge_stopped(case, leftover))
+            .and_then(|()| judge_swept(swept))
     };
     // Confinement first: an escape is the headline whatever code came with it.
     // Then the network: the sentinel, sockets left open, what reached the servers.
@@ -225,6 +212,46 @@ pub fn run_case(
     }
     .with_xfail(xfail);
     Ok(result)
+}
+
+/// Work a serving adapter kept running after answering a case that does not watch its guest:
+/// no call's work may outlive its answer (docs/SPEC.md section 6, CPU-05 for a timeout; for any
+/// answer the host's CPU is spent on a call no one waits for), so it fails the case whatever its
+/// expected outcome.
+fn judge_swept(swept: Option<String>) -> Result<(), Failure> {
+    match swept {
+        Some(message) => Err(Failure {
+            kind: crate::judge::verdict::FailureKind::GuestLeftRunning,
+            class: FailureClass::Safety,
+            call: None,
+            message: format!("after the answer: {message}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The case as `info` lets the kit judge it (see [`declared::fit`]), or why it is skipped: a
+/// profile or capabilities the runtime lacks, or a fixed limit at which the case would prove
+/// another guarantee. Public so a corpus can be audited against a declaration without running
+/// anything (which guarantees a runtime declaring that could still be judged on): the same
+/// decision the run makes, never a copy of it.
+pub fn fit_case(
+    case: &Case,
+    info: &RuntimeInfo,
+) -> Result<(Case, Evidence, Vec<FixedLimit>), Vec<String>> {
+    if !info.supports(case.profile) {
+        return Err(vec![format!("profile {}", case.profile.as_str())]);
+    }
+    let missing: Vec<String> = case
+        .capabilities
+        .iter()
+        .filter(|c| !info.has(c))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    declared::fit(case, info).map_err(|reason| vec![reason])
 }
 
 /// Writes each package of the request as a stored zip beside its directory and names it in the

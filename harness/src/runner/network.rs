@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use crate::judge::network::{endpoints, NetObservation};
+use crate::judge::network::NetObservation;
 use crate::model::case::Case;
 use crate::model::error::KitError;
 use crate::model::net::expand_case;
-use crate::servers::{ConnectionRecord, Recording, Servers};
+use crate::servers::{ConnectionRecord, Ports, Recording, Servers};
 
 /// How long after the call returned the kit waits for the runtime's connections to close: the
 /// FIN of a socket closed just before the answer needs a moment to be seen.
@@ -23,17 +23,18 @@ pub(crate) const CLOSE_GRACE: Duration = Duration::from_millis(500);
 const SETTLE: Duration = Duration::from_millis(30);
 const POLL: Duration = Duration::from_millis(10);
 
-/// One run's servers and the case with their placeholders expanded.
-pub(crate) struct NetRun {
+/// One run's servers and the case with their placeholders expanded. Dropping it stops the
+/// servers.
+pub struct NetRun {
     servers: Servers,
-    /// The case as this run sends it.
-    pub case: Case,
-    /// The name table, addresses expanded, for the request's `names`.
-    pub names: BTreeMap<String, Vec<Vec<IpAddr>>>,
+    pub(crate) case: Case,
+    pub(crate) names: BTreeMap<String, Vec<Vec<IpAddr>>>,
 }
 
-/// Starts fresh servers for a network case ([`Case::is_net`]); `None` for any other case.
-pub(crate) fn start(case: &Case) -> Result<Option<NetRun>, KitError> {
+/// Starts fresh servers for a network case ([`Case::is_net`]); `None` for any other case. A
+/// runner of its own (the snapshot test) builds the package of [`NetRun::case`], not of the case
+/// as loaded, and sends [`NetRun::names`].
+pub fn start(case: &Case) -> Result<Option<NetRun>, KitError> {
     if !case.is_net() {
         return Ok(None);
     }
@@ -56,6 +57,21 @@ pub(crate) fn start(case: &Case) -> Result<Option<NetRun>, KitError> {
 }
 
 impl NetRun {
+    /// The case with this run's placeholders expanded: its package and request are this run's.
+    pub fn case(&self) -> &Case {
+        &self.case
+    }
+
+    /// The request's `names`: the case's name table with its addresses expanded.
+    pub fn names(&self) -> &BTreeMap<String, Vec<Vec<IpAddr>>> {
+        &self.names
+    }
+
+    /// The ports the servers got (what `$HTTP_PORT`, `$WS_PORT`, `$SENTINEL_PORT` stand for).
+    pub fn ports(&self) -> Ports {
+        self.servers.ports()
+    }
+
     /// What reached the servers, once every connection of the runtime is closed or
     /// [`CLOSE_GRACE`] has passed since the call returned.
     pub(crate) fn observe(&self) -> NetObservation {
@@ -98,14 +114,15 @@ fn held_open<'a>(
     recording: &'a Recording,
     table: &'a [Socket],
 ) -> impl Iterator<Item = ConnectionRecord> + 'a {
-    endpoints(recording)
-        .zip(&recording.connections)
-        .filter(|((client, server), _)| {
+    recording
+        .connections
+        .iter()
+        .filter(|c| {
             table
                 .iter()
-                .any(|s| s.held && same(s.local, *client) && same(s.remote, *server))
+                .any(|s| s.held && same(s.local, c.peer) && same(s.remote, c.local))
         })
-        .map(|(_, record)| record.clone())
+        .cloned()
 }
 
 fn same(a: SocketAddr, b: SocketAddr) -> bool {

@@ -16,8 +16,10 @@
 //!   for a sustained stretch mean an earlier call's guest is still running beside the current
 //!   one. (The adapter's exit ends its threads, so after the answer there is nothing to see.)
 //!
-//! Both checks only run for cases with `[expect] guest_stopped = true`, and a finding counts only
-//! when a second run of the same request finds work left running again.
+//! These checks run for cases with `[expect] guest_stopped = true`. A serving adapter is also
+//! swept after every other answer ([`SWEEP_WINDOW`], extended to [`SERVE_WINDOW`] when a thread
+//! is still runnable): CPU burned after any answer is work no call waits for. A finding counts
+//! only when a second run of the same request finds work left running again.
 
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +33,11 @@ pub const IN_PROCESS_WINDOW: Duration = Duration::from_millis(60);
 /// How long the kit watches a serving adapter after an answer: long enough for a few samples of
 /// a thread's state, short enough that any guest abandoned at a deadline or cancel is still there.
 pub const SERVE_WINDOW: Duration = Duration::from_millis(50);
+
+/// How long the kit watches a serving adapter after the answer of any other case: a sweep for a
+/// runtime that keeps burning CPU after answering, whatever the case. Shorter than
+/// [`SERVE_WINDOW`] because it runs after every answer (see `sweep_after_answer`).
+pub const SWEEP_WINDOW: Duration = Duration::from_millis(10);
 
 /// How long two threads of an adapter must burn CPU together before it counts as a guest left
 /// running beside the current one.
@@ -71,6 +78,8 @@ thread_local! {
     static WATCH_WANTED: Cell<bool> = const { Cell::new(false) };
     /// What the process adapter client saw, taken by the runner after `run` returns.
     static WATCHED: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// What the sweep after an unwatched answer saw, taken by the runner after `run` returns.
+    static SWEPT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// The in-process watch of one request: the threads that existed before it.
@@ -214,6 +223,57 @@ pub(crate) fn after_answer(pid: u32, before: &[(u32, u32)]) -> Option<String> {
     if !cfg!(target_os = "linux") {
         return None;
     }
+    left_running(&sample_for(pid, SERVE_WINDOW, 4), Some(before))
+}
+
+/// After a serving adapter's answer to a case that does not watch its guest: a sweep of its
+/// process tree over [`SWEEP_WINDOW`] for threads that keep burning CPU (a guest, or host work,
+/// left running once the call answered: no call's work may outlive its answer). CPU only: a
+/// thread the runtime started and keeps idle (a pool, a ticker) is its own business outside
+/// `guest_stopped` cases. Runs after every answer, so it costs [`SWEEP_WINDOW`] per request of a
+/// quiet server; a thread still runnable through it earns the [`SERVE_WINDOW`] of
+/// [`after_answer`] before the judgement.
+pub(crate) fn sweep_after_answer(pid: u32) -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    // A quiet server sleeps in its read of the next request: a thread still runnable at the end
+    // of the short look is worth the full window, which then judges CPU as for a watched case
+    // (runnable is a state, so a loaded machine does not hide it; CPU needs the longer look).
+    let mut samples = sample_for(pid, SWEEP_WINDOW, 2);
+    if samples
+        .last()
+        .is_some_and(|last| last.threads.iter().any(|(_, _, runnable)| *runnable))
+    {
+        samples.extend(sample_for(pid, SERVE_WINDOW, 4));
+    }
+    left_running(&samples, None)
+}
+
+/// Leaves what the sweep after an unwatched answer saw for the runner.
+pub(crate) fn report_sweep(found: Option<String>) {
+    SWEPT.with(|w| *w.borrow_mut() = found);
+}
+
+/// Takes what the sweep after the last unwatched answer on this thread saw.
+pub(crate) fn take_sweep() -> Option<String> {
+    SWEPT.with(|w| w.borrow_mut().take())
+}
+
+/// Confirms a sweep's finding by making the request again: burning CPU after both answers is the
+/// runtime's, not a moment of the machine's.
+pub(crate) fn confirm_sweep<T>(first: String, again: impl FnOnce() -> T) -> Option<String> {
+    take_sweep();
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(again));
+    let second = take_sweep()?;
+    Some(format!(
+        "{first}; the same again on a second run of the request: {second}"
+    ))
+}
+
+/// Samples the process tree rooted at `pid` every [`SAMPLE_EVERY`] for `window`, at least `min`
+/// times.
+fn sample_for(pid: u32, window: Duration, min: usize) -> Vec<Sample> {
     let start = Instant::now();
     let mut samples: Vec<Sample> = Vec::new();
     loop {
@@ -231,19 +291,19 @@ pub(crate) fn after_answer(pid: u32, before: &[(u32, u32)]) -> Option<String> {
             at: Instant::now(),
             threads: seen,
         });
-        if samples.len() >= 4 && start.elapsed() >= SERVE_WINDOW {
-            break;
+        if samples.len() >= min && start.elapsed() >= window {
+            return samples;
         }
         thread::sleep(SAMPLE_EVERY);
     }
-    left_running(&samples, before)
 }
 
 /// The judgement of [`after_answer`] over its samples: threads runnable in at least 3 of 4
 /// samples that burned at least [`BUSY_MIN`] meanwhile (a spinning guest, whatever the load;
-/// not an idle thread woken now and then), and threads absent before the request that are still
-/// there in the last sample (an abandoned worker, even a blocked one).
-fn left_running(samples: &[Sample], before: &[(u32, u32)]) -> Option<String> {
+/// not an idle thread woken now and then), and, given the threads `before` the request, those
+/// absent then that are still there in the last sample (an abandoned worker, even a blocked
+/// one).
+fn left_running(samples: &[Sample], before: Option<&[(u32, u32)]>) -> Option<String> {
     let (first, last) = (samples.first()?, samples.last()?);
     let window = last.at.duration_since(first.at);
     let mut busy = Vec::new();
@@ -262,15 +322,17 @@ fn left_running(samples: &[Sample], before: &[(u32, u32)]) -> Option<String> {
             busy.push(burned);
         }
     }
-    let extra = last
-        .threads
-        .iter()
-        .filter(|(id, _, _)| !before.contains(id))
-        .count();
+    let extra = before.map_or(0, |before| {
+        last.threads
+            .iter()
+            .filter(|(id, _, _)| !before.contains(id))
+            .count()
+    });
     let mut found = Vec::new();
     if !busy.is_empty() {
         found.push(format!(
-            "{} thread(s) of the adapter kept burning CPU through the {} ms after its answer              ({} ms in all, runnable in at least 3 of 4 of {} samples)",
+            "{} thread(s) of the adapter kept burning CPU through the {} ms after its answer \
+             ({} ms in all, runnable in at least 3 of 4 of {} samples)",
             busy.len(),
             window.as_millis(),
             busy.iter().sum::<Duration>().as_millis(),

@@ -2,7 +2,8 @@
 //! answers many requests, one JSON line each. A per-request process hides whatever a runtime
 //! leaves running after it answered (the process ends and takes it along); a process that lives
 //! on shows it, so after each answer of a case that checks its guest was stopped, the kit watches
-//! the process for a short quiet window (see the `liveness` module).
+//! the process for a short quiet window, and after every other answer sweeps it for a shorter
+//! one, for threads still burning CPU (see the `liveness` module).
 //!
 //! As for `run`, stdout and stderr are files the kit watches, not pipes it must drain, so no
 //! kit thread serves the adapter; stdin is a pipe written without blocking, so an adapter that
@@ -64,8 +65,9 @@ impl Pool {
         // Only for a case checking that its guest was stopped: the threads before the request.
         let before = liveness::watch_wanted().then(|| liveness::tree_threads(server.pid()));
         let answer = server.answer(&line, budget)?;
-        if let Some(before) = before {
-            liveness::report(liveness::after_answer(server.pid(), &before));
+        match before {
+            Some(before) => liveness::report(liveness::after_answer(server.pid(), &before)),
+            None => liveness::report_sweep(liveness::sweep_after_answer(server.pid())),
         }
         self.idle
             .lock()

@@ -116,7 +116,7 @@ pub(crate) fn call(
     let malformed = |_| Refusal::invalid("malformed_request");
     match operation {
         FsOperation::Read => {
-            let req: PathRequest = serde_json::from_str(request).map_err(malformed)?;
+            let req: PathRequest = super::request_object(request).map_err(malformed)?;
             *path_seen = Some(req.path.clone());
             let content = read(root, &req.path, holes, abandoned)?;
             let truncated = content.len() > READ_BYTES;
@@ -129,7 +129,7 @@ pub(crate) fn call(
             })
         }
         FsOperation::List => {
-            let req: PathRequest = serde_json::from_str(request).map_err(malformed)?;
+            let req: PathRequest = super::request_object(request).map_err(malformed)?;
             *path_seen = Some(req.path.clone());
             let (entries, truncated) = list(root, &req.path, holes, abandoned)?;
             json(&ListResponse {
@@ -139,7 +139,7 @@ pub(crate) fn call(
             })
         }
         FsOperation::Write => {
-            let req: WriteRequest = serde_json::from_str(request).map_err(malformed)?;
+            let req: WriteRequest = super::request_object(request).map_err(malformed)?;
             *path_seen = Some(req.path.clone());
             check_path(&req.path)?;
             if req.content.len() > WRITE_BYTES {
@@ -436,6 +436,30 @@ mod tests {
         );
         assert_eq!(denied, Err("operation_not_granted"));
         assert!(!inside.join("new").exists());
+    }
+
+    #[test]
+    fn a_request_is_an_object_never_an_array_read_by_position() {
+        let work = tempfile::tempdir().unwrap();
+        std::fs::write(work.path().join("a.txt"), "hello").unwrap();
+        let all = root(work.path(), &[FsOperation::Read, FsOperation::Write]);
+        assert!(run(&all, FsOperation::Read, r#"{"path":"a.txt"}"#).is_ok());
+        for request in [r#"["a.txt"]"#, r#"["a.txt","x"]"#, "\"a.txt\"", "null"] {
+            let op = if request.contains('x') {
+                FsOperation::Write
+            } else {
+                FsOperation::Read
+            };
+            assert_eq!(
+                run(&all, op, request),
+                Err("malformed_request"),
+                "{request}"
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(work.path().join("a.txt")).unwrap(),
+            "hello"
+        );
     }
 
     #[test]

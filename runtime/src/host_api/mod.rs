@@ -27,6 +27,17 @@ pub(crate) use imports::{allowed, refused_detail};
 
 use crate::error::ErrorCode;
 
+/// Reads a request's JSON as the object `T` describes, and only as an object: serde's derived
+/// structs also accept an array read by field position (`["GET","http://..."]`), which is not
+/// the interface's JSON and would let a request through that no one wrote as one.
+pub(crate) fn request_object<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if !value.is_object() {
+        return Err("the request is not a JSON object".into());
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
 /// Why a host call did not do what it was asked: a code of the host-API family and a stable
 /// reason (docs/SPEC.md 14.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! the manifest's and the grant's targets ([`check_target`]), its headers checked
 //! ([`check_headers`]), its host resolved once through the host's [`Resolver`] and every address
 //! checked ([`checked_addresses`]); the wire client (not here yet) connects only to those
-//! [`CheckedAddrs`]. The normative text is docs/SPEC-host-net.md.
+//! [`CheckedAddrs`]. The normative text is docs/SPEC.md section 15.
 
 mod address;
 mod error;

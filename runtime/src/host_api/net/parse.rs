@@ -157,6 +157,16 @@ pub fn parse_url(text: &str, interface: Interface) -> Result<NetUrl, NetError> {
         ));
     }
     let host = canonical_host(&url)?;
+    // What goes out is what was matched: the URL (and so the `Host` header and the TLS name)
+    // carries the canonical host, never the guest's spelling of it (`api.test.`,
+    // `[::ffff:127.0.0.1]`).
+    let canonical = match &host {
+        Host::Ip(ip) => url.set_ip_host(*ip),
+        Host::Name(name) => url.set_host(Some(name)).map_err(|_| ()),
+    };
+    if canonical.is_err() {
+        return Err(NetError::new(NetErrorCode::UrlInvalid, "host"));
+    }
     let port = match url.port() {
         Some(0) => return Err(NetError::new(NetErrorCode::PortInvalid, "port 0")),
         Some(port) => port,

@@ -91,8 +91,8 @@ pub(crate) fn prepare(
     deadline: Instant,
     holes: Holes,
 ) -> Result<Prepared, WireError> {
-    let request: RequestJson = serde_json::from_str(json)
-        .map_err(|e| WireError::invalid("request_malformed", e.to_string()))?;
+    let request: RequestJson = crate::host_api::request_object(json)
+        .map_err(|e| WireError::invalid("request_malformed", e))?;
     let method = Method::parse(&request.method)?;
     let url = parse_url(&request.url, Interface::Request)?;
     let permit = check_target_holed(

@@ -176,8 +176,8 @@ impl Sockets {
         limit: &Limit<'_>,
         holes: Holes,
     ) -> Result<String, WireError> {
-        let request: OpenJson = serde_json::from_str(json)
-            .map_err(|e| WireError::invalid("request_malformed", e.to_string()))?;
+        let request: OpenJson = crate::host_api::request_object(json)
+            .map_err(|e| WireError::invalid("request_malformed", e))?;
         if !request.protocols.is_empty() || !request.headers.is_empty() {
             return Err(WireError::denied(
                 "websocket_options_denied",

@@ -1,0 +1,41 @@
+;;! id = "component.memories-grow-together-until-refused"
+;;! guarantee = "COMP-08"
+;;! since = "0.2.0"
+;;! summary = "a second core instance holds 31 pages; call grows the main memory one page at a time until refused"
+;;! profile = "component"
+;;! endless = true
+;;! [expect]
+;;! code = "memory_limit"
+;; The growing memory's demand has no end, so the two memories together exceed whatever cap the
+;; runtime keeps: the sum is checked at a memory cap a runtime declares fixed, where
+;; `component.memories-grow-together-past-cap` (32 pages and one more) is within it.
+(component
+  (core module $big (memory (export "memory") 31))
+  (core instance $b (instantiate $big))
+  (core module $m
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    ;; realloc(old_ptr, old_size, align, new_size) -> ptr
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (global.get $bump))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p))
+    ;; call(tool_ptr, tool_len, input_ptr, input_len) -> pointer to (ptr, len); the output says
+    ;; a grow came back -1 (the cap probed, the call carried on).
+    (func (export "call") (param i32 i32 i32 i32) (result i32)
+      (loop $more
+        (br_if $more (i32.ne (memory.grow (i32.const 1)) (i32.const -1))))
+      (i32.store (i32.const 0) (i32.const 16))
+      (i32.store (i32.const 4) (i32.const 37))
+      (i32.const 0))
+    (data (i32.const 16) "{\22summary\22:\22memory.grow returned -1\22}")
+  )
+  (core instance $i (instantiate $m))
+  (alias core export $i "memory" (core memory $mem))
+  (alias core export $i "realloc" (core func $realloc))
+  (alias core export $i "call" (core func $call))
+  (type $t (func (param "tool-name" string) (param "input-json" string) (result string)))
+  (func (export "call") (type $t)
+    (canon lift (core func $call) (memory $mem) (realloc $realloc)))
+)
