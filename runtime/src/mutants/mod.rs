@@ -3,7 +3,7 @@
 //!
 //! This file is the switch: [`Mutant`], one variant per guarantee a runtime could lose, chosen
 //! at run time through `Config::mutant`, so one build serves the whole matrix
-//! (`cargo xtask conformance --mutants`: 42 mutants, each must be caught by the corpus). It
+//! (`cargo xtask conformance --mutants`: every mutant must be caught by the corpus). It
 //! names nothing of the runtime.
 //!
 //! The other files are the boundaries' seams in their mutant form: `package.rs`, `registry.rs`
