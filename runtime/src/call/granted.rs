@@ -249,7 +249,7 @@ fn fs_call(mut store: StoreContextMut<'_, HostState>, op: FsOperation, request: 
 /// guest named in details only (sanitized and bounded there); never any file content.
 fn refused(refusal: Refusal, api: HostApi, op: &str, path: Option<&str>) -> Error {
     let what = match refusal.code {
-        ErrorCode::HostApiDenied => "was refused: the grant does not allow it",
+        ErrorCode::HostApiDenied => "was refused: the manifest and the grant do not both allow it",
         ErrorCode::HostApiInvalid => "was refused: the request is malformed or over a bound",
         _ => "failed in the host",
     };
