@@ -15,7 +15,13 @@ use toolcage_selftest::mutants::{self, Options};
 /// it still survives, so the entry cannot outlive its reason: once a case kills it, the trial
 /// fails and asks for the entry to be removed. `cargo xtask conformance --mutants` still fails
 /// on it.
-const KNOWN_SURVIVORS: &[(Mutant, &str)] = &[];
+const KNOWN_SURVIVORS: &[(Mutant, &str)] = &[(
+    Mutant::HostCallsOutsideBudget,
+    "every host call is bounded (64 KiB reads and writes, a list as long as its directory): a \
+     runtime that checks the deadline only between host calls is late by one host call, within \
+     the time bound of FS-11 unless one call takes longer than its slack; no fixture cheap enough \
+     for every run makes one (docs/MUTANTS.md)",
+)];
 
 fn main() {
     let args = Arguments::from_args();

@@ -3,7 +3,7 @@
 //!
 //! This file is the switch: [`Mutant`], one variant per guarantee a runtime could lose, chosen
 //! at run time through `Config::mutant`, so one build serves the whole matrix
-//! (`cargo xtask conformance --mutants`: 42 mutants, each must be caught by the corpus). It
+//! (`cargo xtask conformance --mutants`: 57 mutants, each must be caught by the corpus). It
 //! names nothing of the runtime.
 //!
 //! The other files are the boundaries' seams in their mutant form: `package.rs`, `registry.rs`
@@ -139,6 +139,25 @@ pub enum Mutant {
     FsListCutBeforeSort,
     /// Host grants: a grant for the package's id applies whatever its version and digest.
     GrantNotBoundToDigest,
+    /// Host fs: once the interface is granted every operation is done; the grant's operations
+    /// are not compared with the one asked (a write with only read granted).
+    FsOperationsUnchecked,
+    /// Host grants: a granted instance is allowed by its name and its functions' names; their
+    /// types are not compared with the interface's.
+    GrantedImportTypesUnchecked,
+    /// Host calls run on the call's own thread to their end, without the deadline or cancel
+    /// checked before or after them, as the originating host runs them: a deadline that lands
+    /// inside a host call is seen only at the guest's next function entry or loop header.
+    HostCallsOutsideBudget,
+    /// Host grants: a granted instance is allowed by its name alone; its functions are neither
+    /// named nor typed against the interface's.
+    GrantedInstanceCheckedByName,
+    /// Host grants: an interface is given when the manifest asks for it OR a grant gives it,
+    /// instead of both.
+    GrantOrManifestSuffices,
+    /// Host grants: the three `yoi:host` interfaces are allowed to every component, asked and
+    /// granted or not (their functions still checked by name).
+    HostApisByDefault,
 }
 
 impl Mutant {
@@ -195,6 +214,12 @@ impl Mutant {
         Mutant::FsHardLinksAllowed,
         Mutant::FsListCutBeforeSort,
         Mutant::GrantNotBoundToDigest,
+        Mutant::FsOperationsUnchecked,
+        Mutant::GrantedImportTypesUnchecked,
+        Mutant::HostCallsOutsideBudget,
+        Mutant::GrantedInstanceCheckedByName,
+        Mutant::GrantOrManifestSuffices,
+        Mutant::HostApisByDefault,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -251,6 +276,12 @@ impl Mutant {
             Mutant::FsHardLinksAllowed => "fs-hard-links-allowed",
             Mutant::FsListCutBeforeSort => "fs-list-cut-before-sort",
             Mutant::GrantNotBoundToDigest => "grant-not-bound-to-digest",
+            Mutant::FsOperationsUnchecked => "fs-operations-unchecked",
+            Mutant::GrantedImportTypesUnchecked => "granted-import-types-unchecked",
+            Mutant::HostCallsOutsideBudget => "host-calls-outside-budget",
+            Mutant::GrantedInstanceCheckedByName => "granted-instance-checked-by-name",
+            Mutant::GrantOrManifestSuffices => "grant-or-manifest-suffices",
+            Mutant::HostApisByDefault => "host-apis-by-default",
         }
     }
 }
