@@ -2,7 +2,8 @@
 //!
 //! Every path is resolved by the kernel beneath the root's directory handle, in one step:
 //! `openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS` and
-//! `O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY`. No path is checked and then opened by name,
+//! `O_NOFOLLOW | O_CLOEXEC` (with `O_PATH` for a file, with `O_NONBLOCK | O_NOCTTY` for a
+//! directory to list). No path is checked and then opened by name,
 //! so a directory swapped for a symlink between two steps is refused, not followed. A file to
 //! read or write is first opened `O_PATH` (no I/O, so no device driver's `open` runs and no
 //! FIFO's writer is woken) and judged by that handle (`fstat`): a regular file with one link,

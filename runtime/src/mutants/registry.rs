@@ -237,9 +237,10 @@ fn link_with_hole(
         // Refused for lack of one side only: the other side named it.
         Mutant::GrantOrManifestSuffices => {
             granted.apis.contains(api)
-                || granted.refused.iter().any(|(a, why)| {
-                    *a == api && ["not_in_manifest", "not_in_grant"].contains(why)
-                })
+                || granted
+                    .refused
+                    .iter()
+                    .any(|(a, why)| *a == api && ["not_in_manifest", "not_in_grant"].contains(why))
         }
         _ => granted.apis.contains(api),
     };
@@ -255,7 +256,9 @@ fn link_with_hole(
             Mutant::GrantedInstanceCheckedByName => true,
             Mutant::GrantedImportTypesUnchecked | Mutant::HostApisByDefault => {
                 instance.exports(engine).all(|(export, _)| {
-                    host_api::imports::functions(api).iter().any(|(n, _)| *n == export)
+                    host_api::imports::functions(api)
+                        .iter()
+                        .any(|(n, _)| *n == export)
                 })
             }
             // Both sides' word taken from `given`, the types compared as the runtime does.
