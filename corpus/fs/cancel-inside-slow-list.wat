@@ -1,7 +1,7 @@
 ;;! id = "fs.cancel-inside-slow-list"
 ;;! guarantee = "FS-11"
 ;;! since = "0.2.0"
-;;! summary = "lists a directory of 20,000 files over and over; the host cancels after 80 ms"
+;;! summary = "lists a directory of 10,000 files over and over; the host cancels after 80 ms"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_fs"]
 ;;! input = "{\"path\":\"many\"}"
@@ -17,11 +17,11 @@
 ;;! [[fs.entry]]
 ;;! path = "many"
 ;;! kind = "files"
-;;! size = 20000
+;;! size = 10000
 ;;! [expect]
 ;;! code = "cancelled"
 ;;! min_host_calls = { "fs.list" = 1 }
-;; As fs.deadline-inside-slow-list with a cancel, which lands inside a list of 20,000 entries.
+;; As fs.deadline-inside-slow-list with a cancel, which lands inside a list of 10,000 entries.
 ;; Catches a runtime whose host calls do not look at the cancel token at all (it answers
 ;; `timeout` at the 5 s deadline).
 ;; The guest: `call` hands its input-json to fs.list as the request, over and over, and never

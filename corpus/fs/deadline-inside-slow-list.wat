@@ -1,7 +1,7 @@
 ;;! id = "fs.deadline-inside-slow-list"
 ;;! guarantee = "FS-11"
 ;;! since = "0.2.0"
-;;! summary = "lists a directory of 20,000 files over and over until the deadline"
+;;! summary = "lists a directory of 10,000 files over and over until the deadline"
 ;;! profile = "component"
 ;;! capabilities = ["host_api_fs"]
 ;;! input = "{\"path\":\"many\"}"
@@ -16,11 +16,11 @@
 ;;! [[fs.entry]]
 ;;! path = "many"
 ;;! kind = "files"
-;;! size = 20000
+;;! size = 10000
 ;;! [expect]
 ;;! code = "timeout"
 ;;! min_host_calls = { "fs.list" = 1 }
-;; Each list reads 20,000 entries, so nearly all of the call is spent inside host calls and the
+;; Each list reads 10,000 entries, so nearly all of the call is spent inside host calls and the
 ;; deadline lands inside one, not between two: the call must end at the deadline, with its list
 ;; abandoned. Catches a runtime whose host calls ignore the deadline altogether (it never
 ;; answers, or answers at a backstop). A runtime that lets the list in progress finish first is
