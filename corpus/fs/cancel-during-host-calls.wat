@@ -19,6 +19,7 @@
 ;;! text = "hello"
 ;;! [expect]
 ;;! code = "cancelled"
+;;! min_host_calls = { "fs.read" = 1 }
 ;; Catches a runtime whose host calls do not look at the cancel token.
 ;; The guest: `call` hands its input-json to fs.read as the request and returns
 ;; {"summary": <the answer's length in bytes>, "content": <the answer>} (the answer's last 256

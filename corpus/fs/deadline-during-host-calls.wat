@@ -19,6 +19,7 @@
 ;;! text = "hello"
 ;;! [expect]
 ;;! code = "timeout"
+;;! min_host_calls = { "fs.read" = 1 }
 ;; Catches a runtime whose host calls run outside the call's deadline (or reset it).
 ;; The guest: `call` hands its input-json to fs.read as the request and returns
 ;; {"summary": <the answer's length in bytes>, "content": <the answer>} (the answer's last 256

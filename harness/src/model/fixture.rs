@@ -37,8 +37,10 @@ pub struct FsEntry {
     /// Instead of `path`: the last component's bytes in hex (a name that is not UTF-8), in the
     /// root itself.
     pub name_hex: Option<String>,
-    /// `file` (default), `dir`, `symlink`, `hardlink`, `fifo`, `socket`, `sparse` (a hole of
-    /// `size` bytes), `filled` (`size` bytes of `x`), `files` (a directory of `size` empty files).
+    /// `file` (default), `dir`, `symlink`, `hardlink`, `fifo`, `socket`, `chardev` (the character
+    /// device 0:0, the one device node Linux (5.8 or later) lets any user create), `sparse` (a
+    /// hole of `size` bytes), `filled` (`size` bytes of `x`), `files` (a directory of `size` empty
+    /// files).
     #[serde(default = "file_kind")]
     pub kind: String,
     /// `file`: its content.
@@ -77,7 +79,7 @@ impl FsSpec {
                 }
             };
             match e.kind.as_str() {
-                "file" | "dir" | "fifo" | "socket" => {}
+                "file" | "dir" | "fifo" | "socket" | "chardev" => {}
                 "symlink" | "hardlink" => needs(e.target.is_some(), "`target`")?,
                 "sparse" | "filled" | "files" => needs(e.size.is_some(), "`size`")?,
                 other => return Err(format!("unknown [[fs.entry]] kind {other:?}")),

@@ -113,6 +113,16 @@ impl Fixture {
                 )
                 .map_err(io::Error::from)?,
                 "socket" => drop(std::os::unix::net::UnixListener::bind(&path)?),
+                // 0:0 is the whiteout device: creating it needs no privilege (Linux 5.8 or
+                // later), unlike any real device, and opening it reaches no driver (ENXIO).
+                "chardev" => rustix::fs::mknodat(
+                    rustix::fs::CWD,
+                    &path,
+                    rustix::fs::FileType::CharacterDevice,
+                    rustix::fs::Mode::from_raw_mode(0o644),
+                    rustix::fs::makedev(0, 0),
+                )
+                .map_err(io::Error::from)?,
                 "sparse" => fs::File::create(&path)?.set_len(e.size.unwrap_or(0))?,
                 "filled" => {
                     let n = usize::try_from(e.size.unwrap_or(0)).map_err(io::Error::other)?;

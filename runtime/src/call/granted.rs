@@ -90,6 +90,7 @@ fn net_grant(state: &HostState, api: HostApi) -> Option<(Arc<Granted>, Arc<dyn R
 /// reports, so the worker ends at once and nothing is left open.
 fn request_call(mut store: StoreContextMut<'_, HostState>, json: String) -> Reply {
     let state = store.data_mut();
+    state.record_host_api("request.request");
     let budget = budget_of(state);
     let Some((granted, resolver)) = net_grant(state, HostApi::Request) else {
         let error = refused(
@@ -158,6 +159,12 @@ fn websocket_call(
     ) -> Result<String, WireError>,
 ) -> Reply {
     let state = store.data_mut();
+    state.record_host_api(match op {
+        "open" => "websocket.open",
+        "send-text" => "websocket.send-text",
+        "recv" => "websocket.recv",
+        _ => "websocket.close",
+    });
     let holes = state.seam.net_holes();
     let mut budget = budget_of(state);
     if holes.outside_budget {
@@ -213,6 +220,11 @@ fn no_worker() -> Error {
 
 fn fs_call(mut store: StoreContextMut<'_, HostState>, op: FsOperation, request: String) -> Reply {
     let state = store.data_mut();
+    state.record_host_api(match op {
+        FsOperation::Read => "fs.read",
+        FsOperation::List => "fs.list",
+        FsOperation::Write => "fs.write",
+    });
     let budget = Budget {
         deadline: state.deadline,
         cancel: state.cancel.clone(),
@@ -221,14 +233,14 @@ fn fs_call(mut store: StoreContextMut<'_, HostState>, op: FsOperation, request: 
     let granted = state.host_api.clone();
     // The file work runs on a worker the call waits for only within its budget: a slow file
     // system (a hung mount) holds the worker, never the call past its deadline or a cancel.
-    let done = budget.run(move |abandoned| {
+    let done = state.seam.host_work(&budget, move |abandoned| {
         let mut path = None;
         let root = granted.as_ref().and_then(|g| g.fs.as_ref());
         let result = fs::call(root, op, &request, holes, &|| abandoned.is_set(), &mut path);
         (result, path)
     });
     match done {
-        Ok((Ok(json), _)) => match budget.check() {
+        Ok((Ok(json), _)) => match state.seam.after_host_work(&budget) {
             Ok(()) => Ok((json,)),
             Err(over) => stopped(state, over),
         },

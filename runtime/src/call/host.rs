@@ -76,6 +76,8 @@ pub(crate) struct HostState {
     pub counts: Counts,
     calls: [u64; 6],
     failures: [u64; 6],
+    /// Calls to the granted host interfaces' functions, by `interface.function` (`fs.read`).
+    host_api_calls: BTreeMap<&'static str, u64>,
     /// The kit's self-test inside the store: empty in a host's build (`seam`).
     pub seam: InStore,
 }
@@ -132,6 +134,7 @@ impl HostState {
             counts: Counts::CORE,
             calls: [0; 6],
             failures: [0; 6],
+            host_api_calls: BTreeMap::new(),
             seam,
         }
     }
@@ -146,8 +149,14 @@ impl HostState {
                 .map(|(i, n)| (i.name().to_owned(), *n))
                 .collect::<BTreeMap<_, _>>()
         };
+        let mut calls = table(&self.calls);
+        let api_calls = self
+            .host_api_calls
+            .iter()
+            .map(|(n, c)| ((*n).to_owned(), *c));
+        calls.extend(api_calls);
         super::HostCallCounts {
-            calls: table(&self.calls),
+            calls,
             failures: table(&self.failures),
         }
     }
@@ -164,6 +173,12 @@ impl HostState {
         }
         // Nothing left to show is no diagnostics at all: `None`, never `""`.
         (!text.is_empty()).then_some(text)
+    }
+
+    /// A call of a granted host interface's function, `name` as `interface.function`: evidence
+    /// that the guest reached its host calls, whatever they answered.
+    pub(super) fn record_host_api(&mut self, name: &'static str) {
+        *self.host_api_calls.entry(name).or_default() += 1;
     }
 
     pub(super) fn record(&mut self, import: Import, ok: bool) {

@@ -166,7 +166,7 @@ fn finish_component(
     if let (Err(Failed::Call(_)), Some(error), None) = (&result, &state.poisoned, state.stop) {
         return CallOutcome {
             result: Err(error.clone()),
-            host_calls: HostCallCounts::default(),
+            host_calls: state.host_calls(),
             diagnostics: None,
         };
     }
@@ -200,9 +200,10 @@ fn finish_component(
             }
         }
     };
+    // A component calls no core import: its evidence is its host interface calls alone.
     CallOutcome {
         result,
-        host_calls: HostCallCounts::default(),
+        host_calls: state.host_calls(),
         diagnostics: None,
     }
 }

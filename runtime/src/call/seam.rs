@@ -10,7 +10,7 @@
 //! component run, the finish of a core call, and, inside the store, the guest range, the
 //! output rules and the limiter's counts.
 
-use super::budget::Budget;
+use super::budget::{Abandoned, Budget, Over};
 use super::classify::classify;
 use super::component::Failed;
 use super::host::{HostState, LimitHit, Stop};
@@ -113,6 +113,24 @@ impl InStore {
     #[inline(always)]
     pub(crate) fn first_failure_kept(&self) -> bool {
         true
+    }
+
+    /// A host call's work: on a budget worker the call waits for only until its deadline or a
+    /// cancel, so a slow file system holds the worker, never the call.
+    #[inline(always)]
+    pub(crate) fn host_work<T: Send + 'static>(
+        &self,
+        budget: &Budget,
+        work: impl FnOnce(Abandoned) -> T + Send + 'static,
+    ) -> Result<T, Over> {
+        budget.run(work)
+    }
+
+    /// The budget checked again once a host call answered: an answer that arrives after the
+    /// deadline or a cancel is not handed to the guest.
+    #[inline(always)]
+    pub(crate) fn after_host_work(&self, budget: &Budget) -> Result<(), Over> {
+        budget.check()
     }
 
     /// Every fs check runs: no hole.

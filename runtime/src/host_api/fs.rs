@@ -2,11 +2,14 @@
 //!
 //! Every path is resolved by the kernel beneath the root's directory handle, in one step:
 //! `openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS` and
-//! `O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY`. No path is checked and then opened by name,
-//! so a directory swapped for a symlink between two steps is refused, not followed. What was
-//! opened is then judged by its handle (`fstat`): a regular file with one link for read and
-//! write, so a hard link to a file outside the root is neither read nor truncated. Reads and
-//! lists are bounded by fixed caps, never by a size the file system reports.
+//! `O_NOFOLLOW | O_CLOEXEC` (with `O_PATH` for a file, with `O_NONBLOCK | O_NOCTTY` for a
+//! directory to list). No path is checked and then opened by name,
+//! so a directory swapped for a symlink between two steps is refused, not followed. A file to
+//! read or write is first opened `O_PATH` (no I/O, so no device driver's `open` runs and no
+//! FIFO's writer is woken) and judged by that handle (`fstat`): a regular file with one link,
+//! so a hard link to a file outside the root is neither read nor truncated; only then is the
+//! same file opened for I/O through the handle's `/proc/self/fd` entry, never by its path
+//! again. Reads and lists are bounded by fixed caps, never by a size the file system reports.
 
 use super::grants::{FsGrant, FsOperation};
 use super::Refusal;
@@ -14,7 +17,7 @@ use rustix::fs::{self as rfs, AtFlags, Dir, FileType, Mode, OFlags, ResolveFlags
 use rustix::io::Errno;
 use serde::{Deserialize, Serialize};
 use std::collections::BinaryHeap;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 
 /// The longest path a request may name, in bytes.
 pub(crate) const PATH_BYTES: usize = 4096;
@@ -59,6 +62,9 @@ pub(crate) struct Holes {
     pub hard_links_allowed: bool,
     /// The list keeps the first 256 entries the directory yields, then sorts them.
     pub list_cut_before_sort: bool,
+    /// Any operation is done once the interface is granted: the grant's operations are not
+    /// compared with the one asked (write with only read granted).
+    pub operations_unchecked: bool,
 }
 
 #[derive(Deserialize)]
@@ -110,7 +116,8 @@ pub(crate) fn call(
     abandoned: &dyn Fn() -> bool,
     path_seen: &mut Option<String>,
 ) -> Result<String, Refusal> {
-    let Some(root) = root.filter(|r| r.operations.contains(&operation)) else {
+    let granted = |r: &&Root| holes.operations_unchecked || r.operations.contains(&operation);
+    let Some(root) = root.filter(granted) else {
         return Err(Refusal::denied("operation_not_granted"));
     };
     let malformed = |_| Refusal::invalid("malformed_request");
@@ -176,6 +183,7 @@ fn check_path(path: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// The path resolved beneath the root in one step and opened with `flags`.
 fn open(
     root: &Root,
     path: &str,
@@ -188,7 +196,12 @@ fn open(
         .dir
         .as_ref()
         .map_err(|_| Refusal::failed("root_unavailable"))?;
-    let flags = flags | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+    // `openat2` refuses `O_PATH` beside any flag but these (the others mean I/O).
+    let flags = if flags.contains(OFlags::PATH) {
+        flags | OFlags::NOFOLLOW | OFlags::CLOEXEC
+    } else {
+        flags | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY
+    };
     if holes.links_followed {
         // The mutant: the string passed the checks above, and is then opened as any name is.
         return rfs::openat(dir, path, flags - OFlags::NOFOLLOW, mode).map_err(refusal);
@@ -204,6 +217,35 @@ fn open(
     }
 }
 
+/// The file at `path`, opened `O_PATH` and judged by that handle (a regular file with one
+/// link), then opened for I/O with `flags`. Opening a device or a FIFO for I/O can act (a
+/// driver's `open`, a writer blocked on the FIFO released), so nothing is opened for I/O
+/// before its handle was judged.
+fn open_judged(root: &Root, path: &str, flags: OFlags, holes: Holes) -> Result<OwnedFd, Refusal> {
+    let located = open(root, path, OFlags::PATH, Mode::empty(), holes)?;
+    let stat = rfs::fstat(&located).map_err(refusal)?;
+    regular(&stat, holes)?;
+    reopen(&located, &stat, flags)
+}
+
+/// The file `located` is, opened for I/O through its `/proc/self/fd` entry: the kernel's link
+/// to the open file itself, not to a name, so no rename or swap since it was judged matters.
+/// Without procfs the call fails (`io_error`) rather than open by name again; the reopened
+/// handle must be the judged file (device and inode), or it is refused the same way.
+fn reopen(located: &OwnedFd, judged: &Stat, flags: OFlags) -> Result<OwnedFd, Refusal> {
+    let entry = format!("/proc/self/fd/{}", located.as_raw_fd());
+    let flags = flags | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+    let fd = rfs::open(entry.as_str(), flags, Mode::empty()).map_err(|e| match e {
+        Errno::ACCESS | Errno::PERM | Errno::ROFS => Refusal::failed("permission_denied"),
+        _ => Refusal::failed("io_error"),
+    })?;
+    let stat = rfs::fstat(&fd).map_err(refusal)?;
+    if (stat.st_dev, stat.st_ino) != (judged.st_dev, judged.st_ino) {
+        return Err(Refusal::failed("io_error"));
+    }
+    Ok(fd)
+}
+
 fn refusal(errno: Errno) -> Refusal {
     match errno {
         Errno::LOOP => Refusal::denied("symlink"),
@@ -213,6 +255,8 @@ fn refusal(errno: Errno) -> Refusal {
         Errno::NOTDIR => Refusal::failed("not_a_directory"),
         Errno::ISDIR => Refusal::failed("is_a_directory"),
         Errno::NAMETOOLONG => Refusal::invalid("path_too_long"),
+        // Only an `O_EXCL` create meets this; `write` retries, and never reports the word.
+        Errno::EXIST => Refusal::failed("exists"),
         Errno::ACCESS | Errno::PERM | Errno::ROFS => Refusal::failed("permission_denied"),
         _ => Refusal::failed("io_error"),
     }
@@ -225,6 +269,9 @@ fn regular(stat: &Stat, holes: Holes) -> Result<(), Refusal> {
     match FileType::from_raw_mode(stat.st_mode as _) {
         FileType::RegularFile => {}
         FileType::Directory => return Err(Refusal::failed("is_a_directory")),
+        // `O_PATH | O_NOFOLLOW` opens a trailing link itself, where an open for I/O would
+        // have failed with `ELOOP`: the same refusal either way.
+        FileType::Symlink => return Err(Refusal::denied("symlink")),
         _ => return Err(Refusal::denied("not_regular")),
     }
     #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
@@ -248,8 +295,7 @@ fn read(
     holes: Holes,
     abandoned: &dyn Fn() -> bool,
 ) -> Result<Vec<u8>, Refusal> {
-    let fd = open(root, path, OFlags::RDONLY, Mode::empty(), holes)?;
-    regular(&rfs::fstat(&fd).map_err(refusal)?, holes)?;
+    let fd = open_judged(root, path, OFlags::RDONLY, holes)?;
     let mut buf = vec![0u8; READ_BYTES + 1];
     let mut filled = 0;
     while filled < buf.len() {
@@ -333,8 +379,10 @@ fn list(
     Ok((entries, total > LIST_ENTRIES))
 }
 
-/// Opened without `O_TRUNC`, judged by its handle, and only then truncated and written: a
-/// hard link or special file found at the path is refused before its content is touched.
+/// An existing file is judged by its handle before it is opened for writing, and only then
+/// truncated and written: a hard link or special file found at the path is refused before its
+/// content is touched. A missing one is created with `O_EXCL`, so the open can only ever make a
+/// new regular file; if one appeared in between, the lookup runs again.
 fn write(
     root: &Root,
     path: &str,
@@ -342,9 +390,26 @@ fn write(
     holes: Holes,
     abandoned: &dyn Fn() -> bool,
 ) -> Result<usize, Refusal> {
-    let flags = OFlags::WRONLY | OFlags::CREATE;
-    let fd = open(root, path, flags, Mode::from_raw_mode(0o644), holes)?;
-    regular(&rfs::fstat(&fd).map_err(refusal)?, holes)?;
+    let mut tries = 0;
+    let fd = loop {
+        match open_judged(root, path, OFlags::WRONLY, holes) {
+            Err(Refusal {
+                reason: "not_found",
+                ..
+            }) => {}
+            other => break other?,
+        }
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL;
+        match open(root, path, flags, Mode::from_raw_mode(0o644), holes) {
+            Err(Refusal {
+                reason: "exists", ..
+            }) if tries < RACE_RETRIES => tries += 1,
+            Err(Refusal {
+                reason: "exists", ..
+            }) => return Err(Refusal::failed("io_error")),
+            other => break other?,
+        }
+    };
     rfs::ftruncate(&fd, 0).map_err(refusal)?;
     let mut written = 0;
     while written < content.len() {
@@ -460,6 +525,30 @@ mod tests {
             std::fs::read_to_string(work.path().join("a.txt")).unwrap(),
             "hello"
         );
+    }
+
+    #[test]
+    fn special_files_are_judged_before_any_open_for_io() {
+        let work = tempfile::tempdir().unwrap();
+        let node = |name: &str, kind| {
+            let dev = rustix::fs::makedev(0, 0);
+            let mode = Mode::from_raw_mode(0o644);
+            rfs::mknodat(rfs::CWD, work.path().join(name), kind, mode, dev).unwrap();
+        };
+        node("dev", FileType::CharacterDevice);
+        node("pipe", FileType::Fifo);
+        let all = root(work.path(), &FsOperation::ALL);
+        for path in ["dev", "pipe"] {
+            let read = format!(r#"{{"path":"{path}"}}"#);
+            assert_eq!(run(&all, FsOperation::Read, &read), Err("not_regular"));
+            let write = format!(r#"{{"path":"{path}","content":"x"}}"#);
+            assert_eq!(run(&all, FsOperation::Write, &write), Err("not_regular"));
+        }
+        let created = run(&all, FsOperation::Write, r#"{"path":"new","content":"hi"}"#);
+        assert_eq!(created.unwrap(), r#"{"path":"new","bytes_written":2}"#);
+        let again = run(&all, FsOperation::Write, r#"{"path":"new","content":"x"}"#);
+        assert_eq!(again.unwrap(), r#"{"path":"new","bytes_written":1}"#);
+        assert_eq!(std::fs::read(work.path().join("new")).unwrap(), b"x");
     }
 
     #[test]

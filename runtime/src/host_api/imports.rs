@@ -8,7 +8,7 @@
 
 use super::bind::{Apis, Granted};
 use crate::package::HostApi;
-use wasmtime::component::types::ComponentItem;
+use wasmtime::component::types::{ComponentInstance, ComponentItem};
 use wasmtime::component::Type;
 use wasmtime::Engine;
 
@@ -51,16 +51,20 @@ pub(crate) fn allowed(name: &str, item: &ComponentItem, engine: &Engine, apis: A
     let ComponentItem::ComponentInstance(instance) = item else {
         return false;
     };
-    apis.contains(api)
-        && instance.exports(engine).all(|(export, item)| {
-            let Some((_, params)) = functions(api).iter().find(|(n, _)| *n == export) else {
-                return false;
-            };
-            matches!(item.ty, ComponentItem::ComponentFunc(f)
-                if !f.async_()
-                    && f.params().map(|(_, t)| t).eq(params.iter().map(|p| p.ty()))
-                    && f.results().eq([Type::String]))
-        })
+    apis.contains(api) && typed(api, instance, engine)
+}
+
+/// Whether every function `instance` imports is one of `api`'s at exactly its WIT type.
+pub(crate) fn typed(api: HostApi, instance: &ComponentInstance, engine: &Engine) -> bool {
+    instance.exports(engine).all(|(export, item)| {
+        let Some((_, params)) = functions(api).iter().find(|(n, _)| *n == export) else {
+            return false;
+        };
+        matches!(item.ty, ComponentItem::ComponentFunc(f)
+            if !f.async_()
+                && f.params().map(|(_, t)| t).eq(params.iter().map(|p| p.ty()))
+                && f.results().eq([Type::String]))
+    })
 }
 
 /// Informative details of `import_denied` for host imports: why each was not given.

@@ -17,7 +17,7 @@
 pub(crate) mod bind;
 pub(crate) mod fs;
 mod grants;
-mod imports;
+pub(crate) mod imports;
 pub(crate) mod net;
 
 pub(crate) use crate::package::HostApi;

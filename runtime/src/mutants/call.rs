@@ -7,7 +7,7 @@
 //! the cap checked after the range, the last output failure kept, the limiter's counts bent,
 //! the swapped stop codes, the uncapped returned string and the array output.
 
-use super::budget::Budget;
+use super::budget::{Abandoned, Budget, Over};
 use super::classify::{classify, over_error};
 use super::component::Failed;
 use super::host::{HostLimits, HostState, LimitHit, Stop};
@@ -473,6 +473,7 @@ impl InStore {
             links_followed: self.on(Mutant::FsLinksFollowed),
             hard_links_allowed: self.on(Mutant::FsHardLinksAllowed),
             list_cut_before_sort: self.on(Mutant::FsListCutBeforeSort),
+            operations_unchecked: self.on(Mutant::FsOperationsUnchecked),
         }
     }
 
@@ -484,10 +485,31 @@ impl InStore {
             no_address_policy: self.on(Mutant::NetAddressPolicyOff),
             resolved_again: self.on(Mutant::NetResolvedAgain),
             headers_unchecked: self.on(Mutant::NetGuestHeadersPassed),
-            outside_budget: self.on(Mutant::NetHostCallsOutsideBudget),
+            outside_budget: self.on(Mutant::HostCallsOutsideBudget),
             redirects_followed: self.on(Mutant::NetRedirectsFollowed),
             body_unbounded: self.on(Mutant::NetResponseUnbounded),
         }
+    }
+
+    /// `host-calls-outside-budget`: the host call runs on the call's own thread to its end,
+    /// never told it was abandoned, as the originating host runs it.
+    pub(crate) fn host_work<T: Send + 'static>(
+        &self,
+        budget: &Budget,
+        work: impl FnOnce(Abandoned) -> T + Send + 'static,
+    ) -> Result<T, Over> {
+        if self.on(Mutant::HostCallsOutsideBudget) {
+            return Ok(work(Abandoned::default()));
+        }
+        budget.run(work)
+    }
+
+    /// `host-calls-outside-budget`: the answer goes back to the guest whenever it arrives.
+    pub(crate) fn after_host_work(&self, budget: &Budget) -> Result<(), Over> {
+        if self.on(Mutant::HostCallsOutsideBudget) {
+            return Ok(());
+        }
+        budget.check()
     }
 
     pub(crate) fn memory_counted(&self, total: usize, desired: usize) -> usize {

@@ -154,13 +154,30 @@ pub enum Mutant {
     /// The guest's headers are sent unchecked (`Host`, `Content-Length`, `Transfer-Encoding`,
     /// credentials), as the originating host passes them on.
     NetGuestHeadersPassed,
-    /// Network host calls run outside the call's budget: a request waits for its own 5 s
-    /// timeout, a `recv` for its own, whatever the deadline or a cancel say.
-    NetHostCallsOutsideBudget,
+    /// Host calls run outside the call's budget, as the originating host runs them: an fs call
+    /// on the call's own thread to its end, a request to its own 5 s timeout, a `recv` to its
+    /// own, whatever the deadline or a cancel say; the deadline is seen again only at the
+    /// guest's next function entry or loop header.
+    HostCallsOutsideBudget,
     /// Redirects are followed.
     NetRedirectsFollowed,
     /// The whole response body is read and returned, however large.
     NetResponseUnbounded,
+    /// Host fs: once the interface is granted every operation is done; the grant's operations
+    /// are not compared with the one asked (a write with only read granted).
+    FsOperationsUnchecked,
+    /// Host grants: a granted instance is allowed by its name and its functions' names; their
+    /// types are not compared with the interface's.
+    GrantedImportTypesUnchecked,
+    /// Host grants: a granted instance is allowed by its name alone; its functions are neither
+    /// named nor typed against the interface's.
+    GrantedInstanceCheckedByName,
+    /// Host grants: an interface is given when the manifest asks for it OR a grant gives it,
+    /// instead of both.
+    GrantOrManifestSuffices,
+    /// Host grants: the three `yoi:host` interfaces are allowed to every component, asked and
+    /// granted or not (their functions still checked by name).
+    HostApisByDefault,
 }
 
 impl Mutant {
@@ -222,9 +239,14 @@ impl Mutant {
         Mutant::NetAddressPolicyOff,
         Mutant::NetResolvedAgain,
         Mutant::NetGuestHeadersPassed,
-        Mutant::NetHostCallsOutsideBudget,
+        Mutant::HostCallsOutsideBudget,
         Mutant::NetRedirectsFollowed,
         Mutant::NetResponseUnbounded,
+        Mutant::FsOperationsUnchecked,
+        Mutant::GrantedImportTypesUnchecked,
+        Mutant::GrantedInstanceCheckedByName,
+        Mutant::GrantOrManifestSuffices,
+        Mutant::HostApisByDefault,
     ];
 
     /// A stable kebab-case name for reports and the command line.
@@ -286,9 +308,14 @@ impl Mutant {
             Mutant::NetAddressPolicyOff => "net-address-policy-off",
             Mutant::NetResolvedAgain => "net-resolved-again",
             Mutant::NetGuestHeadersPassed => "net-guest-headers-passed",
-            Mutant::NetHostCallsOutsideBudget => "net-host-calls-outside-budget",
+            Mutant::HostCallsOutsideBudget => "host-calls-outside-budget",
             Mutant::NetRedirectsFollowed => "net-redirects-followed",
             Mutant::NetResponseUnbounded => "net-response-unbounded",
+            Mutant::FsOperationsUnchecked => "fs-operations-unchecked",
+            Mutant::GrantedImportTypesUnchecked => "granted-import-types-unchecked",
+            Mutant::GrantedInstanceCheckedByName => "granted-instance-checked-by-name",
+            Mutant::GrantOrManifestSuffices => "grant-or-manifest-suffices",
+            Mutant::HostApisByDefault => "host-apis-by-default",
         }
     }
 }

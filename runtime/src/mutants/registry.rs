@@ -5,7 +5,10 @@
 //! (`disk-cache-unauthenticated`) or in a directory refused only when world-writable
 //! (`cache-dir-world-writable-only`), schemas read in another draft (`schema-*`), a compile before the pin check
 //! (`compile-before-digest-check`), and the link checks with a hole (`import-*`,
-//! `only-first-denied-import-named`, `denied-imports-linked-as-traps`, `wasi-linked`). It also
+//! `only-first-denied-import-named`, `denied-imports-linked-as-traps`, `wasi-linked`,
+//! and the host imports' check with a hole: `granted-import-types-unchecked`,
+//! `granted-instance-checked-by-name`, `grant-or-manifest-suffices`, `host-apis-by-default`).
+//! It also
 //! hands the switch on to the package reader's and the call's seams.
 
 pub use crate::mutants::Mutant;
@@ -17,10 +20,11 @@ use super::runtime::Prepared;
 use crate::call::{self, HostState};
 use crate::compiled::{component, link, Check, Import, LinkPolicy};
 use crate::error::{Error, DETAIL_LIST_CAP};
-use crate::host_api::Granted;
+use crate::host_api::{self, Granted, HostApi};
 use crate::package::{self, Digest, DigestBuilder};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, InstancePre as ComponentPre, Linker as ComponentLinker};
 use wasmtime::{Engine, ExternType, Linker, Module};
 
@@ -150,6 +154,15 @@ impl Seam {
         engine: &Engine,
         granted: &Granted,
     ) -> Result<ComponentPre<HostState>, Error> {
+        let holes = [
+            Mutant::GrantedImportTypesUnchecked,
+            Mutant::GrantedInstanceCheckedByName,
+            Mutant::GrantOrManifestSuffices,
+            Mutant::HostApisByDefault,
+        ];
+        if let Some(mutant) = self.mutant.filter(|m| holes.contains(m)) {
+            return link_with_hole(linker, compiled, engine, granted, mutant);
+        }
         if !self.on(Mutant::WasiLinked) {
             return prepare::link_component(linker, compiled, engine, granted);
         }
@@ -205,6 +218,66 @@ fn check_with_hole(module: &Module, policy: LinkPolicy, mutant: Mutant) -> Resul
         return Err(link::imports_denied(total, denied));
     }
     link::check_exports(module)
+}
+
+/// The component import check with the hole `mutant` names; what passes is linked, and the
+/// linker refuses a mistyped function without naming it. `granted-import-types-unchecked`: a
+/// granted instance's functions compared by name only; `granted-instance-checked-by-name`: not
+/// compared at all; `grant-or-manifest-suffices`: an interface one side names is granted;
+/// `host-apis-by-default`: every `yoi:host` instance passes, its functions compared by name.
+fn link_with_hole(
+    linker: &ComponentLinker<HostState>,
+    compiled: &Component,
+    engine: &Engine,
+    granted: &Granted,
+    mutant: Mutant,
+) -> Result<ComponentPre<HostState>, Error> {
+    let given = |api: HostApi| match mutant {
+        Mutant::HostApisByDefault => true,
+        // Refused for lack of one side only: the other side named it.
+        Mutant::GrantOrManifestSuffices => {
+            granted.apis.contains(api)
+                || granted
+                    .refused
+                    .iter()
+                    .any(|(a, why)| *a == api && ["not_in_manifest", "not_in_grant"].contains(why))
+        }
+        _ => granted.apis.contains(api),
+    };
+    let passes = |name: &str, item: &ComponentItem| {
+        let Some(api) = HostApi::ALL.into_iter().find(|a| a.instance() == name) else {
+            return false;
+        };
+        let ComponentItem::ComponentInstance(instance) = item else {
+            return false;
+        };
+        match mutant {
+            _ if !given(api) => false,
+            Mutant::GrantedInstanceCheckedByName => true,
+            Mutant::GrantedImportTypesUnchecked | Mutant::HostApisByDefault => {
+                instance.exports(engine).all(|(export, _)| {
+                    host_api::imports::functions(api)
+                        .iter()
+                        .any(|(n, _)| *n == export)
+                })
+            }
+            // Both sides' word taken from `given`, the types compared as the runtime does.
+            _ => host_api::imports::typed(api, instance, engine),
+        }
+    };
+    let ty = compiled.component_type();
+    let denied: Vec<String> = ty
+        .imports(engine)
+        .filter(|(name, item)| !passes(name, &item.ty))
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    if !denied.is_empty() {
+        let total = denied.len();
+        let named = denied.into_iter().take(DETAIL_LIST_CAP).collect();
+        return Err(component::imports_denied(total, named, granted));
+    }
+    component::check_exports(compiled, engine)?;
+    call::component::link(linker, compiled)
 }
 
 /// The key `load-cache-keyed-by-plugin-id` files a plugin under (the mutant reuses the map of
