@@ -11,6 +11,7 @@
 pub mod archive;
 pub mod call;
 pub mod manifest;
+pub mod net;
 pub mod oracle;
 pub mod output;
 pub mod package_dir;
@@ -28,4 +29,5 @@ pub const TARGETS: &[(&str, Oracle)] = &[
     ("output", output::check),
     ("core_call", call::core),
     ("component_call", call::component),
+    ("net", net::check),
 ];
