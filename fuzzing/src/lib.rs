@@ -10,6 +10,7 @@
 
 pub mod archive;
 pub mod call;
+pub mod differential;
 pub mod manifest;
 pub mod net;
 pub mod oracle;
@@ -30,4 +31,5 @@ pub const TARGETS: &[(&str, Oracle)] = &[
     ("core_call", call::core),
     ("component_call", call::component),
     ("net", net::check),
+    ("differential", differential::check_against_reference),
 ];

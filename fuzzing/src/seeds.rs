@@ -198,6 +198,17 @@ pub fn build(corpus: &Path) -> Seeds {
             );
         }
     }
+    // Seeds 0..64 (every family 16 times), each with fixed bytes for wasm-smith to draw from.
+    let differential = seeds.entry("differential").or_default();
+    for seed in 0u64..64 {
+        let bytes: Vec<u8> = (0..2048u32)
+            .map(|k| (k.wrapping_mul(2_654_435_761) >> (seed % 24)) as u8 ^ seed as u8)
+            .collect();
+        differential.insert(
+            format!("seed-{seed:02}"),
+            [&seed.to_le_bytes()[..], &bytes].concat(),
+        );
+    }
     let net = seeds.entry("net").or_default();
     for (i, (mode, text)) in NET.iter().enumerate() {
         net.insert(
