@@ -13,6 +13,7 @@
 //! step that refused, a bounded detail without control characters) and the code is the one the
 //! step may give; an accepted URL is a fixed point (its canonical form parses to the same value)
 //! and is inside a target made from its own canonical parts, and outside one on another port;
+//! path prefixes match as a second, plain matcher says (whole segments, compared one by one);
 //! the two-sided rule holds (refused as `not_in_manifest` exactly when the manifest's target does
 //! not match, as `not_granted` exactly when the grant's does not, the permit naming the URL's host
 //! and the grant's addresses); accepted headers satisfy a second, plain reading of the header
@@ -105,6 +106,7 @@ pub fn check(data: &[u8]) {
         Ok(url) => {
             canonical(&url, interface);
             own_target(&url, interface, method);
+            prefixes_match(&url, interface, method, manifest_line);
             if let (Some(manifest), Some(grant)) = (manifest, grant) {
                 two_sided(&manifest, &grant, &url, method);
             }
@@ -207,6 +209,57 @@ fn own_target(url: &NetUrl, interface: Interface, method: Option<Method>) {
     let refused = check_target(&other, &other, url, method)
         .expect_err("a URL matched a target on another port");
     assert_eq!(refused.code(), NetErrorCode::NotInManifest);
+}
+
+/// The path prefixes of a target line (its fourth field) on a target otherwise made from the
+/// URL's own parts: it matches exactly when a second, plain matcher says so (the prefix's
+/// segments equal the URL's first segments, one by one; a trailing `/` adds nothing).
+fn prefixes_match(url: &NetUrl, interface: Interface, method: Option<Method>, line: &str) {
+    let field = line.split(' ').nth(3).unwrap_or("");
+    if field.is_empty() || field == "-" {
+        return;
+    }
+    let prefixes: Vec<String> = field.split(',').map(str::to_owned).collect();
+    let method = match interface {
+        Interface::Request => Some(method.unwrap_or(Method::Get)),
+        Interface::WebSocket => None,
+    };
+    let spec = TargetSpec {
+        scheme: url.scheme().as_str().to_owned(),
+        host: host_text(url.host()),
+        port: Some(url.port()),
+        methods: method.iter().map(|m| m.as_str().to_owned()).collect(),
+        path_prefixes: Some(prefixes.clone()),
+        addresses: Vec::new(),
+    };
+    let target = match Target::new(&spec, interface, Side::Manifest) {
+        Ok(target) => [target],
+        Err(e) => return refusal(&e, &[NetErrorCode::TargetInvalid], "Target::new"),
+    };
+    // The plain matcher reads each prefix as the path of a URL (the same parser: what is
+    // modelled is the matching, not the parsing); a prefix it cannot read decides nothing.
+    let mut segments = Vec::new();
+    for prefix in &prefixes {
+        let Ok(parsed) = parse_url(&format!("http://h.test{prefix}"), Interface::Request) else {
+            return;
+        };
+        let mut own = parsed.segments().to_vec();
+        if own.last().is_some_and(Vec::is_empty) {
+            own.pop();
+        }
+        segments.push(own);
+    }
+    let path = url.segments();
+    let model = segments
+        .iter()
+        .any(|p| p.len() <= path.len() && p.iter().zip(path).all(|(a, b)| a == b));
+    let runtime = check_target(&target, &target, url, method).is_ok();
+    assert_eq!(
+        runtime,
+        model,
+        "path prefixes {prefixes:?} against {}: the runtime says {runtime}, the plain matcher {model}",
+        url.as_str()
+    );
 }
 
 /// A target line checked for `side`: `None` when refused (with the one code a target may get).
