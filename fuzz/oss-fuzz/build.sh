@@ -2,7 +2,7 @@
 # OSS-Fuzz / ClusterFuzzLite build: every cargo-fuzz target of fuzz/ into $OUT, with its seed
 # corpus ($OUT/<target>_seed_corpus.zip), its dictionary ($OUT/<target>.dict) where one exists,
 # and its options ($OUT/<target>.options). Target `differential` reads the conformance corpus and
-# the wasmi runtime's expectations at run time: they go to $OUT/differential/.
+# the wasmi runtime's expectations at run time: they go to $OUT/differential-data/.
 #
 # The services set OUT, SRC, WORK, SANITIZER, FUZZING_ENGINE, RUSTFLAGS, CC, CXX, CFLAGS and
 # CXXFLAGS; `cargo fuzz build` turns SANITIZER into its own `--sanitizer` and keeps RUSTFLAGS.
@@ -54,8 +54,9 @@ for target in $(cargo fuzz list); do
   fi
 done
 
-# What target `differential` reads at run time (toolcage_fuzzing::differential).
-rm -rf "${OUT}/differential"
-mkdir -p "${OUT}/differential"
-cp -r corpus "${OUT}/differential/corpus"
-cp adapters/wasmi/expectations.toml "${OUT}/differential/expectations.toml"
+# What target `differential` reads at run time (toolcage_fuzzing::differential), beside the
+# binary but not named like it.
+rm -rf "${OUT}/differential-data"
+mkdir -p "${OUT}/differential-data"
+cp -r corpus "${OUT}/differential-data/corpus"
+cp adapters/wasmi/expectations.toml "${OUT}/differential-data/expectations.toml"

@@ -18,7 +18,7 @@
 //! `diagnostics`. A crash or panic of either runtime is a finding too, since both run here.
 //!
 //! The known failures come from `adapters/wasmi/expectations.toml` and the corpus: next to the
-//! binary in `differential/` (where OSS-Fuzz's build puts them), else in the source tree.
+//! binary in `differential-data/` (where OSS-Fuzz's build puts them), else in the source tree.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -66,7 +66,7 @@ impl ConformanceRuntime for InProcess {
 fn known_failures() -> (PathBuf, PathBuf) {
     let beside = std::env::current_exe()
         .ok()
-        .and_then(|exe| Some(exe.parent()?.join("differential")));
+        .and_then(|exe| Some(exe.parent()?.join("differential-data")));
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let (corpus, expectations) = match beside.filter(|dir| dir.join("corpus").is_dir()) {
         Some(dir) => (dir.join("corpus"), dir.join("expectations.toml")),
