@@ -91,36 +91,11 @@ fn wat(text: &str) -> Vec<u8> {
     wat::parse_str(text).unwrap_or_else(|e| panic!("a fixed text does not parse: {e}"))
 }
 
+/// The fuzzer's shared wasm-smith configuration; here `exports` always define `memory`.
 fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
-        reference_types_enabled: false,
-        gc_enabled: false,
-        exceptions_enabled: false,
-        memory64_enabled: false,
-        threads_enabled: false,
-        tail_call_enabled: false,
-        relaxed_simd_enabled: false,
-        wide_arithmetic_enabled: false,
-        extended_const_enabled: false,
-        custom_page_sizes_enabled: false,
-        compact_imports_enabled: false,
-        shared_everything_threads_enabled: false,
-        custom_descriptors_enabled: false,
-        simd_enabled: true,
-        bulk_memory_enabled: true,
         max_memories: 0,
-        max_memory32_bytes: 4 << 20,
-        max_tables: 1,
-        max_table_elements: 300,
-        max_funcs: 24,
-        max_instructions: 200,
-        max_types: 24,
-        max_globals: 16,
-        max_data_segments: 8,
-        max_element_segments: 8,
-        max_elements: 32,
-        max_exports: 16,
-        ..wasm_smith::Config::default()
+        ..toolcage_selftest::fuzz::smith_config()
     }
 }
 

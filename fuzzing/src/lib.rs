@@ -10,7 +10,9 @@
 
 pub mod archive;
 pub mod call;
+pub mod differential;
 pub mod manifest;
+pub mod net;
 pub mod oracle;
 pub mod output;
 pub mod package_dir;
@@ -28,4 +30,6 @@ pub const TARGETS: &[(&str, Oracle)] = &[
     ("output", output::check),
     ("core_call", call::core),
     ("component_call", call::component),
+    ("net", net::check),
+    ("differential", differential::check_against_reference),
 ];

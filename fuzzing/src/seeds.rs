@@ -38,6 +38,46 @@ const OUTPUTS: &[&str] = &[
     "",
 ];
 
+/// `net` inputs (docs of `crate::net`): canonical and refused URLs, targets on both sides, and
+/// headers around each rule.
+const NET: &[(u8, &str)] = &[
+    (0, "http://api.test/v1/items?x=1\nGET\nhttp api.test - /v1 GET\nhttp api.test - /v1 GET\naccept:application/json"),
+    (2, "https://API.Test./v1/../v2/%7Euser#frag\n\nhttps api.test - /v2 POST\nhttps api.test 443 - POST\nx-request-id:1"),
+    (0, "http://127.1:8080/\nGET\nhttp 127.0.0.1 8080 / GET\nhttp localhost 8080 / GET 127.0.0.0/8\n"),
+    (0, "http://0x7f.1/\nGET\nhttp 127.0.0.1 - - GET\nhttp 127.0.0.1 - - GET 127.0.0.1"),
+    (0, "http://2130706433/a/b\nGET\nhttp 127.0.0.1 - /a GET\nhttp 127.0.0.1 - /a/b GET"),
+    (1, "ws://[::ffff:127.0.0.1]:9000/socket\n\nws 127.0.0.1 9000 /socket -\nws 127.0.0.1 9000 - - 127.0.0.1"),
+    (1, "wss://[::1]/s\n\nwss ::1 - - -\nwss [::1] - - - ::1"),
+    (10, "http://h.test/%2fetc/passwd\nCONNECT\nhttp h.test - - CONNECT\nhttp h.test - - GET"),
+    (10, "http://h.test/a\nget\nhttp h.test - - get\nhttp h.test - - GET"),
+    (0, "http://user:pass@h.test/"),
+    (0, "http://h.test:0/"),
+    (0, "http://h.test/a;b"),
+    (0, "http://h.test/%2e%2e/admin"),
+    (0, "http://h.test/%252e/x"),
+    (0, "http://h.test/a%5cb"),
+    (0, "http://h.test/a%00b"),
+    (0, "file:///etc/passwd"),
+    (0, "ws://h.test/"),
+    (1, "http://h.test/"),
+    (0, "//h.test/"),
+    (0, "http://h_under.test/"),
+    (0, "http://xn--nxasmq6b.test/"),
+    (0, "http://b\u{fc}cher.test/"),
+    (0, "http://a..b/"),
+    (0, "http://[fe80::1%25eth0]/"),
+    (4, "http://h.test/v10\nPUT\nhttp h.test - /v1 PUT\nhttp h.test - /v1 PUT"),
+    (6, "http://h.test/v1/x\nPATCH\nhttp h.test - /v1/,/v2 PATCH,DELETE\nhttp h.test - /v1 DELETE"),
+    (8, "http://h.test/\nDELETE\nhttp h.test 80 / DELETE 10.0.0.0/8\nhttp h.test 80 / DELETE 10.0.0.1/8"),
+    (0, "http://h.test/\nGET\nftp h.test - - GET\nhttp h/x - - GET"),
+    (0, "http://h.test/\nGET\nhttp h.test 0 - GET\nhttp h.test - - -"),
+    (0, "http://h.test/\nGET\nhttp h.test - a GET\nhttp h.test - /a?b GET"),
+    (0, "http://h.test/\nGET\nhttp h.test - - GET\nhttp h.test - - GET ::ffff:127.0.0.1"),
+    (0, "http://h.test/\nGET\nhttp h.test - - GET\nhttp h.test - - GET\nHost:evil.test\nContent-Length:0\nTransfer-Encoding:chunked\nX-Api-Key:k\nAuthorization:Bearer x"),
+    (0, "http://h.test/\nGET\n\n\nAccept:text/event-stream\nx-ok:a\tb\nx-bad:a\rb\nbad name:v\n:empty"),
+    (0, "http://h.test/\nGET\n\n\na:1\nb:2\nc:3\nd:4\ne:5\nf:6\ng:7\nh:8\ni:9\nj:10\nk:11\nl:12\nm:13\nn:14\no:15\np:16\nq:17"),
+];
+
 fn case_seeds(case: &Case, seeds: &mut Seeds) -> Option<()> {
     let name = case.id.clone();
     let built = build_package(case).ok()?;
@@ -157,6 +197,24 @@ pub fn build(corpus: &Path) -> Seeds {
                 [&[1u8 | (i << 1)][..], &bytes].concat(),
             );
         }
+    }
+    // Seeds 0..64 (every family 16 times), each with fixed bytes for wasm-smith to draw from.
+    let differential = seeds.entry("differential").or_default();
+    for seed in 0u64..64 {
+        let bytes: Vec<u8> = (0..2048u32)
+            .map(|k| (k.wrapping_mul(2_654_435_761) >> (seed % 24)) as u8 ^ seed as u8)
+            .collect();
+        differential.insert(
+            format!("seed-{seed:02}"),
+            [&seed.to_le_bytes()[..], &bytes].concat(),
+        );
+    }
+    let net = seeds.entry("net").or_default();
+    for (i, (mode, text)) in NET.iter().enumerate() {
+        net.insert(
+            format!("net-{i:02}"),
+            [&[*mode][..], text.as_bytes()].concat(),
+        );
     }
     seeds
 }

@@ -499,3 +499,72 @@ fn request(modules: &[&Module], limits: LimitOverrides, zip: bool) -> Request {
         names: None,
     }
 }
+
+/// One module at a time, compared exactly as a run compares its modules (the same request, the
+/// same comparison, the same declared and inconclusive outcomes): for the in-process
+/// differential fuzz target (crate `toolcage-fuzzing`), whose every input is one module.
+pub struct Single {
+    config: DiffConfig,
+    reference: ReferenceRuntime,
+    subject: Subject,
+    work: tempfile::TempDir,
+}
+
+impl Single {
+    /// The comparison of `candidate` with the reference under `config` (its deadline, fuel and
+    /// corpus; `count`, `seed`, `batch`, `family` and `adapters` are not used).
+    pub fn new(config: DiffConfig, candidate: Candidate) -> Result<Single, String> {
+        let reference = ReferenceRuntime::new().map_err(|e| {
+            format!(
+                "the reference runtime could not be created: {}",
+                e.message()
+            )
+        })?;
+        let subject = subjects(&config, vec![candidate])?
+            .pop()
+            .ok_or("no runtime to compare")?;
+        if let (Some(fuel), false) = (config.fuel, subject.info.has("fuel")) {
+            return Err(format!(
+                "{} does not declare `fuel`, and the comparison asks for fuel {fuel}",
+                subject.info.name
+            ));
+        }
+        let work = tempfile::Builder::new()
+            .prefix("toolcage-differential-")
+            .tempdir()
+            .map_err(|e| format!("no temporary directory for the packages: {e}"))?;
+        Ok(Single {
+            config,
+            reference,
+            subject,
+            work,
+        })
+    }
+
+    /// Compares the two runtimes on `generated` (named `seed` in reports): `Err` holds the
+    /// finding, a disagreement that is neither declared nor inconclusive.
+    pub fn compare(&mut self, seed: u64, generated: Generated) -> Result<(), String> {
+        let zip = self.subject.info.has("package_zip");
+        let module = write_package(self.work.path(), seed, generated, zip)?;
+        let before = self.subject.report.findings.len();
+        compare_batch(
+            &self.config,
+            &self.reference,
+            std::slice::from_mut(&mut self.subject),
+            std::slice::from_ref(&module),
+        );
+        let _ = std::fs::remove_dir_all(&module.dir);
+        if let Some(zip) = &module.zip {
+            let _ = std::fs::remove_file(zip);
+        }
+        match self.subject.report.findings.get(before) {
+            Some(finding) => Err(finding.what.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// What the comparisons so far saw: agreed, skipped, inconclusive and declared calls.
+    pub fn report(&self) -> &AdapterReport {
+        &self.subject.report
+    }
+}

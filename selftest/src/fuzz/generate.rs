@@ -246,9 +246,12 @@ fn wat(text: &str) -> Vec<u8> {
     wat::parse_str(text).unwrap_or_else(|e| panic!("fuzz template does not parse: {e}\n{text}"))
 }
 
-/// The wasm-smith configuration every family shares: WebAssembly 2.0 without reference types
-/// (so no `externref`, which the runtime does not compile in), small enough to compile fast.
-fn base_config() -> wasm_smith::Config {
+/// The wasm-smith configuration every generated guest starts from, here and in the cargo-fuzz
+/// targets (crate `toolcage-fuzzing`): WebAssembly 2.0 without reference types (so no
+/// `externref`, which the runtime does not compile in), small enough to compile fast. At most one
+/// memory of wasm-smith's own: a caller whose `exports` already define `memory` sets
+/// `max_memories = 0` (a second memory would be multi-memory, invalid for another reason).
+pub fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
         reference_types_enabled: false,
         gc_enabled: false,
@@ -283,6 +286,13 @@ fn base_config() -> wasm_smith::Config {
 
 /// The module of `seed`, or `None` when wasm-smith could not build one from its bytes.
 pub fn generate(seed: u64) -> Option<Generated> {
+    generate_from(seed, None)
+}
+
+/// The module of `seed`, with wasm-smith drawing its choices from `bytes` instead of the seed's
+/// own stream when given (a coverage-guided fuzzer's input); the family and its constraints
+/// still come from the seed. The `abi` family's guests come from the seed alone.
+pub fn generate_from(seed: u64, bytes: Option<&[u8]>) -> Option<Generated> {
     let family = Family::of(seed);
     if family == Family::Abi {
         let module = abi_family::generate(seed);
@@ -297,7 +307,7 @@ pub fn generate(seed: u64) -> Option<Generated> {
         });
     }
     let mut rng = SplitMix(seed);
-    let mut config = base_config();
+    let mut config = smith_config();
     let memory = MEMORIES[rng.below(MEMORIES.len())];
     let required =
         format!(r#"(memory (export "memory") {memory}) (func (export "yoi_tool_call"))"#);
@@ -367,7 +377,10 @@ pub fn generate(seed: u64) -> Option<Generated> {
     };
     // wasm-smith draws every choice from these bytes; it stops early when they run out, so
     // give it more than the largest module here needs.
-    let data = rng.bytes(64 * 1024);
+    let data = match bytes {
+        Some(bytes) => bytes.to_vec(),
+        None => rng.bytes(64 * 1024),
+    };
     let module = wasm_smith::Module::new(config, &mut Unstructured::new(&data)).ok()?;
     let wasm = module.to_bytes();
 

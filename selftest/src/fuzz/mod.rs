@@ -42,7 +42,7 @@ mod generate;
 mod oracle;
 mod run;
 
-pub use generate::{generate, import_names, Expect, Generated};
+pub use generate::{generate, generate_from, import_names, smith_config, Expect, Generated};
 pub use run::{run, thread_count};
 
 /// How a fuzz run is set up.
