@@ -266,7 +266,7 @@ fn stage_rows(report: &mut Report, plan: &Plan, input: &str) {
     );
     let mut sum = 0.0;
     for ((id, what, _), samples) in all.iter().zip(&s[1..]) {
-        report.timing(*id, &format!("Stage: {what}"), samples);
+        report.timing(id, &format!("Stage: {what}"), samples);
         // The armed floor contains the tuned floor: the estimate counts the armed one only.
         // The "as changed" stages stand beside the ones they replace.
         if !matches!(
