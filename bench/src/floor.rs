@@ -94,7 +94,7 @@ impl State {
             input: input.to_vec(),
             output: Vec::new(),
             memory: None,
-            limiter: Limiter::default(),
+            limiter: Limiter,
         }
     }
 }

@@ -250,7 +250,7 @@ fn packaged(runtime_table: &str, file: &str, wat: &str, tool: &str, schema: &str
 }
 
 /// The package digest of the brief, computed here as a host resolving the plugin would.
-fn digest_of(dir: &Path) -> Digest {
+pub fn digest_of(dir: &Path) -> Digest {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .expect("read package dir")
         .map(|e| {

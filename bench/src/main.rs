@@ -3,13 +3,16 @@
 //!
 //! Flags: `--json FILE` (default `<project>/target/bench.json`), `--quick` (a tenth of the
 //! samples, for a smoke run), `--no-conformance` (skip the conformance wall-time row),
-//! `--loop WHAT SECONDS` (one workload only, for perf or callgrind; see `profile.rs`),
+//! `--loop WHAT SECONDS` (one workload only, for a sampling profiler; see `profile.rs`),
+//! `--calls WHAT N` (exactly N calls of one workload, for callgrind),
 //! `--compare` (the change of every figure against the last run in the history), `--history
 //! FILE` or `--no-history` (where the run is appended; default `bench/results.jsonl`).
 
 mod floor;
 mod guests;
 mod history;
+mod net;
+mod net_guest;
 mod ours;
 mod peers;
 mod profile;
@@ -38,6 +41,8 @@ struct Args {
     conformance: bool,
     /// `--loop WHAT SECONDS`: only run one workload, for a profiler to watch.
     profile: Option<(String, u64)>,
+    /// `--calls WHAT N`: only make N calls of one workload, for callgrind.
+    calls: Option<(String, u64)>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -49,6 +54,7 @@ fn parse_args() -> Result<Args, String> {
         calls_only: false,
         conformance: true,
         profile: None,
+        calls: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -71,10 +77,18 @@ fn parse_args() -> Result<Args, String> {
                     .ok_or("--loop needs SECONDS")?;
                 args.profile = Some((what, secs));
             }
+            "--calls" => {
+                let what = it.next().ok_or("--calls needs WHAT and N")?;
+                let n = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("--calls needs N")?;
+                args.calls = Some((what, n));
+            }
             "-h" | "--help" => {
                 return Err(
                     "usage: toolcage-bench [--json FILE] [--quick] [--no-conformance] [--compare] \
-                     [--history FILE | --no-history] [--loop WHAT SECONDS]"
+                     [--history FILE | --no-history] [--loop WHAT SECONDS] [--calls WHAT N]"
                         .into(),
                 )
             }
@@ -96,6 +110,8 @@ struct Plan {
     throughput: Duration,
     loads: usize,
     large_compile: usize,
+    /// Loopback GETs per round and per workload.
+    net: usize,
 }
 
 impl Plan {
@@ -112,6 +128,7 @@ impl Plan {
             throughput: Duration::from_millis(if quick { 300 } else { 2000 }),
             loads: 40 / d,
             large_compile: 10 / d,
+            net: 200 / d,
         }
     }
 }
@@ -249,7 +266,7 @@ fn stage_rows(report: &mut Report, plan: &Plan, input: &str) {
     );
     let mut sum = 0.0;
     for ((id, what, _), samples) in all.iter().zip(&s[1..]) {
-        report.timing(*id, &format!("Stage: {what}"), samples);
+        report.timing(id, &format!("Stage: {what}"), samples);
         // The armed floor contains the tuned floor: the estimate counts the armed one only.
         // The "as changed" stages stand beside the ones they replace.
         if !matches!(
@@ -291,17 +308,27 @@ fn wide_input_rows(report: &mut Report, plan: &Plan) {
         refused,
         Some(toolcage_runtime::ErrorCode::InputSchemaMismatch)
     );
-    let validator = jsonschema::validator_for(&schema).expect("schema");
+    let validator = std::sync::Arc::new(jsonschema::validator_for(&schema).expect("schema"));
     let direct = || {
         let value: serde_json::Value = serde_json::from_str(&input).expect("JSON");
         assert!(validator.is_valid(&value));
     };
     direct();
+    // The same on a fresh worker thread with its own copy of the input, as the runtime did
+    // before issue 22's change: what that way costs, measured beside the call as it is now.
+    let on_worker = || {
+        let (validator, input) = (validator.clone(), input.clone());
+        stages::on_worker(move || {
+            let value: serde_json::Value = serde_json::from_str(&input).expect("JSON");
+            assert!(validator.is_valid(&value));
+        });
+    };
     let s = interleaved(
         plan.rounds,
         &[
             (plan.fast / 20, &|| drop(call())),
             (plan.fast / 20, &direct),
+            (plan.fast / 20, &on_worker),
         ],
     );
     report.over(
@@ -316,6 +343,15 @@ fn wide_input_rows(report: &mut Report, plan: &Plan) {
         "wide_input_direct",
         "The same input parsed (serde_json) and validated (jsonschema) directly",
         &s[1],
+    );
+    report.over(
+        "wide_input_worker",
+        "The same, on a fresh worker thread per call with a copy of the input (the runtime's \
+         way before issue 22's change, re-enacted; ratio: over direct)",
+        &s[2],
+        &s[1],
+        None,
+        "× direct",
     );
 }
 
@@ -372,6 +408,35 @@ fn large_module_rows(report: &mut Report, plan: &Plan, input: &str) {
         &format!("{module} (information)"),
         &loads,
         false,
+    );
+}
+
+/// A granted loopback GET through a component guest against the same GET made with ureq
+/// directly (a fresh Agent per request, as the runtime makes one; a reused one for information).
+fn net_rows(report: &mut Report, plan: &Plan, runtime: &Runtime) {
+    let t = net::get_times(runtime, plan.rounds, plan.net);
+    report.over(
+        "net_get",
+        "Granted loopback GET through a component guest (request.request, the whole call), \
+         reference runtime",
+        &t.call,
+        &t.direct,
+        Some(1.5),
+        "× direct",
+    );
+    report.timing(
+        "net_get_direct",
+        "The same GET with ureq 3 directly, a fresh Agent per request (as the runtime)",
+        &t.direct,
+    );
+    report.over(
+        "net_get_direct_reused",
+        "The same GET with ureq 3 directly, one Agent reused (information; the server closes \
+         every connection; ratio: over the fresh Agent)",
+        &t.reused,
+        &t.direct,
+        None,
+        "× fresh Agent",
     );
 }
 
@@ -443,9 +508,13 @@ fn run(args: &Args) -> Report {
         throughput_rows(&mut report, &plan, &runtime, &input);
         return report;
     }
+    eprintln!("bench: a granted loopback GET through the guest and with ureq directly");
+    net_rows(&mut report, &plan, &runtime);
+
     let deadline = Duration::from_millis(50);
     eprintln!("bench: deadline overshoot and cancel latency, beside the scheduler's own lateness");
-    let mut lat: [Vec<Duration>; 6] = Default::default();
+    let stuck = net::Stuck::new(&runtime);
+    let mut lat: [Vec<Duration>; 8] = Default::default();
     for _ in 0..plan.rounds {
         let n = |total: usize| (total / plan.rounds).max(1);
         let spin = ours::deadline_overshoot(&runtime, guests::SPIN, deadline, n(plan.deadline));
@@ -455,14 +524,16 @@ fn run(args: &Args) -> Report {
         let cancel = ours::cancel_latency(&runtime, n(plan.cancel));
         let handoff = ours::flag_handoff(n(plan.cancel));
         let stall = ours::spin_stall(deadline, n(plan.deadline));
-        for (acc, s) in lat
-            .iter_mut()
-            .zip([spin, host, sleep, cancel, handoff, stall])
-        {
+        let request = stuck.request_overshoot(deadline, n(plan.deadline));
+        let websocket = stuck.websocket_overshoot(deadline, n(plan.deadline));
+        for (acc, s) in lat.iter_mut().zip([
+            spin, host, sleep, cancel, handoff, stall, request, websocket,
+        ]) {
             acc.extend(s.iter());
         }
     }
-    let [spin, host, sleep, cancel, handoff, stall] = lat.map(Samples::new);
+    drop(stuck);
+    let [spin, host, sleep, cancel, handoff, stall, request, websocket] = lat.map(Samples::new);
     report.latency(
         "overshoot_spin",
         "Deadline overshoot (50 ms), guest spinning in wasm",
@@ -472,6 +543,16 @@ fn run(args: &Args) -> Report {
         "overshoot_host",
         "Deadline overshoot (50 ms), guest looping on host imports",
         &host,
+    );
+    report.latency(
+        "overshoot_request",
+        "Deadline overshoot (50 ms), request.request on a server that waits 2 s before its head",
+        &request,
+    );
+    report.latency(
+        "overshoot_websocket",
+        "Deadline overshoot (50 ms), websocket.recv on a silent WebSocket (upgrade included)",
+        &websocket,
     );
     report.baseline(
         "spin_stall",
@@ -537,6 +618,9 @@ fn main() -> ExitCode {
     };
     if let Some((what, secs)) = &args.profile {
         return profile::run(what, Duration::from_secs(*secs));
+    }
+    if let Some((what, n)) = &args.calls {
+        return profile::calls(what, *n);
     }
     let report = run(&args);
     print!("{}", report.markdown());

@@ -62,6 +62,76 @@ pub fn run(what: &str, length: Duration) -> ExitCode {
     }
 }
 
+/// `--calls WHAT N`: exactly `n` calls of one workload after a warm-up of ten, for callgrind,
+/// which counts instructions instead of timing: with `--collect-atstart=no
+/// --toggle-collect=*profile::counted*` its counts cover the `n` calls and nothing else
+/// (BENCHMARKS.md, "Where a call's instructions go").
+///
+/// Valgrind cannot reserve the default pool's 4 GiB slots (its `mmap` of 258 GiB fails), so
+/// this runtime has two slots of 2 MiB (the default memory limit): the guest's code then checks
+/// memory bounds explicitly, and the host's stages, which this mode is for, are unchanged.
+pub fn calls(what: &str, n: u64) -> ExitCode {
+    let input = guests::input_1k();
+    let config = Config {
+        engine: toolcage_runtime::EngineConfig {
+            max_concurrent_calls: 2,
+            max_memory_bytes: Some(2 * 1024 * 1024),
+        },
+        ..Config::default()
+    };
+    let runtime = Runtime::new(config).expect("runtime");
+    match what {
+        "echo" => {
+            let (_package, plugin) = ours::echo_plugin(&runtime, &guests::yoi_echo(None), &input);
+            measured(n, &|| drop(ours::echo(&plugin, &input)))
+        }
+        "wide" | "wide-direct" => {
+            let (schema, wide) = guests::wide_schema_and_input(200, 64 * 1024);
+            if what == "wide-direct" {
+                let validator = jsonschema::validator_for(&schema).expect("schema");
+                measured(n, &|| {
+                    let value: serde_json::Value = serde_json::from_str(&wide).expect("JSON");
+                    assert!(validator.is_valid(&value));
+                });
+            } else {
+                let package = guests::package_with_schema(
+                    guests::TAKE,
+                    "take",
+                    &guests::toml_inline(&schema),
+                );
+                let plugin = runtime
+                    .load(package.path(), Some(&package.digest))
+                    .expect("load take");
+                let options = toolcage_runtime::CallOptions::default();
+                measured(n, &|| {
+                    assert!(plugin.call("take", &wide, &options).result.is_ok());
+                });
+            }
+        }
+        other => {
+            eprintln!("unknown workload {other}: echo wide wide-direct");
+            return ExitCode::from(2);
+        }
+    }
+    println!("{what}: {n} calls");
+    ExitCode::SUCCESS
+}
+
+/// The warm-up, then the counted calls, in a function of their own that a profiler can name.
+fn measured(n: u64, call: &dyn Fn()) {
+    for _ in 0..10 {
+        call();
+    }
+    counted(n, call);
+}
+
+#[inline(never)]
+fn counted(n: u64, call: &dyn Fn()) {
+    for _ in 0..n {
+        call();
+    }
+}
+
 /// `keep=BYTES,scan,batch=N` or `runtime` (the runtime's own pool): pool settings for the
 /// floor workloads.
 fn tuning(knobs: &str) -> floor::PoolTuning {

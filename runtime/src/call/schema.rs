@@ -9,20 +9,22 @@
 //! it matches in time linear in the text, and refuses the look-around and back-references with
 //! which a backtracking engine can be made to take exponential time.
 //!
-//! A validation the call has stopped waiting for (its deadline passed or it was cancelled) is
-//! not left to finish: every subschema is compiled with one more keyword, [`STOP_KEYWORD`],
-//! which fails once the worker's [`Abandoned`] flag is set, so the validator ends at its next
-//! subschema instead of spending the host's CPU for a result no one reads.
+//! A validation is stopped at the call's deadline or cancel wherever it runs: every subschema is
+//! compiled with one more keyword, [`STOP_KEYWORD`], which fails once the validation's
+//! [`Watch`] says so, so the validator ends at its next subschema. On the caller's thread the
+//! watch is the call's own budget (the call answers `timeout` or `cancelled` once the validator
+//! has stopped); on a budget worker it is the worker's [`Abandoned`] flag (the call has already
+//! answered, and the validation ends rather than spend the host's CPU for a result no one reads).
 //!
 //! [`schema_bound`]: super::schema_bound
 
-use super::budget::Abandoned;
+use super::budget::{Abandoned, Budget};
 use super::schema_bound::{self, Cost};
 use crate::error::{Error, ErrorCode};
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, Keyword, PatternOptions, Retrieve, Uri, ValidationError, Validator};
 use serde_json::Value;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -31,23 +33,66 @@ const REPORTED_ERRORS: usize = 4;
 /// Compiled size of one `pattern` at most, in bytes (the regex crate's own default is 10 MiB):
 /// matching time grows with it.
 const PATTERN_SIZE_LIMIT: usize = 256 * 1024;
-/// Inputs validated on the caller's thread: at most this many subschema applications times
-/// input bytes. Anything bigger runs on a worker the call's deadline and cancel token bound.
-const INLINE_WORK: u64 = 64 * 1024;
-/// Inputs with `pattern`s validated on the caller's thread are at most this long.
+/// Inputs parsed and validated on the caller's thread are at most this long: parsing cannot be
+/// stopped, and 64 KiB of JSON parses in well under the budget's stop latency (about 60 µs on
+/// the benchmark machine). A longer input (a host may raise the input cap) runs on a worker.
+const CALLER_INPUT: usize = 64 * 1024;
+/// Inputs with `pattern`s validated on the caller's thread are at most this long: one `pattern`
+/// is one keyword, matched without a stop in between, in time that grows with the text.
 const INLINE_PATTERN_INPUT: usize = 4 * 1024;
+/// On the caller's thread the stop keyword reads the clock once every this many subschemas
+/// (the cancel token every time): a clock read costs as much as a simple subschema, and the
+/// work between two reads stays small (the most one subschema does to one value is bounded by
+/// the 64 KiB manifest and input caps, some tens of microseconds).
+const CLOCK_EVERY: u32 = 8;
 
 /// The keyword marked into every subschema. A schema that uses the name itself only gets this
 /// meaning for it, which accepts everything until a validation is abandoned.
 const STOP_KEYWORD: &str = "$toolcage-stop";
 
-thread_local! {
-    /// The flag of the validation running on this thread, if it runs on a budget worker.
-    static ABANDONED: RefCell<Option<Abandoned>> = const { RefCell::new(None) };
+/// What stops a validation: the call's budget when it runs on the caller's thread, the
+/// worker's flag when it runs on a budget worker.
+pub(crate) enum Watch {
+    /// On the caller's thread: stop once the deadline passed or the call was cancelled.
+    Caller(Budget),
+    /// On a budget worker: stop once the call stopped waiting for it.
+    Worker(Abandoned),
 }
 
-fn abandoned() -> bool {
-    ABANDONED.with_borrow(|flag| flag.as_ref().is_some_and(Abandoned::is_set))
+/// The watch of the validation running on this thread, how many subschemas it has seen, and
+/// whether it has said stop (it says so from then on).
+struct Watching {
+    watch: Watch,
+    seen: Cell<u32>,
+    halted: Cell<bool>,
+}
+
+impl Watching {
+    fn stopped(&self) -> bool {
+        if self.halted.get() {
+            return true;
+        }
+        let halted = match &self.watch {
+            Watch::Worker(abandoned) => abandoned.is_set(),
+            Watch::Caller(budget) => {
+                let seen = self.seen.get();
+                self.seen.set(seen.wrapping_add(1));
+                budget.cancel.as_ref().is_some_and(|c| c.is_cancelled())
+                    || (seen.is_multiple_of(CLOCK_EVERY) && budget.check().is_err())
+            }
+        };
+        self.halted.set(halted);
+        halted
+    }
+}
+
+thread_local! {
+    /// The watch of the validation running on this thread, if any.
+    static WATCH: RefCell<Option<Watching>> = const { RefCell::new(None) };
+}
+
+fn stopped() -> bool {
+    WATCH.with_borrow(|watching| watching.as_ref().is_some_and(Watching::stopped))
 }
 
 /// [`STOP_KEYWORD`]'s meaning.
@@ -55,14 +100,14 @@ struct Stop;
 
 impl<'i> Keyword<'i> for Stop {
     fn validate(&self, _: &'i Value) -> Result<(), ValidationError<'i>> {
-        if abandoned() {
-            return Err(ValidationError::custom("the validation was abandoned"));
+        if stopped() {
+            return Err(ValidationError::custom("the validation was stopped"));
         }
         Ok(())
     }
 
     fn is_valid(&self, _: &'i Value) -> bool {
-        !abandoned()
+        !stopped()
     }
 }
 
@@ -86,11 +131,12 @@ pub(crate) struct InputSchema {
 }
 
 impl InputSchema {
-    /// Whether validating `input_bytes` of input is cheap enough to do on the caller's thread,
-    /// between two checks of the call's budget.
+    /// Whether `input_bytes` of input may be parsed and validated on the caller's thread under
+    /// [`Watch::Caller`]: what runs there between two looks at the budget (the parse, one
+    /// keyword on one value) is short. Else it runs on a budget worker, which the call leaves at
+    /// its deadline whatever the validator is doing.
     pub(crate) fn inline(&self, input_bytes: usize) -> bool {
-        let work = self.cost.applications.saturating_mul(input_bytes as u64);
-        work <= INLINE_WORK && (!self.cost.patterns || input_bytes <= INLINE_PATTERN_INPUT)
+        input_bytes <= CALLER_INPUT && (!self.cost.patterns || input_bytes <= INLINE_PATTERN_INPUT)
     }
 }
 
@@ -207,17 +253,24 @@ pub(crate) fn compile_with(
     Ok(InputSchema { validator, cost })
 }
 
-/// [`check`] on a budget worker: it ends early, with an error no one reads, once `abandoned`
-/// is set.
-pub(crate) fn check_until(
-    validator: &Validator,
-    input: &Value,
-    abandoned: Abandoned,
-) -> Result<(), Error> {
-    ABANDONED.set(Some(abandoned));
-    let checked = check(validator, input);
-    ABANDONED.set(None);
-    checked
+/// [`check`] under `watch`: it ends early, at the next subschema, once the watch says stop;
+/// the error it then returns is never reported (the caller reports its budget's `timeout` or
+/// `cancelled`, a worker's result is not read).
+pub(crate) fn check_until(validator: &Validator, input: &Value, watch: Watch) -> Result<(), Error> {
+    /// Clears this thread's watch on every way out, a panic of the validator included.
+    struct Unwatch;
+    impl Drop for Unwatch {
+        fn drop(&mut self) {
+            WATCH.set(None);
+        }
+    }
+    WATCH.set(Some(Watching {
+        watch,
+        seen: Cell::new(0),
+        halted: Cell::new(false),
+    }));
+    let _unwatch = Unwatch;
+    check(validator, input)
 }
 
 pub(crate) fn check(validator: &Validator, input: &Value) -> Result<(), Error> {
@@ -226,11 +279,11 @@ pub(crate) fn check(validator: &Validator, input: &Value) -> Result<(), Error> {
     if validator.is_valid(input) {
         return Ok(());
     }
-    if abandoned() {
-        // The call has already answered; this value is dropped unread.
+    if stopped() {
+        // The call answers its budget's code instead; this value is dropped unread.
         return Err(Error::new(
             ErrorCode::InputSchemaMismatch,
-            "the input validation was abandoned",
+            "the input validation was stopped",
         ));
     }
     let errors: Vec<_> = validator.iter_errors(input).take(REPORTED_ERRORS).collect();
@@ -396,7 +449,7 @@ mod tests {
         let started = std::time::Instant::now();
         let worker = Arc::clone(&schema);
         let waited = budget.run(move |abandoned| {
-            let checked = check_until(&worker.validator, &input, abandoned);
+            let checked = check_until(&worker.validator, &input, Watch::Worker(abandoned));
             let _ = tx.send((checked.is_ok(), std::time::Instant::now()));
         });
         assert_eq!(waited, Err(crate::call::budget::Over::Timeout));
@@ -411,12 +464,64 @@ mod tests {
         );
     }
 
+    /// On the caller's thread the watch is the call's budget: the validation that would take
+    /// about 30 s ends soon after a 20 ms deadline, and soon after a cancel, and nothing of it
+    /// runs on (it ran on this thread).
+    #[test]
+    fn a_validation_on_the_caller_s_thread_ends_at_the_deadline_and_at_a_cancel() {
+        use crate::call::budget::Budget;
+        use std::time::{Duration, Instant};
+        let schema = compile("t", &slow_schema()).unwrap();
+        let input = Value::Array(vec![json!(0); 32767]);
+        let budget = Budget::start(Duration::from_millis(20), None);
+        let started = Instant::now();
+        let checked = check_until(&schema.validator, &input, Watch::Caller(budget.clone()));
+        let took = started.elapsed();
+        assert!(
+            checked.is_err(),
+            "a stopped validation reports nothing valid"
+        );
+        assert!(
+            budget.check().is_err(),
+            "it stopped because the deadline passed"
+        );
+        // The bound leaves room for an unoptimised build on a loaded machine; the validation
+        // itself takes seconds there.
+        assert!(
+            took < Duration::from_secs(2),
+            "ended {took:?} after it started"
+        );
+
+        let cancel = crate::call::CancelToken::new();
+        let budget = Budget::start(Duration::from_secs(60), Some(cancel.clone()));
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            cancel.cancel();
+        });
+        let started = Instant::now();
+        let checked = check_until(&schema.validator, &input, Watch::Caller(budget));
+        let took = started.elapsed();
+        canceller.join().unwrap();
+        assert!(checked.is_err());
+        assert!(
+            took < Duration::from_secs(2),
+            "ended {took:?} after it started"
+        );
+        // The watch is this call's only: a validation after it runs unwatched to its answer.
+        assert!(check(&schema.validator, &json!([0, 0])).is_ok());
+    }
+
     #[test]
     fn the_stop_keyword_changes_no_verdict() {
         let schema = compile("t", &slow_schema()).unwrap();
         assert!(check(&schema.validator, &json!([0, 0])).is_ok());
         assert!(check(&schema.validator, &json!([0, 1])).is_err());
-        assert!(check_until(&schema.validator, &json!([0, 0]), Abandoned::default()).is_ok());
+        let worker = Watch::Worker(Abandoned::default());
+        assert!(check_until(&schema.validator, &json!([0, 0]), worker).is_ok());
+        let caller = Watch::Caller(Budget::start(std::time::Duration::from_secs(60), None));
+        assert!(check_until(&schema.validator, &json!([0, 0]), caller).is_ok());
+        let caller = Watch::Caller(Budget::start(std::time::Duration::from_secs(60), None));
+        assert!(check_until(&schema.validator, &json!([0, 1]), caller).is_err());
         // A schema using the keyword's name itself: the name gets the stop meaning, nothing else.
         let own = compile("t", &json!({"$toolcage-stop": false, "const": {"a": {}}})).unwrap();
         assert!(check(&own.validator, &json!({"a": {}})).is_ok());

@@ -16,6 +16,7 @@ use super::input::{self, LoadedTool};
 use super::limits::{deadline_after, Limits};
 use super::output::{self, ToolOutput};
 use super::run::{self, CallOutcome, HostCallCounts};
+use super::schema::Watch;
 use super::CancelToken;
 use crate::compiled::{component::EXPORT, Import, Ticker};
 use crate::error::{Error, ErrorCode};
@@ -181,15 +182,20 @@ fn check_input_with_hole(
     } else {
         index
     };
-    let check = move |tools: &[LoadedTool], input: &str, abandoned| {
+    let check = move |tools: &[LoadedTool], input: &str, watch| {
         if skip_schema {
             return input::parse(input).map(drop);
         }
-        input::parse_and_validate(&tools[index].schema, input, abandoned)
+        input::parse_and_validate(&tools[index].schema, input, watch)
     };
     let outside = mutant == Mutant::SchemaOutsideDeadline;
-    if tools[index].schema.inline(input.len()) || outside {
-        let checked = check(tools, input, None);
+    // The left-running mutant validates every input on a worker and never tells it that the
+    // call stopped waiting: the validation goes on after the call answered.
+    let left_running = mutant == Mutant::ValidationLeftRunning;
+    if (tools[index].schema.inline(input.len()) && !left_running) || outside {
+        // Unwatched, the validation on the caller's thread runs to its end past the deadline.
+        let watch = (!outside).then(|| Watch::Caller(budget.clone()));
+        let checked = check(tools, input, watch);
         if outside {
             return checked;
         }
@@ -198,11 +204,10 @@ fn check_input_with_hole(
     }
     let tools = tools.clone();
     let input = input.to_owned();
-    let left_running = mutant == Mutant::ValidationLeftRunning;
     budget
         .run(move |abandoned| {
-            let abandoned = (!left_running).then_some(abandoned);
-            check(&tools, &input, abandoned)
+            let watch = (!left_running).then_some(Watch::Worker(abandoned));
+            check(&tools, &input, watch)
         })
         .map_err(|over| over_error(over, limits))?
 }
