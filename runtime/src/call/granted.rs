@@ -60,9 +60,7 @@ fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         })
     })?;
     ws.func_wrap("close", |store, (handle,): (u32,)| {
-        websocket_call(store, "close", |sockets, _, _, limit, _| {
-            sockets.close(handle, limit)
-        })
+        websocket_call(store, "close", |sockets, _, _, _, _| sockets.close(handle))
     })?;
     Ok(())
 }
