@@ -76,6 +76,14 @@ fn http_grant(port: u16) -> serde_json::Value {
                          "methods": ["GET"], "path_prefixes": ["/v1"] }])
 }
 
+fn ws_target(port: u16) -> String {
+    format!("[[websocket]]\nscheme = \"ws\"\nhost = \"127.0.0.1\"\nport = {port}\n")
+}
+
+fn ws_grant(port: u16) -> serde_json::Value {
+    serde_json::json!([{ "scheme": "ws", "host": "127.0.0.1", "port": port }])
+}
+
 fn scripts(toml: &str) -> ServerScripts {
     toml::from_str(toml).expect("the test's server script is valid")
 }
@@ -258,8 +266,8 @@ response = { delay_before_headers_ms = 3000, body = "late" }"#,
 fn a_websocket_echoes_text_and_a_handle_dies_with_its_call() {
     let servers = Servers::start(&ServerScripts::default()).unwrap();
     let port = servers.ports().websocket;
-    let target = format!("[[websocket]]\nscheme = \"ws\"\nhost = \"127.0.0.1\"\nport = {port}\n");
-    let grant = serde_json::json!([{ "scheme": "ws", "host": "127.0.0.1", "port": port }]);
+    let target = ws_target(port);
+    let grant = ws_grant(port);
     let url = format!("ws://127.0.0.1:{port}/echo");
     let steps = [
         Step::Open(format!(r#"{{"url":"{url}"}}"#)),
@@ -279,12 +287,8 @@ fn a_websocket_echoes_text_and_a_handle_dies_with_its_call() {
 
     // Handle 1 of the call above is gone: a new call's store knows no handle it did not open.
     let steps = [Step::Send(1, "again".into())];
-    let pkg2 = package(
-        "websocket",
-        &format!("[[websocket]]\nscheme = \"ws\"\nhost = \"127.0.0.1\"\nport = {port}\n"),
-        &steps,
-    );
-    let grant = serde_json::json!([{ "scheme": "ws", "host": "127.0.0.1", "port": port }]);
+    let pkg2 = package("websocket", &ws_target(port), &steps);
+    let grant = ws_grant(port);
     let grants2 = grant_for(&pkg2, "websocket", grant, vec![]);
     let plugin2 = runtime()
         .load_with_grants(pkg2.path(), Some(&pkg2.digest), &limits(5000), &grants2)
@@ -305,8 +309,8 @@ steps = []"#,
     ))
     .unwrap();
     let port = servers.ports().websocket;
-    let target = format!("[[websocket]]\nscheme = \"ws\"\nhost = \"127.0.0.1\"\nport = {port}\n");
-    let grant = serde_json::json!([{ "scheme": "ws", "host": "127.0.0.1", "port": port }]);
+    let target = ws_target(port);
+    let grant = ws_grant(port);
     let url = format!("ws://127.0.0.1:{port}/silent");
     let steps = [
         Step::Open(format!(r#"{{"url":"{url}"}}"#)),
@@ -384,8 +388,8 @@ response = { delay_before_headers_ms = 300, body = "late" }"#,
             .expect("loads");
         (pkg, plugin)
     };
-    let ws_target = format!("[[websocket]]\nscheme = \"ws\"\nhost = \"127.0.0.1\"\nport = {ws}\n");
-    let ws_grant = serde_json::json!([{ "scheme": "ws", "host": "127.0.0.1", "port": ws }]);
+    let ws_target = ws_target(ws);
+    let ws_grant = ws_grant(ws);
     let plugins = Arc::new(vec![
         load(
             "request",
